@@ -130,6 +130,8 @@ typedef struct CPUClass {
     /* Raise the target's fault for an access no device answered (or ignore: return). */
     void (*do_transaction_failed)(CPUState *cpu, uint64_t paddr, uint64_t vaddr,
                                   MMUAccessType access, int mmu_idx, uintptr_t ra);
+    /* MMU index (0 .. NB_MMU_MODES-1) of the current regime, for data or ifetch. */
+    int (*mmu_index)(CPUState *cpu, bool ifetch);
     void (*dump_state)(CPUState *cpu, FILE *f);
     uint64_t (*get_pc)(CPUState *cpu);
 } CPUClass;
