@@ -87,6 +87,7 @@ enum {
     EXCP_DEBUG,
     EXCP_ATOMIC,              /* retry the instruction alone, serialised */
     EXCP_STOP,                /* machine shutting down */
+    EXCP_ICOUNT,              /* the exact instruction budget ran out */
 };
 
 typedef struct CPUState CPUState;
@@ -182,6 +183,7 @@ struct CPUState {
     bool icount_enabled;   /* exact instruction counting */
     int64_t icount_extra;  /* instructions left beyond icount_decr.u16.low */
     uint64_t icount_stop;  /* stop after this many instructions (0: never) */
+    uint64_t icount_budget_base; /* budget given by cpu_icount_set_budget */
     uint32_t tb_flags_cache;
     CPUStats stats;
 
@@ -209,6 +211,11 @@ bool cpu_restore_state(CPUState *cpu, uintptr_t ra);
 void cpu_exit(CPUState *cpu);
 void cpu_interrupt(CPUState *cpu, uint32_t mask);       /* any thread */
 void cpu_reset_interrupt(CPUState *cpu, uint32_t mask); /* any thread */
+/* Exact counting (cpu->icount_enabled): run at most n more instructions,
+ * then cpu_exec returns EXCP_ICOUNT; stats.insns counts retired ones. */
+void cpu_icount_set_budget(CPUState *cpu, uint64_t n);
+uint64_t cpu_icount_budget_left(CPUState *cpu);
+uint64_t cpu_icount_get(CPUState *cpu);
 
 /*
  * GETPC(): the host return address of the current helper, for

@@ -24,6 +24,10 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs,
 /* Drop write fast paths to a physical page that now holds translated code. */
 void tlb_protect_code_page(CPUState *cpu, uint64_t paddr);
 
+/* Pages holding translated code (any core): one bitmap by physical page, atomic bits. */
+bool page_has_code(uint64_t paddr);
+bool page_mark_code(uint64_t paddr); /* true if newly marked */
+
 /* --- slow paths --- */
 /* Load of get_memop(oi) size; result zero- or sign-extended to 64 bits. */
 uint64_t helper_guest_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra);

@@ -1,0 +1,742 @@
+/*
+ * cputlb.c — the softmmu slow paths and per-core TLB maintenance.
+ *
+ * Generated code checks the TLB inline and calls here on a miss, for a
+ * flagged entry (MMIO, code page, watch) or a misaligned access. The slow
+ * path fills the TLB through the target's page-table walker
+ * (CPUClass.tlb_fill), dispatches MMIO, splits page-crossing accesses into
+ * bytes, and turns writes to pages holding translated code into TB
+ * invalidations. Everything here touches only the calling core's TLB; the
+ * code-page bitmap is the one structure shared by all cores (atomic bits).
+ */
+#include "exec/cputlb.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/memory.h"
+#include "exec/tb-cache.h"
+#include "exec/tb.h"
+#include "system/machine.h"
+#include "util/log.h"
+
+/* ---- pages holding translated code (any core), by physical page number ---- */
+
+#define CODE_L2_BITS 20
+#define CODE_L1_SIZE (1u << (52 - TARGET_PAGE_BITS - CODE_L2_BITS))
+static uint64_t *code_pages[CODE_L1_SIZE]; /* lazily allocated bitmaps */
+
+static uint64_t *code_bitmap(uint64_t ppn, bool alloc)
+{
+    uint64_t l1 = ppn >> CODE_L2_BITS;
+    if (l1 >= CODE_L1_SIZE) {
+        return NULL;
+    }
+    uint64_t *bm = __atomic_load_n(&code_pages[l1], __ATOMIC_ACQUIRE);
+    if (!bm && alloc) {
+        uint64_t *fresh = calloc((1u << CODE_L2_BITS) / 64, sizeof(uint64_t));
+        if (!fresh) {
+            fatal("out of memory");
+        }
+        if (__atomic_compare_exchange_n(&code_pages[l1], &bm, fresh, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            bm = fresh;
+        } else {
+            free(fresh);
+        }
+    }
+    return bm;
+}
+
+bool page_has_code(uint64_t paddr)
+{
+    uint64_t ppn = paddr >> TARGET_PAGE_BITS;
+    uint64_t *bm = code_bitmap(ppn, false);
+    if (!bm) {
+        return false;
+    }
+    uint64_t bit = ppn & ((1u << CODE_L2_BITS) - 1);
+    return (__atomic_load_n(&bm[bit / 64], __ATOMIC_RELAXED) >> (bit % 64)) & 1;
+}
+
+/* Returns true if the page was not yet marked. */
+bool page_mark_code(uint64_t paddr)
+{
+    uint64_t ppn = paddr >> TARGET_PAGE_BITS;
+    uint64_t *bm = code_bitmap(ppn, true);
+    if (!bm) {
+        return false;
+    }
+    uint64_t bit = ppn & ((1u << CODE_L2_BITS) - 1);
+    uint64_t mask = 1ull << (bit % 64);
+    return !(__atomic_fetch_or(&bm[bit / 64], mask, __ATOMIC_ACQ_REL) & mask);
+}
+
+/* ---- TLB maintenance ---- */
+
+static inline unsigned tlb_index(uint64_t vaddr)
+{
+    return (vaddr >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1);
+}
+
+static void tlb_entry_clear(CPUTLBEntry *e)
+{
+    e->addr_read = e->addr_write = e->addr_code = ~0ull;
+    e->addend = 0;
+}
+
+void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
+{
+    for (int m = 0; m < NB_MMU_MODES; m++) {
+        if (idxmap & (1u << m)) {
+            memset(cpu->tlb[m], 0xff, sizeof(cpu->tlb[m]));
+        }
+    }
+    if (cpu->tbc) {
+        tb_jmp_cache_clear(cpu);
+    }
+    cpu->stats.tlb_flushes++;
+}
+
+void tlb_flush(CPUState *cpu)
+{
+    tlb_flush_by_mmuidx(cpu, (1u << NB_MMU_MODES) - 1);
+}
+
+static bool tlb_hit_page(uint64_t tlb_addr, uint64_t page)
+{
+    return (tlb_addr & (TARGET_PAGE_MASK | TLB_INVALID)) == page;
+}
+
+void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t vaddr, uint16_t idxmap)
+{
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+    unsigned i = tlb_index(vaddr);
+    for (int m = 0; m < NB_MMU_MODES; m++) {
+        if (!(idxmap & (1u << m))) {
+            continue;
+        }
+        CPUTLBEntry *e = &cpu->tlb[m][i];
+        if (tlb_hit_page(e->addr_read, page) || tlb_hit_page(e->addr_write, page) ||
+            tlb_hit_page(e->addr_code, page)) {
+            tlb_entry_clear(e);
+        }
+    }
+    if (cpu->tbc) {
+        tb_jmp_cache_clear_page(cpu, vaddr);
+    }
+}
+
+void tlb_flush_page(CPUState *cpu, uint64_t vaddr)
+{
+    tlb_flush_page_by_mmuidx(cpu, vaddr, (1u << NB_MMU_MODES) - 1);
+}
+
+void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs, int prot,
+                  int mmu_idx)
+{
+    uint64_t vpage = vaddr & TARGET_PAGE_MASK;
+    uint64_t ppage = paddr & TARGET_PAGE_MASK;
+    unsigned i = tlb_index(vaddr);
+    CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    CPUTLBFull *full = &cpu->tlb_full[mmu_idx][i];
+    const MemoryRegion *mr = memory_lookup(cpu->machine->as, ppage);
+    uint64_t flags = 0;
+
+    if (mr && mr->is_ram && ppage - mr->base <= mr->size - TARGET_PAGE_SIZE) {
+        e->addend = (uintptr_t)(mr->host + (ppage - mr->base)) - vpage;
+    } else {
+        /* device, unassigned, or a RAM region smaller than a page: slow path */
+        flags = TLB_MMIO;
+        e->addend = 0;
+    }
+    e->addr_read = (prot & PAGE_READ) ? (vpage | flags) : ~0ull;
+    e->addr_code = (prot & PAGE_EXEC) ? (vpage | flags) : ~0ull;
+    if (prot & PAGE_WRITE) {
+        uint64_t wflags = flags;
+        if (mr && mr->readonly) {
+            wflags |= TLB_MMIO;
+        }
+        if (!wflags && page_has_code(ppage)) {
+            wflags |= TLB_NOTDIRTY;
+        }
+        e->addr_write = vpage | wflags;
+    } else {
+        e->addr_write = ~0ull;
+    }
+    full->paddr = ppage;
+    full->mr = mr;
+    full->prot = prot;
+    full->attrs = attrs;
+}
+
+void tlb_protect_code_page(CPUState *cpu, uint64_t paddr)
+{
+    /* Any fast-path write entry of this core to the page must now trap. */
+    uint64_t ppage = paddr & TARGET_PAGE_MASK;
+    for (int m = 0; m < NB_MMU_MODES; m++) {
+        for (int i = 0; i < CPU_TLB_SIZE; i++) {
+            CPUTLBEntry *e = &cpu->tlb[m][i];
+            if (!(e->addr_write & (TLB_INVALID | TLB_MMIO)) && cpu->tlb_full[m][i].paddr == ppage) {
+                e->addr_write |= TLB_NOTDIRTY;
+            }
+        }
+    }
+}
+
+/* ---- the slow path ---- */
+
+/*
+ * Make sure vaddr's page is in the TLB for access; returns the entry.
+ * Raises the guest fault (does not return) when the walk fails.
+ */
+static CPUTLBEntry *tlb_lookup_fill(CPUState *cpu, uint64_t addr, int size,
+                                    MMUAccessType access, int mmu_idx, uintptr_t ra)
+{
+    unsigned i = tlb_index(addr);
+    CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    uint64_t page = addr & TARGET_PAGE_MASK;
+    uint64_t cmp = access == MMU_DATA_LOAD    ? e->addr_read
+                   : access == MMU_DATA_STORE ? e->addr_write
+                                              : e->addr_code;
+    if (!tlb_hit_page(cmp, page)) {
+        cpu->stats.tlb_misses++;
+        cpu->cc->tlb_fill(cpu, addr, size, access, mmu_idx, false, ra);
+        e = &cpu->tlb[mmu_idx][i];
+    }
+    return e;
+}
+
+static uint64_t mmio_read(CPUState *cpu, CPUTLBEntry *e, CPUTLBFull *full, uint64_t addr,
+                          unsigned size, int mmu_idx, uintptr_t ra)
+{
+    uint64_t paddr = full->paddr | (addr & ~TARGET_PAGE_MASK);
+    const MemoryRegion *mr = full->mr;
+    if (!mr || paddr - mr->base > mr->size - size) {
+        log_mask_printf(LOG_GUEST_ERROR,
+                        "core %d: unassigned read of %u bytes at paddr 0x%" PRIx64
+                        " (vaddr 0x%" PRIx64 ")\n",
+                        cpu->cpu_index, size, paddr, addr);
+        if (cpu->cc->do_transaction_failed) {
+            cpu->cc->do_transaction_failed(cpu, paddr, addr, MMU_DATA_LOAD, mmu_idx, ra);
+        }
+        return 0;
+    }
+    (void)e;
+    return memory_region_dispatch_read(mr, paddr - mr->base, size);
+}
+
+static void mmio_write(CPUState *cpu, CPUTLBFull *full, uint64_t addr, uint64_t val,
+                       unsigned size, int mmu_idx, uintptr_t ra)
+{
+    uint64_t paddr = full->paddr | (addr & ~TARGET_PAGE_MASK);
+    const MemoryRegion *mr = full->mr;
+    if (!mr || paddr - mr->base > mr->size - size) {
+        log_mask_printf(LOG_GUEST_ERROR,
+                        "core %d: unassigned write of %u bytes at paddr 0x%" PRIx64
+                        " (vaddr 0x%" PRIx64 ", value 0x%" PRIx64 ")\n",
+                        cpu->cpu_index, size, paddr, addr, val);
+        if (cpu->cc->do_transaction_failed) {
+            cpu->cc->do_transaction_failed(cpu, paddr, addr, MMU_DATA_STORE, mmu_idx, ra);
+        }
+        return;
+    }
+    if (mr->readonly) {
+        log_mask_printf(LOG_GUEST_ERROR, "core %d: write to ROM at paddr 0x%" PRIx64 "\n",
+                        cpu->cpu_index, paddr);
+        return;
+    }
+    memory_region_dispatch_write(mr, paddr - mr->base, val, size);
+}
+
+static uint64_t load_host(const void *p, unsigned size)
+{
+    switch (size) {
+    case 1: return *(const uint8_t *)p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static void store_host(void *p, uint64_t val, unsigned size)
+{
+    switch (size) {
+    case 1: *(uint8_t *)p = (uint8_t)val; break;
+    case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
+    default: memcpy(p, &val, 8); break;
+    }
+}
+
+static uint64_t bswap_size(uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 2: return __builtin_bswap16((uint16_t)v);
+    case 4: return __builtin_bswap32((uint32_t)v);
+    case 8: return __builtin_bswap64(v);
+    default: return v;
+    }
+}
+
+static uint64_t extend(uint64_t v, MemOp mop)
+{
+    unsigned size = memop_size(mop);
+    if (size == 8) {
+        return v;
+    }
+    unsigned bits = size * 8;
+    v &= (1ull << bits) - 1;
+    if ((mop & MO_SIGN) && (v >> (bits - 1))) {
+        v |= ~0ull << bits;
+    }
+    return v;
+}
+
+static void check_align(CPUState *cpu, uint64_t addr, MemOp mop, MMUAccessType access,
+                        int mmu_idx, uintptr_t ra)
+{
+    if ((mop & MO_ALIGN) && (addr & (memop_size(mop) - 1))) {
+        cpu->cc->do_unaligned_access(cpu, addr, access, mmu_idx, ra);
+        /* a target that tolerates it returns: fall through */
+    }
+}
+
+static bool crosses_page(uint64_t addr, unsigned size)
+{
+    return (addr & ~TARGET_PAGE_MASK) + size > TARGET_PAGE_SIZE;
+}
+
+/* One naturally sized access within a page; raw little-endian value. */
+static uint64_t load_one(CPUState *cpu, uint64_t addr, unsigned size, int mmu_idx,
+                         MMUAccessType access, uintptr_t ra)
+{
+    CPUTLBEntry *e = tlb_lookup_fill(cpu, addr, size, access, mmu_idx, ra);
+    unsigned i = tlb_index(addr);
+    uint64_t cmp = access == MMU_INST_FETCH ? e->addr_code : e->addr_read;
+    if (cmp & TLB_MMIO) {
+        return mmio_read(cpu, e, &cpu->tlb_full[mmu_idx][i], addr, size, mmu_idx, ra);
+    }
+    return load_host((void *)(uintptr_t)(addr + e->addend), size);
+}
+
+static void notdirty_write(CPUState *cpu, uint64_t paddr, unsigned size)
+{
+    /* The page holds translated code: drop this core's TBs that cover the bytes. */
+    tb_invalidate_phys_range(cpu, paddr, size);
+}
+
+static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size, int mmu_idx,
+                      uintptr_t ra)
+{
+    CPUTLBEntry *e = tlb_lookup_fill(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra);
+    unsigned i = tlb_index(addr);
+    CPUTLBFull *full = &cpu->tlb_full[mmu_idx][i];
+    if (e->addr_write & TLB_MMIO) {
+        mmio_write(cpu, full, addr, val, size, mmu_idx, ra);
+        return;
+    }
+    store_host((void *)(uintptr_t)(addr + e->addend), val, size);
+    if (e->addr_write & TLB_NOTDIRTY) {
+        notdirty_write(cpu, full->paddr | (addr & ~TARGET_PAGE_MASK), size);
+    }
+}
+
+static uint64_t do_load(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType access,
+                        uintptr_t ra)
+{
+    MemOp mop = get_memop(oi);
+    int mmu_idx = get_mmuidx(oi);
+    unsigned size = memop_size(mop);
+    uint64_t v;
+
+    check_align(cpu, addr, mop, access, mmu_idx, ra);
+    if (crosses_page(addr, size)) {
+        /* Fault on either page before any effect: probe both, then bytes. */
+        tlb_lookup_fill(cpu, addr, 1, access, mmu_idx, ra);
+        tlb_lookup_fill(cpu, addr + size - 1, 1, access, mmu_idx, ra);
+        v = 0;
+        for (unsigned b = 0; b < size; b++) {
+            v |= load_one(cpu, addr + b, 1, mmu_idx, access, ra) << (8 * b);
+        }
+    } else if (addr & (size - 1)) {
+        /* misaligned within a page: RAM can be read directly, MMIO by bytes */
+        CPUTLBEntry *e = tlb_lookup_fill(cpu, addr, size, access, mmu_idx, ra);
+        uint64_t cmp = access == MMU_INST_FETCH ? e->addr_code : e->addr_read;
+        if (cmp & TLB_MMIO) {
+            v = 0;
+            for (unsigned b = 0; b < size; b++) {
+                v |= load_one(cpu, addr + b, 1, mmu_idx, access, ra) << (8 * b);
+            }
+        } else {
+            v = load_host((void *)(uintptr_t)(addr + e->addend), size);
+        }
+    } else {
+        v = load_one(cpu, addr, size, mmu_idx, access, ra);
+    }
+    if (mop & MO_BSWAP) {
+        v = bswap_size(v, size);
+    }
+    return extend(v, mop);
+}
+
+static void do_store(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra)
+{
+    MemOp mop = get_memop(oi);
+    int mmu_idx = get_mmuidx(oi);
+    unsigned size = memop_size(mop);
+
+    check_align(cpu, addr, mop, MMU_DATA_STORE, mmu_idx, ra);
+    if (mop & MO_BSWAP) {
+        val = bswap_size(val, size);
+    }
+    if (crosses_page(addr, size) || (addr & (size - 1))) {
+        /* both pages must be writable before any byte is written */
+        tlb_lookup_fill(cpu, addr, 1, MMU_DATA_STORE, mmu_idx, ra);
+        tlb_lookup_fill(cpu, addr + size - 1, 1, MMU_DATA_STORE, mmu_idx, ra);
+        if (!crosses_page(addr, size)) {
+            CPUTLBEntry *e = &cpu->tlb[mmu_idx][tlb_index(addr)];
+            if (!(e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
+                store_host((void *)(uintptr_t)(addr + e->addend), val, size);
+                return;
+            }
+        }
+        for (unsigned b = 0; b < size; b++) {
+            store_one(cpu, addr + b, (val >> (8 * b)) & 0xff, 1, mmu_idx, ra);
+        }
+        return;
+    }
+    store_one(cpu, addr, val, size, mmu_idx, ra);
+}
+
+uint64_t helper_guest_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
+{
+    return do_load(cpu, addr, oi, MMU_DATA_LOAD, ra);
+}
+
+void helper_guest_st(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra)
+{
+    do_store(cpu, addr, val, oi, ra);
+}
+
+uint64_t cpu_ld_mmu(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
+{
+    return do_load(cpu, addr, oi, MMU_DATA_LOAD, ra);
+}
+
+void cpu_st_mmu(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra)
+{
+    do_store(cpu, addr, val, oi, ra);
+}
+
+/*
+ * Host pointer to RAM for an access that must be done as one host operation
+ * (atomics, 128-bit). Faults like a normal access; returns NULL for MMIO.
+ * For writes, also handles the code-page notification.
+ */
+static void *atomic_host_ptr(CPUState *cpu, uint64_t addr, MemOpIdx oi, bool write,
+                             uintptr_t ra)
+{
+    MemOp mop = get_memop(oi);
+    int mmu_idx = get_mmuidx(oi);
+    unsigned size = memop_size(mop);
+
+    check_align(cpu, addr, mop, write ? MMU_DATA_STORE : MMU_DATA_LOAD, mmu_idx, ra);
+    /* an atomic access needs both permissions: check read first, like a load */
+    tlb_lookup_fill(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra);
+    CPUTLBEntry *e = write ? tlb_lookup_fill(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra)
+                           : &cpu->tlb[mmu_idx][tlb_index(addr)];
+    uint64_t cmp = write ? e->addr_write : e->addr_read;
+    if ((cmp & TLB_MMIO) || crosses_page(addr, size)) {
+        return NULL;
+    }
+    if (write && (cmp & TLB_NOTDIRTY)) {
+        notdirty_write(cpu, cpu->tlb_full[mmu_idx][tlb_index(addr)].paddr |
+                                (addr & ~TARGET_PAGE_MASK),
+                       size);
+    }
+    return (void *)(uintptr_t)(addr + e->addend);
+}
+
+/* Atomics that cannot be one host instruction (MMIO, page-crossing, misaligned
+ * 16-byte) are serialised by this lock: rare, never on a normal path. */
+static pthread_mutex_t atomic_fallback_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t rmw_apply(TCGAtomicOp aop, uint64_t old, uint64_t val, unsigned size)
+{
+    unsigned bits = size * 8;
+    uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    int64_t so = bits == 64 ? (int64_t)old : ((int64_t)(old << (64 - bits)) >> (64 - bits));
+    int64_t sv = bits == 64 ? (int64_t)val : ((int64_t)(val << (64 - bits)) >> (64 - bits));
+    old &= mask;
+    val &= mask;
+    switch (aop) {
+    case TCG_ATOMIC_XCHG: return val;
+    case TCG_ATOMIC_ADD: return (old + val) & mask;
+    case TCG_ATOMIC_AND: return old & val;
+    case TCG_ATOMIC_ANDC: return old & ~val;
+    case TCG_ATOMIC_OR: return old | val;
+    case TCG_ATOMIC_XOR: return old ^ val;
+    case TCG_ATOMIC_SMIN: return (so < sv ? old : val);
+    case TCG_ATOMIC_SMAX: return (so > sv ? old : val);
+    case TCG_ATOMIC_UMIN: return old < val ? old : val;
+    case TCG_ATOMIC_UMAX: return old > val ? old : val;
+    }
+    return old;
+}
+
+uint64_t helper_atomic_cmpxchg(CPUState *cpu, uint64_t addr, uint64_t cmp, uint64_t newv,
+                               MemOpIdx oi, uintptr_t ra)
+{
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    void *p = atomic_host_ptr(cpu, addr, oi, true, ra);
+    uint64_t old;
+
+    if (mop & MO_BSWAP) {
+        cmp = bswap_size(cmp, size);
+        newv = bswap_size(newv, size);
+    }
+    if (p) {
+        switch (size) {
+        case 1: {
+            uint8_t c = (uint8_t)cmp;
+            __atomic_compare_exchange_n((uint8_t *)p, &c, (uint8_t)newv, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            old = c;
+            break;
+        }
+        case 2: {
+            uint16_t c = (uint16_t)cmp;
+            __atomic_compare_exchange_n((uint16_t *)p, &c, (uint16_t)newv, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            old = c;
+            break;
+        }
+        case 4: {
+            uint32_t c = (uint32_t)cmp;
+            __atomic_compare_exchange_n((uint32_t *)p, &c, (uint32_t)newv, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            old = c;
+            break;
+        }
+        default: {
+            uint64_t c = cmp;
+            __atomic_compare_exchange_n((uint64_t *)p, &c, newv, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST);
+            old = c;
+            break;
+        }
+        }
+    } else {
+        MemOpIdx raw = make_memop_idx(mop & ~(MO_BSWAP | MO_SIGN), get_mmuidx(oi));
+        pthread_mutex_lock(&atomic_fallback_lock);
+        old = do_load(cpu, addr, raw, MMU_DATA_LOAD, ra);
+        uint64_t m = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+        if (old == (cmp & m)) {
+            do_store(cpu, addr, newv, raw, ra);
+        }
+        pthread_mutex_unlock(&atomic_fallback_lock);
+    }
+    if (mop & MO_BSWAP) {
+        old = bswap_size(old, size);
+    }
+    return extend(old, mop);
+}
+
+uint64_t helper_atomic_rmw(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi,
+                           uint32_t aop, uintptr_t ra)
+{
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    void *p = atomic_host_ptr(cpu, addr, oi, true, ra);
+    uint64_t old;
+
+    if (p && !(mop & MO_BSWAP)) {
+        /* a CAS loop covers every operation with one host primitive */
+        old = load_host(p, size);
+        for (;;) {
+            uint64_t nv = rmw_apply((TCGAtomicOp)aop, old, val, size);
+            bool ok;
+            switch (size) {
+            case 1: {
+                uint8_t c = (uint8_t)old;
+                ok = __atomic_compare_exchange_n((uint8_t *)p, &c, (uint8_t)nv, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+                old = c;
+                break;
+            }
+            case 2: {
+                uint16_t c = (uint16_t)old;
+                ok = __atomic_compare_exchange_n((uint16_t *)p, &c, (uint16_t)nv, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+                old = c;
+                break;
+            }
+            case 4: {
+                uint32_t c = (uint32_t)old;
+                ok = __atomic_compare_exchange_n((uint32_t *)p, &c, (uint32_t)nv, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+                old = c;
+                break;
+            }
+            default: {
+                uint64_t c = old;
+                ok = __atomic_compare_exchange_n((uint64_t *)p, &c, nv, false,
+                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+                old = c;
+                break;
+            }
+            }
+            if (ok) {
+                break;
+            }
+        }
+    } else {
+        MemOpIdx raw = make_memop_idx(mop & ~MO_SIGN, get_mmuidx(oi));
+        pthread_mutex_lock(&atomic_fallback_lock);
+        old = do_load(cpu, addr, raw, MMU_DATA_LOAD, ra);
+        do_store(cpu, addr, rmw_apply((TCGAtomicOp)aop, old, val, size), raw, ra);
+        pthread_mutex_unlock(&atomic_fallback_lock);
+        return extend(old, mop);
+    }
+    return extend(old, mop);
+}
+
+void helper_atomic_cmpxchg128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
+{
+    MemOp mop = (get_memop(oi) & ~MO_SIZE) | MO_128;
+    MemOpIdx oi16 = make_memop_idx(mop, get_mmuidx(oi));
+    void *p = atomic_host_ptr(cpu, addr, oi16, true, ra);
+    unsigned __int128 cmp = ((unsigned __int128)cpu->scratch128[1] << 64) | cpu->scratch128[0];
+    unsigned __int128 nv = ((unsigned __int128)cpu->scratch128[3] << 64) | cpu->scratch128[2];
+
+    if (p && ((uintptr_t)p & 15) == 0) {
+        /* lock cmpxchg16b */
+        unsigned __int128 c = cmp;
+        __atomic_compare_exchange_n((unsigned __int128 *)p, &c, nv, false, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST);
+        cpu->scratch128[0] = (uint64_t)c;
+        cpu->scratch128[1] = (uint64_t)(c >> 64);
+        return;
+    }
+    MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
+    pthread_mutex_lock(&atomic_fallback_lock);
+    uint64_t lo = do_load(cpu, addr, o8, MMU_DATA_LOAD, ra);
+    uint64_t hi = do_load(cpu, addr + 8, o8, MMU_DATA_LOAD, ra);
+    if (lo == (uint64_t)cmp && hi == (uint64_t)(cmp >> 64)) {
+        do_store(cpu, addr, (uint64_t)nv, o8, ra);
+        do_store(cpu, addr + 8, (uint64_t)(nv >> 64), o8, ra);
+    }
+    pthread_mutex_unlock(&atomic_fallback_lock);
+    cpu->scratch128[0] = lo;
+    cpu->scratch128[1] = hi;
+}
+
+void helper_guest_ld128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
+{
+    MemOp mop = (get_memop(oi) & ~MO_SIZE) | MO_128;
+    MemOpIdx oi16 = make_memop_idx(mop, get_mmuidx(oi));
+    void *p = atomic_host_ptr(cpu, addr, oi16, false, ra);
+    if (p && ((uintptr_t)p & 15) == 0) {
+        /* single-copy atomic 16-byte read: an aligned SSE load is atomic on
+         * x86-64 hosts with AVX; cmpxchg16b would need a writable page */
+        unsigned __int128 v = __atomic_load_n((unsigned __int128 *)p, __ATOMIC_RELAXED);
+        cpu->scratch128[0] = (uint64_t)v;
+        cpu->scratch128[1] = (uint64_t)(v >> 64);
+        return;
+    }
+    MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
+    cpu->scratch128[0] = do_load(cpu, addr, o8, MMU_DATA_LOAD, ra);
+    cpu->scratch128[1] = do_load(cpu, addr + 8, o8, MMU_DATA_LOAD, ra);
+}
+
+void helper_guest_st128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
+{
+    MemOp mop = (get_memop(oi) & ~MO_SIZE) | MO_128;
+    MemOpIdx oi16 = make_memop_idx(mop, get_mmuidx(oi));
+    void *p = atomic_host_ptr(cpu, addr, oi16, true, ra);
+    unsigned __int128 v = ((unsigned __int128)cpu->scratch128[1] << 64) | cpu->scratch128[0];
+    if (p && ((uintptr_t)p & 15) == 0) {
+        __atomic_store_n((unsigned __int128 *)p, v, __ATOMIC_RELAXED);
+        return;
+    }
+    MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
+    /* both halves must be writable before either is written */
+    tlb_lookup_fill(cpu, addr + 15, 1, MMU_DATA_STORE, get_mmuidx(oi), ra);
+    do_store(cpu, addr, cpu->scratch128[0], o8, ra);
+    do_store(cpu, addr + 8, cpu->scratch128[1], o8, ra);
+}
+
+/* ---- code fetch ---- */
+
+uint64_t get_page_addr_code(CPUState *cpu, uint64_t addr)
+{
+    int mmu_idx = cpu->cc->mmu_index(cpu, true);
+    CPUTLBEntry *e = tlb_lookup_fill(cpu, addr, 1, MMU_INST_FETCH, mmu_idx, 0);
+    CPUTLBFull *full = &cpu->tlb_full[mmu_idx][tlb_index(addr)];
+    if (e->addr_code & TLB_MMIO) {
+        return ~0ull;
+    }
+    return full->paddr | (addr & ~TARGET_PAGE_MASK);
+}
+
+static uint64_t code_load(CPUState *cpu, uint64_t addr, unsigned size)
+{
+    int mmu_idx = cpu->cc->mmu_index(cpu, true);
+    if (crosses_page(addr, size)) {
+        uint64_t v = 0;
+        for (unsigned b = 0; b < size; b++) {
+            v |= load_one(cpu, addr + b, 1, mmu_idx, MMU_INST_FETCH, 0) << (8 * b);
+        }
+        return v;
+    }
+    return load_one(cpu, addr, size, mmu_idx, MMU_INST_FETCH, 0);
+}
+
+uint32_t cpu_ldl_code(CPUState *cpu, uint64_t addr)
+{
+    return (uint32_t)code_load(cpu, addr, 4);
+}
+
+uint16_t cpu_lduw_code(CPUState *cpu, uint64_t addr)
+{
+    return (uint16_t)code_load(cpu, addr, 2);
+}
+
+uint8_t cpu_ldub_code(CPUState *cpu, uint64_t addr)
+{
+    return (uint8_t)code_load(cpu, addr, 1);
+}
+
+void *probe_access(CPUState *cpu, uint64_t addr, int size, MMUAccessType access, int mmu_idx,
+                   bool probe, uintptr_t ra)
+{
+    unsigned i = tlb_index(addr);
+    CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    uint64_t page = addr & TARGET_PAGE_MASK;
+    uint64_t cmp = access == MMU_DATA_LOAD    ? e->addr_read
+                   : access == MMU_DATA_STORE ? e->addr_write
+                                              : e->addr_code;
+    if (size > 0 && crosses_page(addr, (unsigned)size)) {
+        return NULL;
+    }
+    if (!tlb_hit_page(cmp, page)) {
+        if (!cpu->cc->tlb_fill(cpu, addr, size > 0 ? size : 1, access, mmu_idx, probe, ra)) {
+            return NULL;
+        }
+        cmp = access == MMU_DATA_LOAD    ? e->addr_read
+              : access == MMU_DATA_STORE ? e->addr_write
+                                         : e->addr_code;
+    }
+    if (cmp & TLB_MMIO) {
+        return NULL;
+    }
+    if (access == MMU_DATA_STORE && (cmp & TLB_NOTDIRTY)) {
+        notdirty_write(cpu, cpu->tlb_full[mmu_idx][i].paddr | (addr & ~TARGET_PAGE_MASK),
+                       size > 0 ? (unsigned)size : 1);
+    }
+    return (void *)(uintptr_t)(addr + e->addend);
+}
