@@ -349,6 +349,9 @@ static inline TCGTemp *tcg_temp(TCGContext *s, int idx)
     return &s->temps[idx];
 }
 
+/* --- labels: op args name a label by its id (index in s->labels) --- */
+TCGLabel *tcg_label_new(TCGContext *s);
+
 /* --- ops --- */
 TCGOp *tcg_emit_op(TCGContext *s, TCGOpcode opc, TCGType type);
 TCGOp *tcg_op_insert_before(TCGContext *s, int op_index, TCGOpcode opc, TCGType type);
