@@ -21,6 +21,7 @@
 #include "exec/cputlb.h"
 #include "exec/tb-cache.h"
 #include "exec/tb.h"
+#include "system/cpus.h"
 #include "tcg/tcg.h"
 #include "util/log.h"
 
@@ -34,6 +35,7 @@ void cpu_interrupt(CPUState *cpu, uint32_t mask)
 {
     __atomic_fetch_or(&cpu->interrupt_request, mask, __ATOMIC_ACQ_REL);
     __atomic_store_n(&cpu->icount_decr.u16.high, -1, __ATOMIC_RELEASE);
+    cpu_kick(cpu); /* wakes it if halted */
 }
 
 void cpu_reset_interrupt(CPUState *cpu, uint32_t mask)
