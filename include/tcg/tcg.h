@@ -326,6 +326,10 @@ struct TCGContext {
     void *backend_priv;       /* backend-owned per-context state */
     const uint8_t *code_base; /* start of the code buffer (prologue) */
     uintptr_t epilogue;       /* address the JIT's exit_tb returns through */
+    /* code that returns 0 to the exec loop ("no TB here"): what
+     * helper_lookup_tb_ptr returns when it finds nothing; 0 for the
+     * interpreter, whose goto_ptr treats 0 as that exit */
+    uintptr_t exit_zero;
 
     int env_temp; /* index of the fixed env temp */
     uint32_t log_mask;

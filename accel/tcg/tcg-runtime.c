@@ -1,0 +1,29 @@
+/*
+ * tcg-runtime.c — helpers the IR itself calls (include/exec/helper-tcg-common.h).
+ */
+#include "exec/cpu.h"
+#include "exec/helper-tcg-common.h"
+#include "exec/tb-cache.h"
+#include "exec/tb.h"
+#include "tcg/tcg.h"
+#include "util/log.h"
+
+/*
+ * lookup_and_goto_ptr: an indirect branch finds its successor without
+ * returning to the loop when this core already translated it. No
+ * translation here (that may flush the buffer under our feet), and no
+ * exit-word check: the next TB's own prologue checks it.
+ */
+const void *helper_lookup_tb_ptr(CPUState *cpu)
+{
+    uint64_t pc, cs_base;
+    uint32_t flags;
+    cpu->cc->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    uint32_t cflags = (cpu->icount_enabled ? CF_ICOUNT : 0) |
+                      (log_enabled(LOG_NOCHAIN) ? CF_NOCHAIN : 0);
+    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
+    if (!tb || log_enabled(LOG_EXEC)) {
+        return (const void *)cpu->tcg->exit_zero;
+    }
+    return tb->tc_ptr;
+}
