@@ -96,6 +96,7 @@ check:
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory O=build/asan SAN=asan OPT=-O1 unit
 	@$(MAKE) --no-print-directory O=build/tsan SAN=tsan OPT=-O1 tsan-unit
+	@scripts/fetch-images.sh
 	@tests/run.sh
 
 demo:

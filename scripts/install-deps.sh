@@ -18,7 +18,7 @@ build-essential gcc make pkg-config
 libglib2.0-dev zlib1g-dev libfdt-dev libcapstone-dev libpixman-1-dev
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 qemu-system-arm qemu-system-x86 qemu-user
-cpio gzip xz-utils zstd file device-tree-compiler
+cpio gzip xz-utils zstd file device-tree-compiler python3 coreutils
 gnuplot-nox expect clang fakeroot
 "
 # Sanitizer runtimes for clang (ASan/UBSan/TSan); only where the archive has it.
