@@ -1,0 +1,146 @@
+/*
+ * pl031.c — Arm PrimeCell RTC PL031 (Arm DDI 0224).
+ *
+ * The counter is host time plus an offset: RTCDR = now() + offset, and a
+ * write to RTCLR sets offset = value - now(). The match interrupt (RTCMR)
+ * is evaluated on every access to the device rather than by a host timer:
+ * once the counter has reached RTCMR the RIS bit latches (until RTCICR) and
+ * the line follows RIS & IMSC. Linux reads the time through RTCDR and only
+ * uses the alarm for wake-up, which a virt guest never relies on.
+ */
+#include "hw/rtc/pl031.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "util/log.h"
+
+struct PL031State {
+    pthread_mutex_t lock;
+    IRQLine irq;
+    int irq_level;
+    int64_t offset;
+    uint32_t mr, lr, imsc, ris;
+    bool match_armed; /* counter was below MR when it was last written */
+    uint64_t (*now)(void *);
+    void *now_opaque;
+};
+
+static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+static uint64_t host_seconds(void *opaque)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec;
+}
+
+static uint32_t counter(PL031State *s)
+{
+    return (uint32_t)((int64_t)s->now(s->now_opaque) + s->offset);
+}
+
+static void update(PL031State *s)
+{
+    if (s->match_armed && (int32_t)(counter(s) - s->mr) >= 0) {
+        s->ris |= 1;
+        s->match_armed = false;
+    }
+    int level = (s->ris & s->imsc & 1) != 0;
+    if (level != s->irq_level) {
+        s->irq_level = level;
+        irq_set(&s->irq, level);
+    }
+}
+
+uint64_t pl031_read(void *opaque, uint64_t offset, unsigned size)
+{
+    PL031State *s = opaque;
+    uint64_t v = 0;
+    pthread_mutex_lock(&s->lock);
+    update(s);
+    switch (offset) {
+    case RTCDR: v = counter(s); break;
+    case RTCMR: v = s->mr; break;
+    case RTCLR: v = s->lr; break;
+    case RTCCR: v = 1; break; /* always started */
+    case RTCIMSC: v = s->imsc; break;
+    case RTCRIS: v = s->ris; break;
+    case RTCMIS: v = s->ris & s->imsc; break;
+    default:
+        if (offset >= RTCPERIPHID0 && offset < 0x1000 && !(offset & 3)) {
+            v = pl031_id[(offset - RTCPERIPHID0) / 4];
+        } else {
+            log_mask_printf(LOG_GUEST_ERROR, "pl031: read of bad offset 0x%x\n",
+                            (unsigned)offset);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+void pl031_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    PL031State *s = opaque;
+    uint32_t v = (uint32_t)value;
+    pthread_mutex_lock(&s->lock);
+    switch (offset) {
+    case RTCMR:
+        s->mr = v;
+        s->match_armed = (int32_t)(counter(s) - v) < 0;
+        break;
+    case RTCLR:
+        s->lr = v;
+        s->offset = (int64_t)v - (int64_t)s->now(s->now_opaque);
+        s->match_armed = (int32_t)(counter(s) - s->mr) < 0;
+        break;
+    case RTCCR: break; /* writing 0 cannot stop the counter (DDI 0224 §3.3.4) */
+    case RTCIMSC: s->imsc = v & 1; break;
+    case RTCICR: s->ris &= ~(v & 1); break;
+    default:
+        log_mask_printf(LOG_GUEST_ERROR, "pl031: write of bad offset 0x%x\n",
+                        (unsigned)offset);
+    }
+    update(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps pl031_ops = {
+    .read = pl031_read, .write = pl031_write, .min_access = 4, .max_access = 4,
+};
+
+PL031State *pl031_new(IRQLine irq)
+{
+    PL031State *s = calloc(1, sizeof(*s));
+    if (!s) {
+        fatal("out of memory");
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    s->irq = irq;
+    s->now = host_seconds;
+    return s;
+}
+
+void pl031_set_clock(PL031State *s, uint64_t (*now)(void *), void *opaque)
+{
+    pthread_mutex_lock(&s->lock);
+    int64_t cur = (int64_t)counter(s);
+    s->now = now;
+    s->now_opaque = opaque;
+    s->offset = cur - (int64_t)now(opaque); /* the guest-visible time does not jump */
+    pthread_mutex_unlock(&s->lock);
+}
+
+void pl031_free(PL031State *s)
+{
+    if (s) {
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+    }
+}
+
+void pl031_map(PL031State *s, AddressSpace *as, uint64_t base)
+{
+    memory_map_mmio(as, "pl031", base, PL031_MMIO_SIZE, &pl031_ops, s);
+}
