@@ -61,10 +61,10 @@ $(O)/config.mak:
 	./configure --builddir=$(O)
 
 $(O)/coremu-system-aarch64: $(MAIN_OBJ) $(COMMON_OBJS) $(ARM_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS)
 
 $(O)/coremu-system-x86_64: $(MAIN_OBJ) $(COMMON_OBJS) $(X86_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS)
 
 $(O)/obj/%.o: %.c $(O)/config.mak
 	@mkdir -p $(dir $@)
@@ -83,13 +83,13 @@ unit: $(UNIT_BINS)
 tsan-unit: $(filter $(O)/tests/unit/test-coremu-%,$(UNIT_BINS))
 $(O)/tests/unit/test-arm-%: tests/unit/test-arm-%.c $(COMMON_OBJS) $(ARM_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 $(O)/tests/unit/test-x86-%: tests/unit/test-x86-%.c $(COMMON_OBJS) $(X86_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 $(O)/tests/unit/test-%: tests/unit/test-%.c $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 
 check:
 	@scripts/install-deps.sh

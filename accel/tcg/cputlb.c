@@ -460,6 +460,41 @@ static void *atomic_host_ptr(CPUState *cpu, uint64_t addr, MemOpIdx oi, bool wri
     return (void *)(uintptr_t)(addr + e->addend);
 }
 
+/*
+ * 16-byte host primitives, written out so no libatomic call is needed:
+ * lock cmpxchg16b for the compare-and-swap, and aligned SSE moves, which are
+ * single-copy atomic on x86-64 CPUs with AVX (Intel SDM vol. 3 §9.1.1).
+ */
+static inline bool host_cas16(void *p, unsigned __int128 *expected, unsigned __int128 desired)
+{
+    uint64_t lo = (uint64_t)*expected, hi = (uint64_t)(*expected >> 64);
+    bool ok;
+    __asm__ volatile("lock cmpxchg16b %1"
+                     : "=@ccz"(ok), "+m"(*(unsigned __int128 *)p), "+a"(lo), "+d"(hi)
+                     : "b"((uint64_t)desired), "c"((uint64_t)(desired >> 64))
+                     : "memory");
+    *expected = ((unsigned __int128)hi << 64) | lo;
+    return ok;
+}
+
+static inline unsigned __int128 host_load16(const void *p)
+{
+    unsigned __int128 v;
+    __asm__ volatile("movdqa %1, %%xmm15\n\tmovdqu %%xmm15, %0"
+                     : "=m"(v)
+                     : "m"(*(const unsigned __int128 *)p)
+                     : "xmm15", "memory");
+    return v;
+}
+
+static inline void host_store16(void *p, unsigned __int128 v)
+{
+    __asm__ volatile("movdqu %1, %%xmm15\n\tmovdqa %%xmm15, %0"
+                     : "=m"(*(unsigned __int128 *)p)
+                     : "m"(v)
+                     : "xmm15", "memory");
+}
+
 /* Atomics that cannot be one host instruction (MMIO, page-crossing, misaligned
  * 16-byte) are serialised by this lock: rare, never on a normal path. */
 static pthread_mutex_t atomic_fallback_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -616,8 +651,7 @@ void helper_atomic_cmpxchg128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr
     if (p && ((uintptr_t)p & 15) == 0) {
         /* lock cmpxchg16b */
         unsigned __int128 c = cmp;
-        __atomic_compare_exchange_n((unsigned __int128 *)p, &c, nv, false, __ATOMIC_SEQ_CST,
-                                    __ATOMIC_SEQ_CST);
+        host_cas16(p, &c, nv);
         cpu->scratch128[0] = (uint64_t)c;
         cpu->scratch128[1] = (uint64_t)(c >> 64);
         return;
@@ -643,7 +677,7 @@ void helper_guest_ld128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
     if (p && ((uintptr_t)p & 15) == 0) {
         /* single-copy atomic 16-byte read: an aligned SSE load is atomic on
          * x86-64 hosts with AVX; cmpxchg16b would need a writable page */
-        unsigned __int128 v = __atomic_load_n((unsigned __int128 *)p, __ATOMIC_RELAXED);
+        unsigned __int128 v = host_load16(p);
         cpu->scratch128[0] = (uint64_t)v;
         cpu->scratch128[1] = (uint64_t)(v >> 64);
         return;
@@ -660,7 +694,7 @@ void helper_guest_st128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
     void *p = atomic_host_ptr(cpu, addr, oi16, true, ra);
     unsigned __int128 v = ((unsigned __int128)cpu->scratch128[1] << 64) | cpu->scratch128[0];
     if (p && ((uintptr_t)p & 15) == 0) {
-        __atomic_store_n((unsigned __int128 *)p, v, __ATOMIC_RELAXED);
+        host_store16(p, v);
         return;
     }
     MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
