@@ -20,6 +20,7 @@
 #include "exec/memory.h"
 #include "system/chardev.h"
 #include "system/cpus.h"
+#include "system/loader.h"
 #include "system/machine.h"
 #include "tcg/tcg.h"
 #include "util/log.h"
@@ -577,6 +578,9 @@ int main(int argc, char **argv)
     if ((o.mo.kernel && !check_readable("kernel", o.mo.kernel)) ||
         (o.mo.initrd && !check_readable("initrd", o.mo.initrd)) ||
         (o.mo.dtb && !check_readable("device tree", o.mo.dtb))) {
+        return 1;
+    }
+    if (o.mo.initrd && !initrd_check(o.mo.initrd)) {
         return 1;
     }
     for (int i = 0; i < o.mo.ndrives; i++) {

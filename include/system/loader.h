@@ -32,6 +32,8 @@ bool load_raw(AddressSpace *as, const char *path, uint64_t addr, uint64_t max_si
 /* initrd at addr; fails if it does not fit in max_size or is empty. */
 bool load_initrd(AddressSpace *as, const char *path, uint64_t addr, uint64_t max_size,
                  uint64_t *size);
+/* A gzip'd or newc-cpio initrd must be complete; one error line if not (system/initrd-check.c). */
+bool initrd_check(const char *path);
 /* Read a whole file (up to max bytes) into a malloc'd buffer; one error line on failure. */
 bool load_file(const char *path, uint64_t max, uint8_t **data, uint64_t *size);
 
