@@ -22,6 +22,9 @@ fi
 head -c 1000 /dev/urandom > "$tmp/garbage"
 : > "$tmp/empty"
 mkdir "$tmp/adir"
+seq 1 20000 | gzip > "$tmp/initrd.gz"
+head -c 2000 "$tmp/initrd.gz" > "$tmp/initrd-trunc.gz"
+{ head -c 100 "$tmp/initrd.gz"; head -c 3000 /dev/zero | tr '\0' 'x'; } > "$tmp/initrd-corrupt.gz"
 
 # expect_error NAME PATTERN ARGS... : exit 1, one stderr line matching PATTERN, no stdout noise
 expect_error() {
@@ -76,6 +79,8 @@ expect_error kernel-garbage "not an arm64 Image|not .*(ELF|Image)" -kernel "$tmp
 expect_error kernel-empty "kernel" -kernel "$tmp/empty" -nographic
 expect_error initrd-missing "cannot open initrd '/nonexistent/i'" "${K[@]}" -initrd /nonexistent/i
 expect_error initrd-empty "initrd.*empty" "${K[@]}" -initrd "$tmp/empty"
+expect_error initrd-truncated "initrd .* is truncated" "${K[@]}" -initrd "$tmp/initrd-trunc.gz"
+expect_error initrd-corrupt "initrd .* is (corrupt|truncated)" "${K[@]}" -initrd "$tmp/initrd-corrupt.gz"
 expect_error dtb-missing "cannot open device tree" "${K[@]}" -dtb /nonexistent/d
 expect_error serial-bad "unknown back-end 'bogus'" "${K[@]}" -serial bogus
 expect_error serial-file-unwritable "serial|cannot" "${K[@]}" -serial file:/nonexistent/dir/out
