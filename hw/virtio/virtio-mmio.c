@@ -1,0 +1,264 @@
+/*
+ * virtio-mmio.c — virtio over MMIO, version 2 ("modern", virtio 1.1 §4.2).
+ *
+ * One mutex per transport serialises every register access and, through
+ * QUEUE_NOTIFY, the device's request processing, which runs synchronously
+ * in the thread of the core that wrote the notify register. The interrupt
+ * line is level: high while InterruptStatus (vdev->isr) is non-zero.
+ *
+ * Driver mistakes are contained: queue addresses are checked when the queue
+ * is made ready (a bad ring sets DEVICE_NEEDS_RESET), FEATURES_OK is refused
+ * for features we did not offer or without VIRTIO_F_VERSION_1, and queue
+ * registers are read-only while the queue is ready (§4.2.3.2).
+ */
+#include "hw/virtio/virtio-mmio.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "util/log.h"
+
+#define VIRT_MAGIC 0x74726976u /* "virt" */
+#define VIRT_VENDOR 0x554d4551u /* "QEMU", what Linux and guests expect on virt */
+
+struct VirtIOMMIOState {
+    pthread_mutex_t lock;
+    VirtIODevice *vdev;
+    IRQLine irq;
+    int irq_level;
+    uint32_t dev_features_sel, drv_features_sel, queue_sel;
+};
+
+/* vdev->notify: lock held by the caller. */
+static void mmio_update_irq(VirtIODevice *vdev)
+{
+    VirtIOMMIOState *s = vdev->transport;
+    int level = vdev->isr != 0;
+    if (level != s->irq_level) {
+        s->irq_level = level;
+        irq_set(&s->irq, level);
+    }
+}
+
+static VirtQueue *cur_queue(VirtIOMMIOState *s)
+{
+    if (!s->vdev || s->queue_sel >= (uint32_t)s->vdev->vc->num_queues) {
+        return NULL;
+    }
+    return &s->vdev->vq[s->queue_sel];
+}
+
+static uint32_t config_read(VirtIODevice *vdev, uint64_t off, unsigned size)
+{
+    uint32_t v = 0;
+    if (off + size > vdev->vc->config_size || (size != 1 && size != 2 && size != 4)) {
+        return 0;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        v |= (uint32_t)vdev->config[off + i] << (8 * i);
+    }
+    return v;
+}
+
+uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
+{
+    VirtIOMMIOState *s = opaque;
+    VirtIODevice *vdev = s->vdev;
+    uint64_t v = 0;
+    pthread_mutex_lock(&s->lock);
+    if (offset >= VIRTIO_MMIO_CONFIG) {
+        if (vdev) {
+            v = config_read(vdev, offset - VIRTIO_MMIO_CONFIG, size);
+        }
+        goto out;
+    }
+    if (size != 4 || (offset & 3)) {
+        log_mask_printf(LOG_GUEST_ERROR, "virtio-mmio: %u-byte read at 0x%x\n", size,
+                        (unsigned)offset);
+        goto out;
+    }
+    switch (offset) {
+    case VIRTIO_MMIO_MAGIC: v = VIRT_MAGIC; break;
+    case VIRTIO_MMIO_VERSION: v = 2; break;
+    case VIRTIO_MMIO_DEVICE_ID: v = vdev ? vdev->vc->device_id : 0; break;
+    case VIRTIO_MMIO_VENDOR_ID: v = VIRT_VENDOR; break;
+    default:
+        if (!vdev) {
+            break;
+        }
+        switch (offset) {
+        case VIRTIO_MMIO_DEVICE_FEATURES:
+            v = s->dev_features_sel < 2
+                    ? (uint32_t)(vdev->host_features >> (32 * s->dev_features_sel))
+                    : 0;
+            break;
+        case VIRTIO_MMIO_QUEUE_NUM_MAX:
+            v = cur_queue(s) ? vdev->vc->queue_max : 0;
+            break;
+        case VIRTIO_MMIO_QUEUE_READY:
+            v = cur_queue(s) ? cur_queue(s)->ready : 0;
+            break;
+        case VIRTIO_MMIO_INTERRUPT_STATUS: v = vdev->isr; break;
+        case VIRTIO_MMIO_STATUS: v = vdev->status; break;
+        case VIRTIO_MMIO_SHM_LEN_LOW: case VIRTIO_MMIO_SHM_LEN_HIGH:
+        case VIRTIO_MMIO_SHM_BASE_LOW: case VIRTIO_MMIO_SHM_BASE_HIGH:
+            v = 0xffffffffu; /* no shared memory regions */
+            break;
+        case VIRTIO_MMIO_CONFIG_GENERATION: v = vdev->config_generation; break;
+        default:
+            break; /* write-only registers and holes read 0 */
+        }
+    }
+out:
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+static void set_status(VirtIOMMIOState *s, uint32_t v)
+{
+    VirtIODevice *vdev = s->vdev;
+    if (v == 0) {
+        virtio_reset(vdev);
+        return;
+    }
+    if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
+        /* §2.2.2 / §6.1: accept only what we offered, and only the modern interface */
+        if ((vdev->guest_features & ~vdev->host_features) ||
+            !(vdev->guest_features & (1ull << VIRTIO_F_VERSION_1))) {
+            v &= ~VIRTIO_STATUS_FEATURES_OK;
+        }
+    }
+    /* NEEDS_RESET is the device's bit: the driver cannot clear it except by reset */
+    vdev->status = (uint8_t)((v & ~VIRTIO_STATUS_NEEDS_RESET) |
+                             (vdev->status & VIRTIO_STATUS_NEEDS_RESET));
+}
+
+static void set_addr(VirtQueue *vq, uint64_t *field, bool high, uint32_t v)
+{
+    if (!vq || vq->ready) {
+        return;
+    }
+    *field = high ? ((*field & 0xffffffffull) | (uint64_t)v << 32)
+                  : ((*field & ~0xffffffffull) | v);
+}
+
+void virtio_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    VirtIOMMIOState *s = opaque;
+    VirtIODevice *vdev = s->vdev;
+    uint32_t v = (uint32_t)value;
+    if (!vdev) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (offset >= VIRTIO_MMIO_CONFIG) {
+        uint64_t off = offset - VIRTIO_MMIO_CONFIG;
+        if (vdev->vc->config_write && off + size <= vdev->vc->config_size) {
+            vdev->vc->config_write(vdev, (uint32_t)off, v, size);
+        }
+        goto out;
+    }
+    if (size != 4 || (offset & 3)) {
+        log_mask_printf(LOG_GUEST_ERROR, "virtio-mmio: %u-byte write at 0x%x\n", size,
+                        (unsigned)offset);
+        goto out;
+    }
+    VirtQueue *vq = cur_queue(s);
+    switch (offset) {
+    case VIRTIO_MMIO_DEVICE_FEATURES_SEL: s->dev_features_sel = v; break;
+    case VIRTIO_MMIO_DRIVER_FEATURES_SEL: s->drv_features_sel = v; break;
+    case VIRTIO_MMIO_DRIVER_FEATURES:
+        if (s->drv_features_sel < 2 && !(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
+            unsigned sh = 32 * s->drv_features_sel;
+            vdev->guest_features = (vdev->guest_features & ~(0xffffffffull << sh)) |
+                                   (uint64_t)v << sh;
+        }
+        break;
+    case VIRTIO_MMIO_QUEUE_SEL: s->queue_sel = v; break;
+    case VIRTIO_MMIO_QUEUE_NUM:
+        if (vq && !vq->ready) {
+            vq->num = v;
+        }
+        break;
+    case VIRTIO_MMIO_QUEUE_READY:
+        if (!vq) {
+            break;
+        }
+        if (!(v & 1)) {
+            vq->ready = false;
+        } else if (!vq->ready) {
+            if (!virtio_queue_check(vdev, vq)) {
+                virtio_error(vdev, "queue %u: bad size or ring address", s->queue_sel);
+                break;
+            }
+            vq->ready = true;
+            vq->last_avail_idx = vq->used_idx = 0;
+        }
+        break;
+    case VIRTIO_MMIO_QUEUE_NOTIFY:
+        if (v < (uint32_t)vdev->vc->num_queues && vdev->vq[v].ready &&
+            (vdev->status & VIRTIO_STATUS_DRIVER_OK) && !virtio_broken(vdev)) {
+            vdev->vc->handle_queue(vdev, (int)v);
+        }
+        break;
+    case VIRTIO_MMIO_INTERRUPT_ACK:
+        vdev->isr &= ~v;
+        mmio_update_irq(vdev);
+        break;
+    case VIRTIO_MMIO_STATUS: set_status(s, v); break;
+    case VIRTIO_MMIO_QUEUE_DESC_LOW: set_addr(vq, vq ? &vq->desc : NULL, false, v); break;
+    case VIRTIO_MMIO_QUEUE_DESC_HIGH: set_addr(vq, vq ? &vq->desc : NULL, true, v); break;
+    case VIRTIO_MMIO_QUEUE_AVAIL_LOW: set_addr(vq, vq ? &vq->avail : NULL, false, v); break;
+    case VIRTIO_MMIO_QUEUE_AVAIL_HIGH: set_addr(vq, vq ? &vq->avail : NULL, true, v); break;
+    case VIRTIO_MMIO_QUEUE_USED_LOW: set_addr(vq, vq ? &vq->used : NULL, false, v); break;
+    case VIRTIO_MMIO_QUEUE_USED_HIGH: set_addr(vq, vq ? &vq->used : NULL, true, v); break;
+    case VIRTIO_MMIO_SHM_SEL: break;
+    default:
+        log_mask_printf(LOG_GUEST_ERROR, "virtio-mmio: write to 0x%x\n", (unsigned)offset);
+        break;
+    }
+out:
+    pthread_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps virtio_mmio_ops = {
+    .read = virtio_mmio_read, .write = virtio_mmio_write, .min_access = 1, .max_access = 4,
+};
+
+VirtIOMMIOState *virtio_mmio_new(VirtIODevice *vdev, IRQLine irq)
+{
+    VirtIOMMIOState *s = calloc(1, sizeof(*s));
+    if (!s) {
+        fatal("out of memory");
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    s->vdev = vdev;
+    s->irq = irq;
+    if (vdev) {
+        vdev->transport = s;
+        vdev->notify = mmio_update_irq;
+    }
+    return s;
+}
+
+VirtIODevice *virtio_mmio_device(VirtIOMMIOState *s)
+{
+    return s->vdev;
+}
+
+void virtio_mmio_free(VirtIOMMIOState *s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->vdev && s->vdev->vc->free) {
+        s->vdev->vc->free(s->vdev);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void virtio_mmio_map(VirtIOMMIOState *s, AddressSpace *as, uint64_t base)
+{
+    memory_map_mmio(as, "virtio-mmio", base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, s);
+}

@@ -1,0 +1,242 @@
+/*
+ * virtio.c — virtio device core: split virtqueues (virtio 1.1 §2.6).
+ *
+ * Ring access: guest and device share the rings, the driver on other cores.
+ * We read avail->idx with acquire order before reading ring entries, and
+ * publish used->idx with release order after writing the used element
+ * (§2.6.13, the host is x86 TSO so these are compiler barriers plus the
+ * atomic access). Descriptors are copied before being checked (the guest
+ * may rewrite them concurrently), each field is validated, every buffer goes
+ * through memory_ram_ptr(), and a chain longer than the queue size is a
+ * loop: the device is marked broken instead of spinning.
+ *
+ * Indirect descriptors and EVENT_IDX are not offered; a driver that uses
+ * VRING_DESC_F_INDIRECT anyway breaks the device (DEVICE_NEEDS_RESET).
+ */
+#include "hw/virtio/virtio.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+typedef struct VRingDesc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+} VRingDesc;
+
+void virtio_init(VirtIODevice *vdev, const VirtIODeviceClass *vc, AddressSpace *as,
+                 uint64_t host_features, uint8_t *config)
+{
+    vdev->vc = vc;
+    vdev->as = as;
+    vdev->host_features = host_features | (1ull << VIRTIO_F_VERSION_1);
+    vdev->config = config;
+    virtio_reset(vdev);
+}
+
+void virtio_reset(VirtIODevice *vdev)
+{
+    if (vdev->vc->reset) {
+        vdev->vc->reset(vdev);
+    }
+    vdev->guest_features = 0;
+    vdev->status = 0;
+    vdev->isr = 0;
+    memset(vdev->vq, 0, sizeof(vdev->vq));
+    if (vdev->notify) {
+        vdev->notify(vdev);
+    }
+}
+
+void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_mask_printf(LOG_GUEST_ERROR, "%s: %s: device needs reset\n", vdev->vc->name, msg);
+    vdev->status |= VIRTIO_STATUS_NEEDS_RESET;
+    vdev->isr |= VIRTIO_ISR_CONFIG;
+    if (vdev->notify) {
+        vdev->notify(vdev);
+    }
+}
+
+bool virtio_queue_check(VirtIODevice *vdev, VirtQueue *vq)
+{
+    uint64_t n = vq->num;
+    if (n == 0 || n > vdev->vc->queue_max) {
+        return false;
+    }
+    /* §2.6: alignment 16 (desc), 2 (avail), 4 (used) */
+    if ((vq->desc & 15) || (vq->avail & 1) || (vq->used & 3)) {
+        return false;
+    }
+    return memory_ram_ptr(vdev->as, vq->desc, 16 * n) &&
+           memory_ram_ptr(vdev->as, vq->avail, 6 + 2 * n) &&
+           memory_ram_ptr(vdev->as, vq->used, 6 + 8 * n);
+}
+
+/* Copy len bytes of guest RAM at addr; false if not wholly in RAM. */
+static bool ram_read(VirtIODevice *vdev, uint64_t addr, void *buf, size_t len)
+{
+    void *p = memory_ram_ptr(vdev->as, addr, len);
+    if (!p) {
+        return false;
+    }
+    memcpy(buf, p, len);
+    return true;
+}
+
+int virtqueue_pop(VirtIODevice *vdev, VirtQueue *vq, VirtQueueElement *elem)
+{
+    if (!vq->ready || virtio_broken(vdev)) {
+        return 0;
+    }
+    uint16_t *avail_idx_p = memory_ram_ptr(vdev->as, vq->avail + 2, 2);
+    if (!avail_idx_p) {
+        virtio_error(vdev, "avail ring outside RAM");
+        return -1;
+    }
+    uint16_t avail_idx = __atomic_load_n(avail_idx_p, __ATOMIC_ACQUIRE);
+    if (avail_idx == vq->last_avail_idx) {
+        return 0;
+    }
+    if ((uint16_t)(avail_idx - vq->last_avail_idx) > vq->num) {
+        virtio_error(vdev, "avail idx moved by %u (queue size %u)",
+                     (uint16_t)(avail_idx - vq->last_avail_idx), vq->num);
+        return -1;
+    }
+    uint16_t head;
+    if (!ram_read(vdev, vq->avail + 4 + 2ull * (vq->last_avail_idx % vq->num), &head, 2)) {
+        virtio_error(vdev, "avail ring outside RAM");
+        return -1;
+    }
+    if (head >= vq->num) {
+        virtio_error(vdev, "head descriptor %u out of range", head);
+        return -1;
+    }
+    elem->head = head;
+    elem->in_num = elem->out_num = 0;
+    elem->in_len = elem->out_len = 0;
+    unsigned i = head;
+    for (unsigned count = 0;; count++) {
+        VRingDesc d;
+        if (count >= vq->num) {
+            virtio_error(vdev, "descriptor chain longer than the queue (a loop)");
+            return -1;
+        }
+        if (!ram_read(vdev, vq->desc + 16ull * i, &d, sizeof(d))) {
+            virtio_error(vdev, "descriptor table outside RAM");
+            return -1;
+        }
+        if (d.flags & VRING_DESC_F_INDIRECT) {
+            virtio_error(vdev, "indirect descriptor (not negotiated)");
+            return -1;
+        }
+        if (d.len > 0) {
+            void *p = memory_ram_ptr(vdev->as, d.addr, d.len);
+            if (!p) {
+                virtio_error(vdev, "buffer 0x%" PRIx64 "+%u outside RAM", d.addr, d.len);
+                return -1;
+            }
+            if (d.flags & VRING_DESC_F_WRITE) {
+                elem->in_addr[elem->in_num] = d.addr;
+                elem->in_sg[elem->in_num++] = (struct iovec){ p, d.len };
+                elem->in_len += d.len;
+            } else {
+                if (elem->in_num) {
+                    /* §2.6.4.2: readable buffers come before writable ones */
+                    virtio_error(vdev, "readable descriptor after a writable one");
+                    return -1;
+                }
+                elem->out_sg[elem->out_num++] = (struct iovec){ p, d.len };
+                elem->out_len += d.len;
+            }
+        }
+        if (!(d.flags & VRING_DESC_F_NEXT)) {
+            break;
+        }
+        if (d.next >= vq->num) {
+            virtio_error(vdev, "next descriptor %u out of range", d.next);
+            return -1;
+        }
+        i = d.next;
+    }
+    vq->last_avail_idx++;
+    return 1;
+}
+
+void virtqueue_push(VirtIODevice *vdev, VirtQueue *vq, const VirtQueueElement *elem,
+                    uint32_t len)
+{
+    uint32_t e[2] = { elem->head, len };
+    void *slot = memory_ram_ptr(vdev->as, vq->used + 4 + 8ull * (vq->used_idx % vq->num), 8);
+    uint16_t *idx = memory_ram_ptr(vdev->as, vq->used + 2, 2);
+    if (!slot || !idx) {
+        virtio_error(vdev, "used ring outside RAM");
+        return;
+    }
+    memcpy(slot, e, sizeof(e));
+    vq->used_idx++;
+    __atomic_store_n(idx, vq->used_idx, __ATOMIC_RELEASE);
+}
+
+void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
+{
+    uint16_t flags = 0;
+    /* make used->idx visible before reading the driver's suppression flag */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (ram_read(vdev, vq->avail, &flags, 2) && (flags & VRING_AVAIL_F_NO_INTERRUPT)) {
+        return;
+    }
+    vdev->isr |= VIRTIO_ISR_QUEUE;
+    if (vdev->notify) {
+        vdev->notify(vdev);
+    }
+}
+
+size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
+                    size_t len)
+{
+    size_t done = 0;
+    for (unsigned i = 0; i < n && done < len; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t k = iov[i].iov_len - offset;
+        if (k > len - done) {
+            k = len - done;
+        }
+        memcpy((uint8_t *)iov[i].iov_base + offset, (const uint8_t *)buf + done, k);
+        done += k;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len)
+{
+    size_t done = 0;
+    for (unsigned i = 0; i < n && done < len; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t k = iov[i].iov_len - offset;
+        if (k > len - done) {
+            k = len - done;
+        }
+        memcpy((uint8_t *)buf + done, (const uint8_t *)iov[i].iov_base + offset, k);
+        done += k;
+        offset = 0;
+    }
+    return done;
+}
