@@ -88,6 +88,18 @@ static TempInfo *ti(Opt *o, int idx)
     return &o->ti[idx];
 }
 
+/*
+ * A new constant temp, with its info entry made at once: pointers returned
+ * by ti() stay valid until the next temp is created, so every creation
+ * goes through here.
+ */
+static int opt_const(Opt *o, TCGType type, uint64_t val)
+{
+    int c = tcg_constant_temp(o->s, type, (int64_t)(val & type_mask(type)));
+    ti(o, c);
+    return c;
+}
+
 /* forget what we know about idx (its value changes) */
 static void reset_temp(Opt *o, int idx)
 {
@@ -136,7 +148,7 @@ static int best_copy(Opt *o, int idx)
     TempInfo *i = ti(o, idx);
     TCGTemp *t = &o->s->temps[idx];
     if (i->is_const && t->kind != TEMP_CONST) {
-        return tcg_constant_temp(o->s, (TCGType)t->type, (int64_t)i->val);
+        return opt_const(o, (TCGType)t->type, i->val);
     }
     int best = idx, rank = kind_rank((TCGTempKind)t->kind);
     for (int k = i->next_copy; k != idx; k = ti(o, k)->next_copy) {
@@ -218,7 +230,7 @@ static void note_mov(Opt *o, int dst, int src)
 static void fold_to_const(Opt *o, TCGOp *op, int dst, uint64_t val)
 {
     TCGType t = (TCGType)o->s->temps[dst].type;
-    int c = tcg_constant_temp(o->s, t, (int64_t)(val & type_mask(t)));
+    int c = opt_const(o, t, val);
     set_op_mov(op, dst, c);
     op->type = t;
     note_mov(o, dst, c);

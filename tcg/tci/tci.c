@@ -60,7 +60,7 @@ typedef struct TciHdr {
 
 #define D_KIND_SHIFT 30
 #define D_VAL_MASK ((1u << D_KIND_SHIFT) - 1)
-enum { D_SLOT = 0, D_G64 = 1, D_G32 = 2, D_CONST = 3 };
+enum { D_SLOT = 0u, D_G64 = 1u, D_G32 = 2u, D_CONST = 3u };
 
 /* ---------------------------------------------------------------- codegen */
 
@@ -137,7 +137,7 @@ static size_t emit_insn(Gen *g, unsigned opc, unsigned type, unsigned nout, unsi
         switch (t->kind) {
         case TEMP_CONST:
             *cv = (uint64_t)t->val;
-            d = (D_CONST << D_KIND_SHIFT) | (uint32_t)((uint8_t *)cv - p);
+            d = ((uint32_t)D_CONST << D_KIND_SHIFT) | (uint32_t)((uint8_t *)cv - p);
             cv++;
             break;
         case TEMP_GLOBAL:
@@ -145,11 +145,11 @@ static size_t emit_insn(Gen *g, unsigned opc, unsigned type, unsigned nout, unsi
                 fatal("tci: global %s at offset %ld out of range", t->name,
                       (long)t->mem_offset);
             }
-            d = ((t->type == TCG_TYPE_I32 ? D_G32 : D_G64) << D_KIND_SHIFT) |
+            d = ((uint32_t)(t->type == TCG_TYPE_I32 ? D_G32 : D_G64) << D_KIND_SHIFT) |
                 (uint32_t)t->mem_offset;
             break;
         case TEMP_FIXED:
-            d = D_SLOT << D_KIND_SHIFT; /* slot 0: env */
+            d = (uint32_t)D_SLOT << D_KIND_SHIFT; /* slot 0: env */
             break;
         default:
             d = (uint32_t)(1 + idx - s->nb_globals);

@@ -696,7 +696,7 @@ static const TCGHelperInfo info_mix7 = {
 
 static int32_t helper_neg32(int32_t x)
 {
-    return -x;
+    return (int32_t)(0u - (uint32_t)x);
 }
 static const TCGHelperInfo info_neg32 = {
     .func = (void *)helper_neg32,
