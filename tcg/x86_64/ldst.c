@@ -1,0 +1,369 @@
+/*
+ * ldst.c — guest memory in the JIT: the softmmu TLB fast path inline, the
+ * slow path out of line after the TB, 128-bit accesses and atomics.
+ *
+ * Fast path (include/exec/cpu.h, CPUTLBEntry), for an access of size bytes:
+ *     mov   t0, addr
+ *     shr   t0, TARGET_PAGE_BITS - 5          ; 32-byte entries
+ *     and   t0d, (CPU_TLB_SIZE - 1) << 5
+ *     mov   t1, addr
+ *     and   t1, TARGET_PAGE_MASK | (size - 1) ; misaligned -> never equal
+ *     cmp   t1, [env + t0 + tlb[mmu_idx] + addr_read/addr_write]
+ *     jne   slow                              ; ra = the address after this
+ *     mov   t1, [env + t0 + tlb[mmu_idx] + addend]
+ *     op    [addr + t1]
+ *   done:
+ * The slow path saves the caller-saved registers that hold live values
+ * (the access is not a call for the register allocator, so values stay in
+ * registers across it), calls helper_guest_ld/st(env, addr, [val,] oi, ra)
+ * and jumps back to done. ra is the address just after the jne, inside
+ * this guest instruction's inline code, as accel/tcg expects (ra - 1).
+ *
+ * 128-bit accesses and atomics call their helpers (cputlb.h); the helpers
+ * use host atomic instructions on the host page.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "exec/cpu.h"
+#include "exec/cputlb.h"
+#include "tcg/x86_64/jit.h"
+#include "util/log.h"
+
+_Static_assert(sizeof(CPUTLBEntry) == 32, "TLB entry size is hard-coded in the fast path");
+_Static_assert(offsetof(CPUState, tlb) + sizeof(((CPUState *)0)->tlb) < (1u << 31),
+               "TLB must be reachable with a disp32");
+
+static void add_slow(Gen *g, const SlowPath *sp)
+{
+    if (g->nb_slow == g->cap_slow) {
+        g->cap_slow = g->cap_slow ? g->cap_slow * 2 : 16;
+        g->slow = realloc(g->slow, sizeof(SlowPath) * (size_t)g->cap_slow);
+        if (!g->slow) {
+            fatal("tcg/x86_64: out of memory");
+        }
+    }
+    g->slow[g->nb_slow++] = *sp;
+}
+
+/* Emit the TLB check; returns the addend register t1 (host = addr + t1). */
+static int tlb_check(Gen *g, int raddr, MemOpIdx oi, bool is_store, int *t0_out,
+                     SlowPath *sp)
+{
+    X86Asm *a = &g->a;
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    int32_t tlb_ofs = (int32_t)(offsetof(CPUState, tlb) +
+                                get_mmuidx(oi) * sizeof(CPUTLBEntry) * CPU_TLB_SIZE);
+    int t0 = ra_alloc(g, REGS_ALLOC, 0);
+    int t1 = ra_alloc(g, REGS_ALLOC, 0);
+
+    emit_mov_rr(a, 1, t0, raddr);
+    emit_shift_ri(a, 1, SH_SHR, t0, TARGET_PAGE_BITS - 5);
+    emit_alu_ri(a, 0, ALU_AND, t0, (CPU_TLB_SIZE - 1) << 5);
+    emit_mov_rr(a, 1, t1, raddr);
+    emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
+    int32_t cmp_ofs = is_store ? (int32_t)offsetof(CPUTLBEntry, addr_write)
+                               : (int32_t)offsetof(CPUTLBEntry, addr_read);
+    emit_rm_idx(a, (ALU_CMP << 3 | OPC_ALU_RM) | P_W, t1, TCG_AREG0, t0, tlb_ofs + cmp_ofs);
+    emit_jcc_rel32(a, CC_NE);
+    sp->jcc_off = asm_off(a) - 4;
+    sp->ra_off = asm_off(a);
+    emit_rm_idx(a, OPC_MOV_LOAD | P_W, t1, TCG_AREG0, t0,
+                tlb_ofs + (int32_t)offsetof(CPUTLBEntry, addend));
+    *t0_out = t0;
+    return t1;
+}
+
+void gen_guest_ld(Gen *g)
+{
+    X86Asm *a = &g->a;
+    MemOpIdx oi = (MemOpIdx)g->op->args[2];
+    MemOp mop = get_memop(oi);
+    int w64 = g->op->type == TCG_TYPE_I64;
+    TCGTemp *ta = arg_temp(g, 1);
+    int raddr = ra_load(g, ta, REGS_ALLOC);
+    /*
+     * The output may take the address register if the address dies here;
+     * decide (and write back a dying TB temp) before the check, so the slow
+     * path sees the same state as the fast path.
+     */
+    bool reuse_addr = ta->kind != TEMP_FIXED && ta->val_type == VAL_REG &&
+                      ta->reg == raddr && (ta == arg_temp(g, 0) || ra_arg_dead(g, 1));
+    if (reuse_addr && ta != arg_temp(g, 0)) {
+        ra_kill(g, ta);
+    }
+    SlowPath sp = {.is_store = false, .type = g->op->type, .addr_reg = (int8_t)raddr, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, false, &t0, &sp);
+    int r = reuse_addr ? raddr : t1; /* the addend register is free after the access */
+    bool sign = mop & MO_SIGN, bswap = mop & MO_BSWAP;
+    int opc;
+    switch (mop & MO_SIZE) {
+    case MO_8:
+        opc = sign ? (OPC_MOVSBL | (w64 ? P_W : 0)) : OPC_MOVZBL;
+        emit_rm_idx(a, opc, r, raddr, t1, 0);
+        break;
+    case MO_16:
+        if (bswap) {
+            emit_rm_idx(a, OPC_MOVZWL, r, raddr, t1, 0);
+            emit_rr(a, OPC_SHIFT_IMM | P_66, SH_ROL, r);
+            emit8(a, 8);
+            if (sign) {
+                emit_rr(a, OPC_MOVSWL | (w64 ? P_W : 0), r, r);
+            }
+        } else {
+            opc = sign ? (OPC_MOVSWL | (w64 ? P_W : 0)) : OPC_MOVZWL;
+            emit_rm_idx(a, opc, r, raddr, t1, 0);
+        }
+        break;
+    case MO_32:
+        if (bswap) {
+            emit_rm_idx(a, OPC_MOV_LOAD, r, raddr, t1, 0);
+            emit_opc(a, OPC_BSWAP + (r & 7), 0, r, 0);
+            if (sign && w64) {
+                emit_rr(a, OPC_MOVSXD, r, r);
+            }
+        } else {
+            emit_rm_idx(a, (sign && w64) ? OPC_MOVSXD : OPC_MOV_LOAD, r, raddr, t1, 0);
+        }
+        break;
+    default:
+        emit_rm_idx(a, OPC_MOV_LOAD | P_W, r, raddr, t1, 0);
+        if (bswap) {
+            emit_opc(a, (OPC_BSWAP + (r & 7)) | P_W, 0, r, 0);
+        }
+        break;
+    }
+    sp.ret_off = asm_off(a);
+    sp.val_reg = (int8_t)r;
+    sp.save_mask = ra_live_caller_saved(g, (uint16_t)(1u << r));
+    (void)w64;
+    add_slow(g, &sp);
+    ra_set_out(g, arg_temp(g, 0), r);
+}
+
+static uint64_t bswap_const(uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 2: return __builtin_bswap16((uint16_t)v);
+    case 4: return __builtin_bswap32((uint32_t)v);
+    case 8: return __builtin_bswap64(v);
+    default: return v & 0xff;
+    }
+}
+
+void gen_guest_st(Gen *g)
+{
+    X86Asm *a = &g->a;
+    MemOpIdx oi = (MemOpIdx)g->op->args[2];
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    bool bswap = (mop & MO_BSWAP) && size > 1;
+    TCGTemp *tv = arg_temp(g, 0);
+    int raddr = ra_load(g, arg_temp(g, 1), REGS_ALLOC);
+    int rv = -1;
+    int64_t imm = 0;
+    bool use_imm = tv->kind == TEMP_CONST && (size < 8 || fits_s32(tv->val)) &&
+                   (!bswap || size < 8 || fits_s32((int64_t)bswap_const((uint64_t)tv->val, 8)));
+    if (use_imm) {
+        imm = tv->val;
+    } else {
+        rv = ra_load(g, tv, REGS_ALLOC);
+    }
+    SlowPath sp = {.is_store = true, .type = g->op->type, .addr_reg = (int8_t)raddr,
+                   .val_reg = (int8_t)rv, .val_imm = imm, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    static const int mov_st[4] = {OPC_MOV_STORE8, OPC_MOV_STORE | P_66, OPC_MOV_STORE,
+                                  OPC_MOV_STORE | P_W};
+    int sz = mop & MO_SIZE;
+    if (use_imm) {
+        uint64_t v = bswap ? bswap_const((uint64_t)imm, size) : (uint64_t)imm;
+        switch (sz) {
+        case MO_8:
+            emit_rm_idx(a, OPC_MOV_IMM8_RM, 0, raddr, t1, 0);
+            emit8(a, (uint8_t)v);
+            break;
+        case MO_16:
+            emit_rm_idx(a, OPC_MOV_IMM_RM | P_66, 0, raddr, t1, 0);
+            emit16(a, (uint16_t)v);
+            break;
+        case MO_32:
+            emit_rm_idx(a, OPC_MOV_IMM_RM, 0, raddr, t1, 0);
+            emit32(a, (uint32_t)v);
+            break;
+        default:
+            emit_rm_idx(a, OPC_MOV_IMM_RM | P_W, 0, raddr, t1, 0);
+            emit32(a, (uint32_t)v);
+            break;
+        }
+    } else if (!bswap) {
+        emit_rm_idx(a, mov_st[sz], rv, raddr, t1, 0);
+    } else if (x86_features.movbe) {
+        int w = sz == MO_16 ? P_66 : sz == MO_64 ? P_W : 0;
+        emit_rm_idx(a, OPC_MOVBE_STORE | w, rv, raddr, t1, 0);
+    } else {
+        /* t0 (the TLB index) is free now: swap a copy of the value there */
+        emit_mov_rr(a, 1, t0, rv);
+        if (sz == MO_16) {
+            emit_rr(a, OPC_SHIFT_IMM | P_66, SH_ROL, t0);
+            emit8(a, 8);
+        } else {
+            emit_opc(a, (OPC_BSWAP + (t0 & 7)) | (sz == MO_64 ? P_W : 0), 0, t0, 0);
+        }
+        emit_rm_idx(a, mov_st[sz], t0, raddr, t1, 0);
+    }
+    sp.ret_off = asm_off(a);
+    sp.save_mask = ra_live_caller_saved(g, 0);
+    add_slow(g, &sp);
+}
+
+/* --- helper-based ops --- */
+
+static CallArg ca_temp(Gen *g, int argi)
+{
+    return (CallArg){.kind = CA_TEMP, .ctype = TCG_CALL_I64, .temp = (int)g->op->args[argi]};
+}
+
+static CallArg ca_const(int64_t v)
+{
+    return (CallArg){.kind = CA_CONST, .ctype = TCG_CALL_I64, .val = v};
+}
+
+static const CallArg ca_env = {.kind = CA_ENV, .ctype = TCG_CALL_PTR};
+static const CallArg ca_ra = {.kind = CA_RA, .ctype = TCG_CALL_PTR};
+
+/* store a temp into env->scratch128[idx] */
+static void put_scratch(Gen *g, int argi, int idx)
+{
+    TCGTemp *t = arg_temp(g, argi);
+    int32_t off = (int32_t)(offsetof(CPUState, scratch128) + 8 * (size_t)idx);
+    if (t->kind == TEMP_CONST && fits_s32(t->val)) {
+        emit_rm(&g->a, OPC_MOV_IMM_RM | P_W, 0, TCG_AREG0, off);
+        emit32(&g->a, (uint32_t)t->val);
+    } else {
+        int r = ra_load(g, t, REGS_ALLOC);
+        emit_rm(&g->a, OPC_MOV_STORE | P_W, r, TCG_AREG0, off);
+    }
+}
+
+static void get_scratch(Gen *g, int argi, int idx)
+{
+    int32_t off = (int32_t)(offsetof(CPUState, scratch128) + 8 * (size_t)idx);
+    int r = ra_alloc(g, REGS_ALLOC, 0);
+    emit_rm(&g->a, OPC_MOV_LOAD | P_W, r, TCG_AREG0, off);
+    ra_set_out(g, arg_temp(g, argi), r);
+}
+
+void gen_guest_ld128(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[3];
+    CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
+    ra_call(g, (const void *)helper_guest_ld128, 4, args, TCG_CALL_NO_RWG);
+    get_scratch(g, 0, 0);
+    get_scratch(g, 1, 1);
+}
+
+void gen_guest_st128(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[3];
+    put_scratch(g, 0, 0);
+    put_scratch(g, 1, 1);
+    CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
+    ra_call(g, (const void *)helper_guest_st128, 4, args, TCG_CALL_NO_RWG);
+}
+
+void gen_atomic_cmpxchg128(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[7];
+    put_scratch(g, 3, 0);
+    put_scratch(g, 4, 1);
+    put_scratch(g, 5, 2);
+    put_scratch(g, 6, 3);
+    CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
+    ra_call(g, (const void *)helper_atomic_cmpxchg128, 4, args, TCG_CALL_NO_RWG);
+    get_scratch(g, 0, 0);
+    get_scratch(g, 1, 1);
+}
+
+static void set_call_result(Gen *g)
+{
+    if (g->op->type == TCG_TYPE_I32) {
+        emit_rr(&g->a, OPC_MOV_LOAD, RAX, RAX);
+    }
+    ra_set_out(g, arg_temp(g, 0), RAX);
+}
+
+void gen_atomic_cmpxchg(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[4];
+    CallArg args[6] = {ca_env, ca_temp(g, 1), ca_temp(g, 2), ca_temp(g, 3), ca_const(oi), ca_ra};
+    ra_call(g, (const void *)helper_atomic_cmpxchg, 6, args, TCG_CALL_NO_RWG);
+    set_call_result(g);
+}
+
+void gen_atomic_rmw(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[3];
+    uint32_t aop = (uint32_t)g->op->args[4];
+    CallArg args[6] = {ca_env, ca_temp(g, 1), ca_temp(g, 2), ca_const(oi), ca_const(aop), ca_ra};
+    ra_call(g, (const void *)helper_atomic_rmw, 6, args, TCG_CALL_NO_RWG);
+    set_call_result(g);
+}
+
+/* --- out-of-line slow paths --- */
+
+static void save_regs(Gen *g, uint16_t mask, bool restore)
+{
+    for (int r = 0; r < 16; r++) {
+        if (mask & (1u << r)) {
+            emit_rm(&g->a, (restore ? OPC_MOV_LOAD : OPC_MOV_STORE) | P_W, r, RSP,
+                    FRAME_SAVE_OFF + r * 8);
+        }
+    }
+}
+
+bool gen_slow_paths(Gen *g)
+{
+    X86Asm *a = &g->a;
+    for (int i = 0; i < g->nb_slow; i++) {
+        SlowPath *sp = &g->slow[i];
+        if (a->ptr + 512 > a->end) {
+            return false;
+        }
+        patch32(a, sp->jcc_off, asm_off(a) - (sp->jcc_off + 4));
+        save_regs(g, sp->save_mask, false);
+        uint32_t ra_patch;
+        if (!sp->is_store) {
+            emit_mov_rr(a, 1, RSI, sp->addr_reg);
+            emit_mov_rr(a, 1, RDI, TCG_AREG0);
+            emit_movi(a, 0, RDX, sp->oi, false);
+            ra_patch = emit_rip(a, OPC_LEA | P_W, RCX);
+        } else {
+            int8_t dst[2] = {RSI, RDX}, src[2] = {sp->addr_reg, sp->val_reg};
+            ra_parallel_move(g, sp->val_reg >= 0 ? 2 : 1, dst, src);
+            if (sp->val_reg < 0) {
+                emit_movi(a, 1, RDX, sp->val_imm, false);
+            }
+            emit_mov_rr(a, 1, RDI, TCG_AREG0);
+            emit_movi(a, 0, RCX, sp->oi, false);
+            ra_patch = emit_rip(a, OPC_LEA | P_W, R8);
+        }
+        patch32(a, ra_patch, sp->ra_off - (ra_patch + 4));
+        emit_call_abs(g, sp->is_store ? (const void *)helper_guest_st
+                                      : (const void *)helper_guest_ld);
+        if (!sp->is_store) {
+            /* the helper extends to 64 bits; an I32 keeps its high half zero */
+            if (sp->type == TCG_TYPE_I32) {
+                emit_rr(a, OPC_MOV_LOAD, sp->val_reg, RAX);
+            } else {
+                emit_mov_rr(a, 1, sp->val_reg, RAX);
+            }
+        }
+        save_regs(g, sp->save_mask, true);
+        emit8(a, OPC_JMP_LONG);
+        emit32(a, sp->ret_off - (asm_off(a) + 4));
+    }
+    return true;
+}
