@@ -241,6 +241,16 @@ VirtIOMMIOState *virtio_mmio_new(VirtIODevice *vdev, IRQLine irq)
     return s;
 }
 
+void virtio_mmio_reset(VirtIOMMIOState *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->vdev) {
+        virtio_reset(s->vdev);
+    }
+    s->dev_features_sel = s->drv_features_sel = s->queue_sel = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
 VirtIODevice *virtio_mmio_device(VirtIOMMIOState *s)
 {
     return s->vdev;

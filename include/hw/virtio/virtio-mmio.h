@@ -15,6 +15,7 @@ typedef struct VirtIOMMIOState VirtIOMMIOState;
 /* vdev may be NULL (empty slot). The transport owns vdev from now on. */
 VirtIOMMIOState *virtio_mmio_new(VirtIODevice *vdev, IRQLine irq);
 void virtio_mmio_free(VirtIOMMIOState *s);
+void virtio_mmio_reset(VirtIOMMIOState *s); /* system reset: the device as after status 0 */
 void virtio_mmio_map(VirtIOMMIOState *s, AddressSpace *as, uint64_t base);
 uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size);
 void virtio_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned size);
