@@ -25,8 +25,17 @@
  * (e.g. what the optimizer made of them). The code buffer is mmap'ed
  * read/write/exec when backend->needs_exec.
  *
- * Guest memory (guest_ld/st, atomics) is not wired up here yet: those ops
- * call accel/tcg's slow paths, which need a machine and a target CPUClass.
+ * Guest memory: every harness has a machine whose address space maps
+ * HARNESS_RAM_SIZE bytes of RAM at guest physical HARNESS_RAM_BASE, and a
+ * fake CPUClass whose MMU maps vaddr == paddr for exactly that range (any
+ * mmu_idx; use HARNESS_MMU_IDX). The TLB is pre-filled for the whole range
+ * in every mmu_idx (so the JIT's inline fast path hits from the first
+ * access), and misses go through accel/tcg/cputlb.c as in the emulator.
+ * h->ram is the host view of the guest RAM. An access outside the range, or
+ * a misaligned one with MO_ALIGN, is a guest fault: harness_run/exec then
+ * return HARNESS_FAULT, with h->fault_vaddr, h->fault_ra (the ra the slow
+ * path passed) and harness_fault_insn(h) (index of the guest instruction,
+ * i.e. insn_start, whose code contains fault_ra - 1; -1 if none).
  */
 #ifndef TESTS_UNIT_TCG_HARNESS_H
 #define TESTS_UNIT_TCG_HARNESS_H
@@ -38,13 +47,22 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <setjmp.h>
+
 #include "exec/cpu.h"
+#include "exec/cputlb.h"
+#include "exec/memory.h"
 #include "exec/tb.h"
+#include "system/machine.h"
 #include "tcg/tcg-op.h"
 #include "tcg/tcg.h"
 
 #define HARNESS_NREGS 16
 #define HARNESS_CODE_SIZE (1u << 20)
+#define HARNESS_RAM_BASE 0x100000ull
+#define HARNESS_RAM_SIZE 0x10000ull
+#define HARNESS_MMU_IDX 1
+#define HARNESS_FAULT ((uintptr_t)-1)
 
 enum {
     HARNESS_OPT = 1,
@@ -56,6 +74,7 @@ typedef struct HarnessCPU {
     CPUState parent; /* first, like every target CPU */
     uint64_t regs[HARNESS_NREGS];
     uint64_t scratch[16]; /* free space for tests (ld/st at env offsets) */
+    struct Harness *h;
 } HarnessCPU;
 
 typedef struct Harness {
@@ -66,7 +85,77 @@ typedef struct Harness {
     uint8_t *code;
     size_t code_size, prologue_size;
     TCGv_i64 r[HARNESS_NREGS];
+    /* guest memory */
+    Machine machine;
+    uint8_t *ram;
+    bool faulted;
+    uint64_t fault_vaddr;
+    uintptr_t fault_ra;
+    int nb_faults, nb_unaligned;
 } Harness;
+
+static inline void harness_record_fault(CPUState *cpu, uint64_t vaddr, uintptr_t ra)
+{
+    Harness *h = ((HarnessCPU *)cpu)->h;
+    h->faulted = true;
+    h->fault_vaddr = vaddr;
+    h->fault_ra = ra;
+    cpu_loop_exit_restore(cpu, ra); /* no TB cache here: just leaves */
+}
+
+static inline bool harness_tlb_fill(CPUState *cpu, uint64_t vaddr, int size,
+                                    MMUAccessType access, int mmu_idx, bool probe, uintptr_t ra)
+{
+    (void)size;
+    (void)access;
+    if (vaddr >= HARNESS_RAM_BASE && vaddr < HARNESS_RAM_BASE + HARNESS_RAM_SIZE) {
+        tlb_set_page(cpu, vaddr, vaddr, 0, PAGE_READ | PAGE_WRITE | PAGE_EXEC, mmu_idx);
+        return true;
+    }
+    if (probe) {
+        return false;
+    }
+    ((HarnessCPU *)cpu)->h->nb_faults++;
+    harness_record_fault(cpu, vaddr, ra);
+    return false;
+}
+
+static inline void harness_unaligned(CPUState *cpu, uint64_t vaddr, MMUAccessType access,
+                                     int mmu_idx, uintptr_t ra)
+{
+    (void)access;
+    (void)mmu_idx;
+    ((HarnessCPU *)cpu)->h->nb_unaligned++;
+    harness_record_fault(cpu, vaddr, ra);
+}
+
+static inline int harness_mmu_index(CPUState *cpu, bool ifetch)
+{
+    (void)cpu;
+    (void)ifetch;
+    return HARNESS_MMU_IDX;
+}
+
+static const CPUClass harness_cpu_class = {
+    .arch = "harness",
+    .instance_size = sizeof(HarnessCPU),
+    .tlb_fill = harness_tlb_fill,
+    .do_unaligned_access = harness_unaligned,
+    .mmu_index = harness_mmu_index,
+};
+
+/* Pre-fill the TLB for all of RAM in every mmu_idx (the JIT fast path hits). */
+static inline void harness_tlb_prefill(Harness *h)
+{
+    CPUState *cpu = &h->cpu->parent;
+    tlb_flush(cpu);
+    for (int idx = 0; idx < NB_MMU_MODES; idx++) {
+        for (uint64_t a = HARNESS_RAM_BASE; a < HARNESS_RAM_BASE + HARNESS_RAM_SIZE;
+             a += TARGET_PAGE_SIZE) {
+            tlb_set_page(cpu, a, a, 0, PAGE_READ | PAGE_WRITE | PAGE_EXEC, idx);
+        }
+    }
+}
 
 #define HARNESS_REG_OFS(i) ((intptr_t)(offsetof(HarnessCPU, regs) + 8 * (size_t)(i)))
 #define HARNESS_SCRATCH_OFS(i) ((intptr_t)(offsetof(HarnessCPU, scratch) + 8 * (size_t)(i)))
@@ -82,6 +171,14 @@ static inline Harness *harness_new(const TCGBackend *backend)
     h->cpu = calloc(1, sizeof(*h->cpu));
     h->s = tcg_context_new(backend);
     h->cpu->parent.tcg = h->s;
+    h->cpu->parent.cc = &harness_cpu_class;
+    h->cpu->h = h;
+    h->machine.as = address_space_new("harness");
+    h->machine.ncpus = 1;
+    h->machine.cpus[0] = &h->cpu->parent;
+    h->ram = memory_map_ram(h->machine.as, "ram", HARNESS_RAM_BASE, HARNESS_RAM_SIZE)->host;
+    h->cpu->parent.machine = &h->machine;
+    harness_tlb_prefill(h);
     tcg_ctx = h->s;
     for (int i = 0; i < HARNESS_NREGS; i++) {
         h->r[i] = tcg_global_mem_new_i64(HARNESS_REG_OFS(i), names[i]);
@@ -110,6 +207,18 @@ static inline void harness_begin(Harness *h)
     memset(&h->tb, 0, sizeof(h->tb));
 }
 
+/* Run the code generated by the last harness_run again (new inputs in regs). */
+static inline uintptr_t harness_exec(Harness *h)
+{
+    tcg_ctx = h->s;
+    h->faulted = false;
+    if (sigsetjmp(h->cpu->parent.jmp_env, 0) != 0) {
+        tci_active = false; /* as cpu_exec does after a longjmp out of generated code */
+        return HARNESS_FAULT;
+    }
+    return h->backend->exec(h->s, &h->cpu->parent, h->tb.tc_ptr);
+}
+
 static inline uintptr_t harness_run(Harness *h, unsigned flags)
 {
     tcg_ctx = h->s;
@@ -130,18 +239,28 @@ static inline uintptr_t harness_run(Harness *h, unsigned flags)
     }
     h->tb.tc_ptr = code;
     h->tb.tc_size = (uint32_t)n;
-    return h->backend->exec(h->s, &h->cpu->parent, code);
+    return harness_exec(h);
 }
 
-/* Run the code generated by the last harness_run again (new inputs in regs). */
-static inline uintptr_t harness_exec(Harness *h)
+/* Index of the guest instruction whose code holds h->fault_ra - 1, or -1. */
+static inline int harness_fault_insn(const Harness *h)
 {
-    tcg_ctx = h->s;
-    return h->backend->exec(h->s, &h->cpu->parent, h->tb.tc_ptr);
+    uintptr_t start = (uintptr_t)h->tb.tc_ptr;
+    if (!h->faulted || h->fault_ra <= start || h->fault_ra > start + h->tb.tc_size) {
+        return -1;
+    }
+    uintptr_t off = h->fault_ra - 1 - start;
+    for (int i = 0; i < h->s->nb_insns; i++) {
+        if (off < h->s->insn_end_off[i]) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 static inline void harness_free(Harness *h)
 {
+    address_space_free(h->machine.as);
     munmap(h->code, h->code_size);
     tcg_context_free(h->s);
     free(h->cpu);

@@ -857,6 +857,177 @@ static void test_goto_tb(void)
 
 static void test_retaddr(void);
 
+/* ------------------------------------------------------------ guest memory */
+
+static uint64_t ram_rd(uint64_t addr, unsigned size)
+{
+    uint64_t v = 0;
+    memcpy(&v, H->ram + (addr - HARNESS_RAM_BASE), size);
+    return v;
+}
+
+static void test_guest_mem(void)
+{
+    case_begin();
+    const uint64_t B = HARNESS_RAM_BASE;
+    const unsigned mi = HARNESS_MMU_IDX;
+    harness_begin(H);
+    /* r0 = address, r1 = value */
+    tcg_gen_guest_st_i64(H->r[1], H->r[0], mi, MO_UQ);
+    tcg_gen_guest_ld_i64(H->r[2], H->r[0], mi, MO_UB);
+    tcg_gen_guest_ld_i64(H->r[3], H->r[0], mi, MO_SW);
+    tcg_gen_guest_ld_i64(H->r[4], H->r[0], mi, MO_SL);
+    tcg_gen_guest_ld_i64(H->r[5], H->r[0], mi, MO_UL | MO_BSWAP);
+    TCGv_i32 t = tcg_temp_new_i32();
+    tcg_gen_guest_ld_i32(t, H->r[0], mi, MO_SW);
+    tcg_gen_extu_i32_i64(H->r[6], t);
+    TCGv_i64 a2 = tcg_temp_new_i64();
+    tcg_gen_addi_i64(a2, H->r[0], 16);
+    tcg_gen_guest_st_i32(t, a2, mi, MO_UW | MO_BSWAP);
+    tcg_gen_guest_ld_i64(H->r[7], a2, mi, MO_UQ);
+    tcg_gen_exit_tb(NULL, 0);
+    harness_run(H, HARNESS_OPT | HARNESS_LIVENESS);
+    static const uint64_t addrs[] = {0x100, 0x1ffd /* crosses a page */, 0x3, 0xffe8};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        memset(H->ram, 0, HARNESS_RAM_SIZE);
+        uint64_t a = B + addrs[i], v = 0x8182838485868788ull;
+        *R(0) = a;
+        *R(1) = v;
+        uintptr_t r = harness_exec(H);
+        if (r) {
+            fail("st/ld at 0x%" PRIx64 ": fault at 0x%" PRIx64, a, H->fault_vaddr);
+        }
+        EXPECT("st64", ram_rd(a, 8), v);
+        EXPECT("ld ub", *R(2), 0x88);
+        EXPECT("ld sw", *R(3), 0xffffffffffff8788ull);
+        EXPECT("ld sl", *R(4), 0xffffffff85868788ull);
+        EXPECT("ld ul bswap", *R(5), 0x88878685ull);
+        EXPECT("ld_i32 sw", *R(6), 0xffff8788ull);
+        EXPECT("st_i32 uw bswap", *R(7), 0x8887);
+    }
+
+    /* 128-bit */
+    harness_begin(H);
+    tcg_gen_guest_st_i128(H->r[1], H->r[2], H->r[0], mi, MO_128);
+    tcg_gen_guest_ld_i128(H->r[3], H->r[4], H->r[0], mi, MO_128 | MO_ALIGN);
+    tcg_gen_exit_tb(NULL, 0);
+    harness_run(H, HARNESS_OPT | HARNESS_LIVENESS);
+    *R(0) = B + 0x200;
+    *R(1) = 0x1111222233334444ull;
+    *R(2) = 0x5555666677778888ull;
+    EXPECT("128 no fault", harness_exec(H), 0);
+    EXPECT("st128 lo", ram_rd(B + 0x200, 8), *R(1));
+    EXPECT("st128 hi", ram_rd(B + 0x208, 8), *R(2));
+    EXPECT("ld128 lo", *R(3), *R(1));
+    EXPECT("ld128 hi", *R(4), *R(2));
+
+    /* atomics: cmpxchg (hit and miss), every rmw op, cmpxchg128 */
+    harness_begin(H);
+    tcg_gen_atomic_cmpxchg_i64(H->r[3], H->r[0], H->r[1], H->r[2], mi, MO_UQ);
+    TCGv_i32 c32 = tcg_temp_new_i32(), n32 = tcg_temp_new_i32(), o32 = tcg_temp_new_i32();
+    TCGv_i64 a4 = tcg_temp_new_i64();
+    tcg_gen_addi_i64(a4, H->r[0], 8);
+    tcg_gen_extrl_i64_i32(c32, H->r[1]);
+    tcg_gen_extrl_i64_i32(n32, H->r[2]);
+    tcg_gen_atomic_cmpxchg_i32(o32, a4, c32, n32, mi, MO_SL);
+    tcg_gen_extu_i32_i64(H->r[4], o32);
+    tcg_gen_exit_tb(NULL, 0);
+    harness_run(H, HARNESS_OPT | HARNESS_LIVENESS);
+    uint64_t a = B + 0x300;
+    memset(H->ram + 0x300, 0, 16);
+    *R(0) = a;
+    *R(1) = 0;
+    *R(2) = 0x80000005;
+    harness_exec(H);
+    EXPECT("cmpxchg hit old", *R(3), 0);
+    EXPECT("cmpxchg hit mem", ram_rd(a, 8), 0x80000005);
+    EXPECT("cmpxchg_i32 hit old", *R(4), 0);
+    EXPECT("cmpxchg_i32 mem", ram_rd(a + 8, 4), 0x80000005);
+    *R(2) = 7;
+    harness_exec(H);
+    EXPECT("cmpxchg miss old", *R(3), 0x80000005);
+    EXPECT("cmpxchg miss mem", ram_rd(a, 8), 0x80000005);
+    EXPECT("cmpxchg_i32 miss old (MO_SL, I32 container)", *R(4), 0x80000005);
+
+    static const struct {
+        TCGAtomicOp op;
+        uint64_t mem, val, want;
+    } rmw[] = {
+        {TCG_ATOMIC_XCHG, 5, 9, 9},
+        {TCG_ATOMIC_ADD, 5, 9, 14},
+        {TCG_ATOMIC_AND, 6, 3, 2},
+        {TCG_ATOMIC_ANDC, 7, 2, 5},
+        {TCG_ATOMIC_OR, 4, 1, 5},
+        {TCG_ATOMIC_XOR, 6, 3, 5},
+        {TCG_ATOMIC_SMIN, 5, (uint64_t)-1, (uint64_t)-1},
+        {TCG_ATOMIC_SMAX, 5, (uint64_t)-1, 5},
+        {TCG_ATOMIC_UMIN, 5, (uint64_t)-1, 5},
+        {TCG_ATOMIC_UMAX, 5, (uint64_t)-1, (uint64_t)-1},
+    };
+    for (size_t i = 0; i < sizeof(rmw) / sizeof(rmw[0]); i++) {
+        harness_begin(H);
+        tcg_gen_atomic_rmw_i64(rmw[i].op, H->r[3], H->r[0], H->r[1], mi, MO_UQ);
+        tcg_gen_exit_tb(NULL, 0);
+        harness_run(H, HARNESS_LIVENESS);
+        memcpy(H->ram + 0x400, &rmw[i].mem, 8);
+        *R(0) = B + 0x400;
+        *R(1) = rmw[i].val;
+        harness_exec(H);
+        EXPECT("rmw old", *R(3), rmw[i].mem);
+        EXPECT("rmw new", ram_rd(B + 0x400, 8), rmw[i].want);
+    }
+
+    harness_begin(H);
+    tcg_gen_atomic_cmpxchg_i128(H->r[5], H->r[6], H->r[0], H->r[1], H->r[2], H->r[3], H->r[4],
+                                mi, MO_128 | MO_ALIGN);
+    tcg_gen_exit_tb(NULL, 0);
+    harness_run(H, HARNESS_LIVENESS);
+    memset(H->ram + 0x500, 0, 16);
+    *R(0) = B + 0x500;
+    *R(1) = 0;
+    *R(2) = 0;
+    *R(3) = 0xaaaa;
+    *R(4) = 0xbbbb;
+    harness_exec(H);
+    EXPECT("cmpxchg128 old lo", *R(5), 0);
+    EXPECT("cmpxchg128 old hi", *R(6), 0);
+    EXPECT("cmpxchg128 mem lo", ram_rd(B + 0x500, 8), 0xaaaa);
+    EXPECT("cmpxchg128 mem hi", ram_rd(B + 0x508, 8), 0xbbbb);
+    case_end("guest_ld_st_atomic");
+
+    /* faults: out-of-range and misaligned MO_ALIGN map back to their insn */
+    case_begin();
+    harness_begin(H);
+    tcg_gen_insn_start(0x1000, 0);
+    tcg_gen_movi_i64(H->r[1], 1);
+    tcg_gen_insn_start(0x1004, 0);
+    tcg_gen_guest_ld_i64(H->r[2], H->r[0], mi, MO_UL | MO_ALIGN);
+    tcg_gen_insn_start(0x1008, 0);
+    tcg_gen_movi_i64(H->r[3], 3);
+    tcg_gen_exit_tb(NULL, 0);
+    harness_run(H, HARNESS_OPT | HARNESS_LIVENESS);
+    *R(0) = 0x10; /* unmapped */
+    *R(1) = *R(3) = 0;
+    uintptr_t r = harness_exec(H);
+    EXPECT("unmapped: faulted", r, HARNESS_FAULT);
+    EXPECT("unmapped: fault address", H->fault_vaddr, 0x10);
+    EXPECT("unmapped: faulting insn", (uint64_t)harness_fault_insn(H), 1);
+    EXPECT("earlier insn's global stored", *R(1), 1);
+    EXPECT("later insn did not run", *R(3), 0);
+    EXPECT("tci_active cleared", tci_active, 0);
+    *R(0) = B + 2; /* misaligned with MO_ALIGN */
+    int before = H->nb_unaligned;
+    r = harness_exec(H);
+    EXPECT("misaligned: faulted", r, HARNESS_FAULT);
+    EXPECT("misaligned: unaligned hook", (uint64_t)(H->nb_unaligned - before), 1);
+    EXPECT("misaligned: faulting insn", (uint64_t)harness_fault_insn(H), 1);
+    *R(0) = B + 4;
+    r = harness_exec(H);
+    EXPECT("aligned: no fault", r, 0);
+    EXPECT("aligned: ran to the end", *R(3), 3);
+    case_end("guest_fault_maps_to_insn");
+}
+
 /* ------------------------------------------------------------ random programs */
 
 typedef struct Rng {
@@ -1028,6 +1199,7 @@ int main(void)
     test_ldst();
     test_goto_tb();
     test_retaddr();
+    test_guest_mem();
     test_random();
     harness_free(H);
     return failures ? 1 : 0;
