@@ -1,0 +1,334 @@
+/*
+ * decode-tables.c — the x86 opcode maps, transcribed from SDM Vol.2
+ * Appendix A (Tables A-2 one-byte map, A-3 two-byte 0F map, A-4/A-5 three-
+ * byte maps, A-6 groups) in the SDM's own operand notation (decode.h).
+ *
+ *   OP(mnem, flags, operands...)   one cell
+ *   GRP(n, flags, operands...)     ModRM.reg selects in group n; the group's
+ *                                  entry may give its own operands
+ *   SSE(n)                         the mandatory prefix selects in x86_sse[n]
+ *
+ * Cells left out are invalid (#UD). MMX forms (0F cells without a 66
+ * prefix) are not implemented and decode as invalid.
+ */
+#include "target/i386/decode.h"
+
+#define OP(mn, fl, ...) {.mnem = MN_##mn, .op = {__VA_ARGS__}, .flags = (fl)}
+#define OP0(mn, fl) {.mnem = MN_##mn, .flags = (fl)}
+#define GRP(n, fl, ...) {.mnem = MN_INVALID, .op = {__VA_ARGS__}, .ext = (n), .flags = F_GROUP | (fl)}
+#define SSE(n) {.mnem = MN_INVALID, .ext = (n), .flags = F_SSE | F_MODRM}
+
+const char *const x86_mnem_names[MN_NB] = {
+#define X86_MN_NAME(n) #n,
+    X86_MNEMONICS(X86_MN_NAME)
+#undef X86_MN_NAME
+};
+
+/* group numbers */
+enum {
+    G1 = 1, G2, G3, G4, G5, G6, G7, G8, G9, G10, G11, G12, G13, G14, G15, G16, G1A,
+};
+
+/* SSE cells */
+enum {
+    S_0F10, S_0F11, S_0F12, S_0F13, S_0F14, S_0F15, S_0F16, S_0F17, S_0F28, S_0F29,
+    S_0F2B, S_0F50, S_0F54, S_0F55, S_0F56, S_0F57, S_0F60, S_0F61, S_0F62, S_0F63,
+    S_0F64, S_0F65, S_0F66, S_0F67, S_0F68, S_0F69, S_0F6A, S_0F6B, S_0F6C, S_0F6D,
+    S_0F6E, S_0F6F, S_0F70, S_0F74, S_0F75, S_0F76, S_0F7E, S_0F7F, S_0FD6, S_0FD7,
+    S_0FDA, S_0FDE, S_0FDB, S_0FDF, S_0FEB, S_0FEF, S_0FF8, S_0FF9, S_0FFA, S_0FFB,
+    S_0FFC, S_0FFD, S_0FFE, S_0FD4, S_0FD8, S_0FD9, S_0FDC, S_0FDD, S_0FE7, S_0FC6,
+    S_0FB8, S_0FBC, S_0FBD, S_0F3800, S_0FD1, S_0FD2, S_0FD3, S_0FE1, S_0FE2, S_0FF1,
+    S_0FF2, S_0FF3,
+};
+
+/* ALU block at 0x00, 0x08, ..., 0x38: the six forms of SDM Table A-2 */
+#define ALU6(base, mn, fl)                                                             \
+    [(base) + 0] = OP(mn, fl, Eb, Gb), [(base) + 1] = OP(mn, fl, Ev, Gv),              \
+    [(base) + 2] = OP(mn, 0, Gb, Eb), [(base) + 3] = OP(mn, 0, Gv, Ev),                \
+    [(base) + 4] = OP(mn, 0, AL, Ib), [(base) + 5] = OP(mn, 0, rAX, Iz)
+
+#define ROW8(base, ...)                                                                \
+    [(base) + 0] = __VA_ARGS__, [(base) + 1] = __VA_ARGS__, [(base) + 2] = __VA_ARGS__, \
+    [(base) + 3] = __VA_ARGS__, [(base) + 4] = __VA_ARGS__, [(base) + 5] = __VA_ARGS__, \
+    [(base) + 6] = __VA_ARGS__, [(base) + 7] = __VA_ARGS__
+#define ROW16(base, ...) ROW8(base, __VA_ARGS__), ROW8((base) + 8, __VA_ARGS__)
+
+/* SDM Table A-2: one-byte opcode map */
+const X86OpEntry x86_map_1b[256] = {
+    ALU6(0x00, ADD, F_LOCK),
+    [0x06] = OP0(PUSH, F_I64), [0x07] = OP0(POP, F_I64),
+    ALU6(0x08, OR, F_LOCK),
+    [0x0e] = OP0(PUSH, F_I64),
+    ALU6(0x10, ADC, F_LOCK),
+    [0x16] = OP0(PUSH, F_I64), [0x17] = OP0(POP, F_I64),
+    ALU6(0x18, SBB, F_LOCK),
+    [0x1e] = OP0(PUSH, F_I64), [0x1f] = OP0(POP, F_I64),
+    ALU6(0x20, AND, F_LOCK),
+    [0x27] = OP0(DAA, F_I64),
+    ALU6(0x28, SUB, F_LOCK),
+    [0x2f] = OP0(DAS, F_I64),
+    ALU6(0x30, XOR, F_LOCK),
+    [0x37] = OP0(AAA, F_I64),
+    ALU6(0x38, CMP, 0),
+    [0x3f] = OP0(AAS, F_I64),
+    ROW8(0x40, OP(INC, F_I64, Zv)),
+    ROW8(0x48, OP(DEC, F_I64, Zv)),
+    ROW8(0x50, OP(PUSH, F_D64, Zv)),
+    ROW8(0x58, OP(POP, F_D64, Zv)),
+    [0x60] = OP0(PUSHA, F_I64), [0x61] = OP0(POPA, F_I64),
+    [0x62] = OP(BOUND, F_I64, Gv, M),
+    [0x63] = OP(MOVSXD, F_O64, Gv, Ed),
+    [0x68] = OP(PUSH, F_D64, Iz), [0x69] = OP(IMUL3, 0, Gv, Ev, Iz),
+    [0x6a] = OP(PUSH, F_D64, Ibs), [0x6b] = OP(IMUL3, 0, Gv, Ev, Ibs),
+    [0x6c] = OP(INS, F_REP, OPK(A_NONE, S_b)), [0x6d] = OP(INS, F_REP, OPK(A_NONE, S_z)),
+    [0x6e] = OP(OUTS, F_REP, OPK(A_NONE, S_b)), [0x6f] = OP(OUTS, F_REP, OPK(A_NONE, S_z)),
+    ROW16(0x70, OP(JCC, F_CC | F_F64, Jb)),
+    [0x80] = GRP(G1, 0, Eb, Ib), [0x81] = GRP(G1, 0, Ev, Iz),
+    [0x82] = GRP(G1, F_I64, Eb, Ib), [0x83] = GRP(G1, 0, Ev, Ibs),
+    [0x84] = OP(TEST, 0, Eb, Gb), [0x85] = OP(TEST, 0, Ev, Gv),
+    [0x86] = OP(XCHG, F_LOCK | F_XCHGLOCK, Eb, Gb),
+    [0x87] = OP(XCHG, F_LOCK | F_XCHGLOCK, Ev, Gv),
+    [0x88] = OP(MOV, 0, Eb, Gb), [0x89] = OP(MOV, 0, Ev, Gv),
+    [0x8a] = OP(MOV, 0, Gb, Eb), [0x8b] = OP(MOV, 0, Gv, Ev),
+    [0x8c] = OP(MOV_SEG, 0, Ev, Sw), [0x8d] = OP(LEA, 0, Gv, M),
+    [0x8e] = OP(MOV_SEG, 0, Sw, Ew), [0x8f] = GRP(G1A, 0),
+    ROW8(0x90, OP(XCHG, 0, Zv, rAX)),
+    [0x98] = OP0(CBW, 0), [0x99] = OP0(CWD, 0),
+    [0x9a] = OP0(CALLF, F_I64), [0x9b] = OP0(WAIT, 0),
+    [0x9c] = OP0(PUSHF, F_D64), [0x9d] = OP0(POPF, F_D64),
+    [0x9e] = OP0(SAHF, 0), [0x9f] = OP0(LAHF, 0),
+    [0xa0] = OP(MOV, 0, AL, Ob), [0xa1] = OP(MOV, 0, rAX, Ov),
+    [0xa2] = OP(MOV, 0, Ob, AL), [0xa3] = OP(MOV, 0, Ov, rAX),
+    [0xa4] = OP(MOVS, F_REP, OPK(A_NONE, S_b)), [0xa5] = OP(MOVS, F_REP, OPK(A_NONE, S_v)),
+    [0xa6] = OP(CMPS, F_REP, OPK(A_NONE, S_b)), [0xa7] = OP(CMPS, F_REP, OPK(A_NONE, S_v)),
+    [0xa8] = OP(TEST, 0, AL, Ib), [0xa9] = OP(TEST, 0, rAX, Iz),
+    [0xaa] = OP(STOS, F_REP, OPK(A_NONE, S_b)), [0xab] = OP(STOS, F_REP, OPK(A_NONE, S_v)),
+    [0xac] = OP(LODS, F_REP, OPK(A_NONE, S_b)), [0xad] = OP(LODS, F_REP, OPK(A_NONE, S_v)),
+    [0xae] = OP(SCAS, F_REP, OPK(A_NONE, S_b)), [0xaf] = OP(SCAS, F_REP, OPK(A_NONE, S_v)),
+    ROW8(0xb0, OP(MOV, 0, Zb, Ib)),
+    ROW8(0xb8, OP(MOV, 0, Zv, Iv)),
+    [0xc0] = GRP(G2, 0, Eb, Ib), [0xc1] = GRP(G2, 0, Ev, Ib),
+    [0xc2] = OP(RET, F_F64, Iw), [0xc3] = OP0(RET, F_F64),
+    [0xc4] = OP(LES, F_I64, Gz, M), [0xc5] = OP(LDS, F_I64, Gz, M),
+    [0xc6] = GRP(G11, 0, Eb, Ib), [0xc7] = GRP(G11, 0, Ev, Iz),
+    [0xc8] = OP(ENTER, F_D64, Iw, Ib), [0xc9] = OP0(LEAVE, F_D64),
+    [0xca] = OP(RETF, 0, Iw), [0xcb] = OP0(RETF, 0),
+    [0xcc] = OP0(INT3, 0), [0xcd] = OP(INT, 0, Ib), [0xce] = OP0(INTO, F_I64),
+    [0xcf] = OP0(IRET, 0),
+    [0xd0] = GRP(G2, 0, Eb, ONE), [0xd1] = GRP(G2, 0, Ev, ONE),
+    [0xd2] = GRP(G2, 0, Eb, CL), [0xd3] = GRP(G2, 0, Ev, CL),
+    [0xd4] = OP(AAM, F_I64, Ib), [0xd5] = OP(AAD, F_I64, Ib), [0xd6] = OP0(SALC, F_I64),
+    [0xd7] = OP0(XLAT, 0),
+    ROW8(0xd8, OP0(FPU, F_MODRM)),
+    [0xe0] = OP(LOOPNE, F_F64, Jb), [0xe1] = OP(LOOPE, F_F64, Jb),
+    [0xe2] = OP(LOOP, F_F64, Jb), [0xe3] = OP(JRCXZ, F_F64, Jb),
+    [0xe4] = OP(IN, 0, AL, Ib), [0xe5] = OP(IN, 0, eAX, Ib),
+    [0xe6] = OP(OUT, 0, Ib, AL), [0xe7] = OP(OUT, 0, Ib, eAX),
+    [0xe8] = OP(CALL, F_F64, Jz), [0xe9] = OP(JMP, F_F64, Jz),
+    [0xea] = OP0(JMPF, F_I64), [0xeb] = OP(JMP, F_F64, Jb),
+    [0xec] = OP(IN, 0, AL, DXw), [0xed] = OP(IN, 0, eAX, DXw),
+    [0xee] = OP(OUT, 0, DXw, AL), [0xef] = OP(OUT, 0, DXw, eAX),
+    [0xf1] = OP0(INT1, 0), [0xf4] = OP0(HLT, F_PRIV), [0xf5] = OP0(CMC, 0),
+    [0xf6] = GRP(G3, 0, Eb, Ib), [0xf7] = GRP(G3, 0, Ev, Iz),
+    [0xf8] = OP0(CLC, 0), [0xf9] = OP0(STC, 0), [0xfa] = OP0(CLI, 0), [0xfb] = OP0(STI, 0),
+    [0xfc] = OP0(CLD, 0), [0xfd] = OP0(STD, 0),
+    [0xfe] = GRP(G4, 0, Eb), [0xff] = GRP(G5, 0),
+};
+
+/* SDM Table A-3: two-byte opcode map (0F xx) */
+const X86OpEntry x86_map_0f[256] = {
+    [0x00] = GRP(G6, 0), [0x01] = GRP(G7, 0),
+    [0x02] = OP(LAR, 0, Gv, Ew), [0x03] = OP(LSL, 0, Gv, Ew),
+    [0x05] = OP0(SYSCALL, 0), [0x06] = OP0(CLTS, F_PRIV), [0x07] = OP0(SYSRET, F_PRIV),
+    [0x08] = OP0(INVD, F_PRIV), [0x09] = OP0(WBINVD, F_PRIV),
+    [0x0b] = OP0(UD2, 0), [0x0d] = OP(PREFETCH, 0, Ev),
+    [0x10] = SSE(S_0F10), [0x11] = SSE(S_0F11), [0x12] = SSE(S_0F12), [0x13] = SSE(S_0F13),
+    [0x14] = SSE(S_0F14), [0x15] = SSE(S_0F15), [0x16] = SSE(S_0F16), [0x17] = SSE(S_0F17),
+    [0x18] = GRP(G16, 0),
+    [0x19] = OP(NOP, 0, Ev), [0x1a] = OP(NOP, 0, Ev), [0x1b] = OP(NOP, 0, Ev),
+    [0x1c] = OP(NOP, 0, Ev), [0x1d] = OP(NOP, 0, Ev), [0x1e] = OP(NOP, 0, Ev),
+    [0x1f] = OP(NOP, 0, Ev),
+    [0x20] = OP(MOV_CR, F_F64 | F_PRIV, Ry, Cy), [0x21] = OP(MOV_DR, F_F64 | F_PRIV, Ry, Dy),
+    [0x22] = OP(MOV_CR, F_F64 | F_PRIV, Cy, Ry), [0x23] = OP(MOV_DR, F_F64 | F_PRIV, Dy, Ry),
+    [0x28] = SSE(S_0F28), [0x29] = SSE(S_0F29), [0x2b] = SSE(S_0F2B),
+    [0x30] = OP0(WRMSR, F_PRIV), [0x31] = OP0(RDTSC, 0), [0x32] = OP0(RDMSR, F_PRIV),
+    [0x33] = OP0(RDPMC, 0), [0x34] = OP0(SYSENTER, 0), [0x35] = OP0(SYSEXIT, F_PRIV),
+    ROW16(0x40, OP(CMOVCC, F_CC, Gv, Ev)),
+    [0x50] = SSE(S_0F50), [0x54] = SSE(S_0F54), [0x55] = SSE(S_0F55), [0x56] = SSE(S_0F56),
+    [0x57] = SSE(S_0F57),
+    [0x60] = SSE(S_0F60), [0x61] = SSE(S_0F61), [0x62] = SSE(S_0F62), [0x63] = SSE(S_0F63),
+    [0x64] = SSE(S_0F64), [0x65] = SSE(S_0F65), [0x66] = SSE(S_0F66), [0x67] = SSE(S_0F67),
+    [0x68] = SSE(S_0F68), [0x69] = SSE(S_0F69), [0x6a] = SSE(S_0F6A), [0x6b] = SSE(S_0F6B),
+    [0x6c] = SSE(S_0F6C), [0x6d] = SSE(S_0F6D), [0x6e] = SSE(S_0F6E), [0x6f] = SSE(S_0F6F),
+    [0x70] = SSE(S_0F70), [0x71] = GRP(G12, 0, Ux, Ib), [0x72] = GRP(G13, 0, Ux, Ib),
+    [0x73] = GRP(G14, 0, Ux, Ib),
+    [0x74] = SSE(S_0F74), [0x75] = SSE(S_0F75), [0x76] = SSE(S_0F76),
+    [0x7e] = SSE(S_0F7E), [0x7f] = SSE(S_0F7F),
+    ROW16(0x80, OP(JCC, F_CC | F_F64, Jz)),
+    ROW16(0x90, OP(SETCC, F_CC, Eb)),
+    [0xa0] = OP0(PUSH, F_D64), [0xa1] = OP0(POP, F_D64), [0xa2] = OP0(CPUID, 0),
+    [0xa3] = OP(BT, 0, Ev, Gv), [0xa4] = OP(SHLD, 0, Ev, Gv, Ib),
+    [0xa5] = OP(SHLD, 0, Ev, Gv, CL),
+    [0xa8] = OP0(PUSH, F_D64), [0xa9] = OP0(POP, F_D64),
+    [0xab] = OP(BTS, F_LOCK, Ev, Gv), [0xac] = OP(SHRD, 0, Ev, Gv, Ib),
+    [0xad] = OP(SHRD, 0, Ev, Gv, CL), [0xae] = GRP(G15, 0), [0xaf] = OP(IMUL2, 0, Gv, Ev),
+    [0xb0] = OP(CMPXCHG, F_LOCK, Eb, Gb), [0xb1] = OP(CMPXCHG, F_LOCK, Ev, Gv),
+    [0xb2] = OP(LSS, 0, Gv, M), [0xb3] = OP(BTR, F_LOCK, Ev, Gv),
+    [0xb4] = OP(LFS, 0, Gv, M), [0xb5] = OP(LGS, 0, Gv, M),
+    [0xb6] = OP(MOVZX, 0, Gv, Eb), [0xb7] = OP(MOVZX, 0, Gv, Ew),
+    [0xb8] = SSE(S_0FB8), [0xb9] = OP(UD1, 0, Gv, Ev), [0xba] = GRP(G8, 0, Ev, Ib),
+    [0xbb] = OP(BTC, F_LOCK, Ev, Gv), [0xbc] = SSE(S_0FBC), [0xbd] = SSE(S_0FBD),
+    [0xbe] = OP(MOVSX, 0, Gv, Eb), [0xbf] = OP(MOVSX, 0, Gv, Ew),
+    [0xc0] = OP(XADD, F_LOCK, Eb, Gb), [0xc1] = OP(XADD, F_LOCK, Ev, Gv),
+    [0xc3] = OP(MOV, 0, OPK(A_M, S_y), Gy), /* MOVNTI */
+    [0xc6] = SSE(S_0FC6), [0xc7] = GRP(G9, 0),
+    ROW8(0xc8, OP(BSWAP, 0, Zy)),
+    [0xd1] = SSE(S_0FD1), [0xd2] = SSE(S_0FD2), [0xd3] = SSE(S_0FD3),
+    [0xd4] = SSE(S_0FD4), [0xd6] = SSE(S_0FD6), [0xd7] = SSE(S_0FD7),
+    [0xd8] = SSE(S_0FD8), [0xd9] = SSE(S_0FD9), [0xda] = SSE(S_0FDA), [0xdb] = SSE(S_0FDB),
+    [0xdc] = SSE(S_0FDC), [0xdd] = SSE(S_0FDD), [0xde] = SSE(S_0FDE), [0xdf] = SSE(S_0FDF),
+    [0xe1] = SSE(S_0FE1), [0xe2] = SSE(S_0FE2),
+    [0xe7] = SSE(S_0FE7), [0xeb] = SSE(S_0FEB), [0xef] = SSE(S_0FEF),
+    [0xf1] = SSE(S_0FF1), [0xf2] = SSE(S_0FF2), [0xf3] = SSE(S_0FF3),
+    [0xf8] = SSE(S_0FF8), [0xf9] = SSE(S_0FF9), [0xfa] = SSE(S_0FFA), [0xfb] = SSE(S_0FFB),
+    [0xfc] = SSE(S_0FFC), [0xfd] = SSE(S_0FFD), [0xfe] = SSE(S_0FFE),
+    [0xff] = OP(UD0, 0, Gv, Ev),
+};
+
+/* SDM Table A-4: three-byte map 0F 38 */
+const X86OpEntry x86_map_0f38[256] = {
+    [0x00] = SSE(S_0F3800),
+};
+
+/* SDM Table A-5: three-byte map 0F 3A (nothing implemented yet) */
+const X86OpEntry x86_map_0f3a[256] = {
+    [0x0f] = {.mnem = MN_INVALID},
+};
+
+#define GALL(mn, fl, ...) OP(mn, fl, __VA_ARGS__)
+
+/* SDM Table A-6: groups; [n][0] memory forms (and register forms unless [n][1] says
+ * otherwise), [n][1] register-only (mod == 3) forms */
+const X86OpEntry x86_groups[X86_NB_GROUPS][2][8] = {
+    [G1] = {{OP0(ADD, F_LOCK), OP0(OR, F_LOCK), OP0(ADC, F_LOCK), OP0(SBB, F_LOCK),
+             OP0(AND, F_LOCK), OP0(SUB, F_LOCK), OP0(XOR, F_LOCK), OP0(CMP, 0)}},
+    [G1A] = {{OP(POP, F_D64, Ev)}},
+    [G2] = {{OP0(ROL, 0), OP0(ROR, 0), OP0(RCL, 0), OP0(RCR, 0), OP0(SHL, 0), OP0(SHR, 0),
+             OP0(SAL, 0), OP0(SAR, 0)}},
+    [G3] = {{OP0(TEST, 0), OP0(TEST, 0), OP0(NOT, F_LOCK | F_OP1), OP0(NEG, F_LOCK | F_OP1),
+             OP0(MUL, F_OP1), OP0(IMUL, F_OP1), OP0(DIV, F_OP1), OP0(IDIV, F_OP1)}},
+    [G4] = {{OP0(INC, F_LOCK), OP0(DEC, F_LOCK)}},
+    [G5] = {{OP(INC, F_LOCK, Ev), OP(DEC, F_LOCK, Ev), OP(CALL, F_F64, Ev), OP(CALLF, 0, M),
+             OP(JMP, F_F64, Ev), OP(JMPF, 0, M), OP(PUSH, F_D64, Ev)}},
+    [G6] = {{OP(SLDT, 0, Ew), OP(STR, 0, Ew), OP(LLDT, F_PRIV, Ew), OP(LTR, F_PRIV, Ew),
+             OP(VERR, 0, Ew), OP(VERW, 0, Ew)}},
+    [G7] = {{OP(SGDT, 0, M), OP(SIDT, 0, M), OP(LGDT, F_PRIV, M), OP(LIDT, F_PRIV, M),
+             OP(SMSW, 0, Ew), OP0(INVALID, 0), OP(LMSW, F_PRIV, Ew), OP(INVLPG, F_PRIV, M)},
+            /* mod == 3: refined by ModRM.rm in the decoder (x86_decode) */
+            {OP0(INVALID, 0), OP0(MONITOR, 0), OP0(INVALID, 0), OP0(INVALID, 0),
+             OP(SMSW, 0, Ev), OP0(INVALID, 0), OP(LMSW, F_PRIV, Ew), OP0(SWAPGS, 0)}},
+    [G8] = {{OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0),
+             OP0(BT, 0), OP0(BTS, F_LOCK), OP0(BTR, F_LOCK), OP0(BTC, F_LOCK)}},
+    [G9] = {{OP0(INVALID, 0), OP(CMPXCHG8B, F_LOCK, Mq)},
+            {OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0),
+             OP0(INVALID, 0), OP0(INVALID, 0), OP(RDRAND, 0, Rd), OP(RDSEED, 0, Rd)}},
+    [G11] = {{OP0(MOV, 0)}},
+    [G12] = {{OP0(INVALID, 0)},
+             {OP0(INVALID, 0), OP0(INVALID, 0), OP0(PSRLW, 0), OP0(INVALID, 0), OP0(PSRAW, 0),
+              OP0(INVALID, 0), OP0(PSLLW, 0)}},
+    [G13] = {{OP0(INVALID, 0)},
+             {OP0(INVALID, 0), OP0(INVALID, 0), OP0(PSRLD, 0), OP0(INVALID, 0), OP0(PSRAD, 0),
+              OP0(INVALID, 0), OP0(PSLLD, 0)}},
+    [G14] = {{OP0(INVALID, 0)},
+             {OP0(INVALID, 0), OP0(INVALID, 0), OP0(PSRLQ, 0), OP0(PSRLDQ, 0), OP0(INVALID, 0),
+              OP0(INVALID, 0), OP0(PSLLQ, 0), OP0(PSLLDQ, 0)}},
+    [G15] = {{OP(FXSAVE, 0, M), OP(FXRSTOR, 0, M), OP(LDMXCSR, 0, Md), OP(STMXCSR, 0, Md),
+              OP(XSAVE, 0, M), OP(XRSTOR, 0, M), OP0(INVALID, 0), OP(CLFLUSH, 0, Mb)},
+             {OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0),
+              OP0(INVALID, 0), OP0(LFENCE, 0), OP0(MFENCE, 0), OP0(SFENCE, 0)}},
+    [G16] = {{OP(PREFETCH, 0, M), OP(PREFETCH, 0, M), OP(PREFETCH, 0, M), OP(PREFETCH, 0, M),
+              OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev)},
+             {OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev),
+              OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev)}},
+};
+
+/* one SSE2 integer op, 66 prefix only (the MMX form without prefix is not implemented) */
+#define P66(mn, ...) {OP0(INVALID, 0), OP(mn, 0, __VA_ARGS__)}
+#define PS_PD(mn1, mn2, ...) {OP(mn1, 0, __VA_ARGS__), OP(mn2, 0, __VA_ARGS__)}
+
+/* cells of the 0F/0F38 maps selected by the mandatory prefix: {none, 66, F3, F2} */
+const X86OpEntry x86_sse[X86_NB_SSE][4] = {
+    [S_0F10] = {OP(MOVUPS, 0, Vx, Wx), OP(MOVUPD, 0, Vx, Wx), OP(MOVSS, 0, Vx, Wd),
+                OP(MOVSD, 0, Vx, Wq)},
+    [S_0F11] = {OP(MOVUPS_ST, 0, Wx, Vx), OP(MOVUPS_ST, 0, Wx, Vx), OP(MOVSS, 0, Wd, Vx),
+                OP(MOVSD, 0, Wq, Vx)},
+    [S_0F12] = {OP(MOVLPS, 0, Vq, Mq), OP(MOVLPD, 0, Vq, Mq)},
+    [S_0F13] = {OP(MOVLPS_ST, 0, Mq, Vq), OP(MOVLPS_ST, 0, Mq, Vq)},
+    [S_0F14] = PS_PD(PUNPCKLDQ, PUNPCKLQDQ, Vx, Wx),
+    [S_0F15] = PS_PD(PUNPCKHDQ, PUNPCKHQDQ, Vx, Wx),
+    [S_0F16] = {OP(MOVHPS, 0, Vq, Mq), OP(MOVHPD, 0, Vq, Mq)},
+    [S_0F17] = {OP(MOVHPS_ST, 0, Mq, Vq), OP(MOVHPS_ST, 0, Mq, Vq)},
+    [S_0F28] = PS_PD(MOVAPS, MOVAPD, Vx, Wx),
+    [S_0F29] = PS_PD(MOVAPS_ST, MOVAPS_ST, Wx, Vx),
+    [S_0F2B] = PS_PD(MOVNTPS, MOVNTPS, OPK(A_M, S_x), Vx),
+    [S_0F50] = PS_PD(MOVMSKPS, INVALID, Gd, Ux),
+    [S_0F54] = PS_PD(ANDPS, ANDPS, Vx, Wx),
+    [S_0F55] = PS_PD(ANDNPS, ANDNPS, Vx, Wx),
+    [S_0F56] = PS_PD(ORPS, ORPS, Vx, Wx),
+    [S_0F57] = PS_PD(XORPS, XORPS, Vx, Wx),
+    [S_0F60] = P66(PUNPCKLBW, Vx, Wx),
+    [S_0F61] = P66(PUNPCKLWD, Vx, Wx),
+    [S_0F62] = P66(PUNPCKLDQ, Vx, Wx),
+    [S_0F64] = P66(PCMPGTB, Vx, Wx),
+    [S_0F65] = P66(PCMPGTW, Vx, Wx),
+    [S_0F66] = P66(PCMPGTD, Vx, Wx),
+    [S_0F68] = P66(PUNPCKHBW, Vx, Wx),
+    [S_0F69] = P66(PUNPCKHWD, Vx, Wx),
+    [S_0F6A] = P66(PUNPCKHDQ, Vx, Wx),
+    [S_0F6C] = P66(PUNPCKLQDQ, Vx, Wx),
+    [S_0F6D] = P66(PUNPCKHQDQ, Vx, Wx),
+    [S_0F6E] = P66(MOVD, Vy, Ey),
+    [S_0F6F] = {OP0(INVALID, 0), OP(MOVDQA, 0, Vx, Wx), OP(MOVDQU, 0, Vx, Wx)},
+    [S_0F70] = {OP0(INVALID, 0), OP(PSHUFD, 0, Vx, Wx, Ib), OP(PSHUFHW, 0, Vx, Wx, Ib),
+                OP(PSHUFLW, 0, Vx, Wx, Ib)},
+    [S_0F74] = P66(PCMPEQB, Vx, Wx),
+    [S_0F75] = P66(PCMPEQW, Vx, Wx),
+    [S_0F76] = P66(PCMPEQD, Vx, Wx),
+    [S_0F7E] = {OP0(INVALID, 0), OP(MOVD_ST, 0, Ey, Vy), OP(MOVQ, 0, Vx, Wq)},
+    [S_0F7F] = {OP0(INVALID, 0), OP(MOVDQA_ST, 0, Wx, Vx), OP(MOVDQU_ST, 0, Wx, Vx)},
+    [S_0FD6] = P66(MOVQ_ST, Wq, Vq),
+    [S_0FD7] = P66(PMOVMSKB, Gd, Ux),
+    [S_0FDA] = P66(PMINUB, Vx, Wx),
+    [S_0FDE] = P66(PMAXUB, Vx, Wx),
+    [S_0FDB] = P66(PAND, Vx, Wx),
+    [S_0FDF] = P66(PANDN, Vx, Wx),
+    [S_0FEB] = P66(POR, Vx, Wx),
+    [S_0FEF] = P66(PXOR, Vx, Wx),
+    [S_0FF8] = P66(PSUBB, Vx, Wx),
+    [S_0FF9] = P66(PSUBW, Vx, Wx),
+    [S_0FFA] = P66(PSUBD, Vx, Wx),
+    [S_0FFB] = P66(PSUBQ, Vx, Wx),
+    [S_0FFC] = P66(PADDB, Vx, Wx),
+    [S_0FFD] = P66(PADDW, Vx, Wx),
+    [S_0FFE] = P66(PADDD, Vx, Wx),
+    [S_0FD4] = P66(PADDQ, Vx, Wx),
+    [S_0FD8] = P66(PSUBUSB, Vx, Wx),
+    [S_0FD9] = P66(PSUBUSW, Vx, Wx),
+    [S_0FDC] = P66(PADDUSB, Vx, Wx),
+    [S_0FDD] = P66(PADDUSW, Vx, Wx),
+    [S_0FE7] = P66(MOVNTDQ, OPK(A_M, S_x), Vx),
+    [S_0FC6] = {OP(SHUFPS, 0, Vx, Wx, Ib)},
+    [S_0FD1] = P66(PSRLW, Vx, Wx),
+    [S_0FD2] = P66(PSRLD, Vx, Wx),
+    [S_0FD3] = P66(PSRLQ, Vx, Wx),
+    [S_0FE1] = P66(PSRAW, Vx, Wx),
+    [S_0FE2] = P66(PSRAD, Vx, Wx),
+    [S_0FF1] = P66(PSLLW, Vx, Wx),
+    [S_0FF2] = P66(PSLLD, Vx, Wx),
+    [S_0FF3] = P66(PSLLQ, Vx, Wx),
+    /* integer cells: 66 is an operand-size prefix here (decoder keeps it) */
+    [S_0FB8] = {OP0(INVALID, 0), OP0(INVALID, 0), OP(POPCNT, 0, Gv, Ev)},
+    [S_0FBC] = {OP(BSF, 0, Gv, Ev), OP(BSF, 0, Gv, Ev), OP(TZCNT, 0, Gv, Ev)},
+    [S_0FBD] = {OP(BSR, 0, Gv, Ev), OP(BSR, 0, Gv, Ev), OP(LZCNT, 0, Gv, Ev)},
+    [S_0F3800] = P66(PSHUFB, Vx, Wx),
+};
