@@ -1,7 +1,7 @@
 /*
  * chardev.c — serial character back-ends (see include/system/chardev.h).
  *
- * Three kinds: "none" drops output; "file:PATH" truncates PATH and writes
+ * Three kinds: "none" (or QEMU's "null") drops output; "file:PATH" truncates PATH and writes
  * output to it; "stdio" writes output to fd 1 and reads fd 0.
  *
  * Output: chardev_write() may be called from any core thread; each chardev
@@ -484,7 +484,7 @@ Chardev *chardev_open(const char *spec)
     if (!spec) {
         spec = "";
     }
-    if (strcmp(spec, "none") == 0) {
+    if (strcmp(spec, "none") == 0 || strcmp(spec, "null") == 0) { /* "null": QEMU's name */
         return chardev_new(CHR_NONE, "none");
     }
     if (strcmp(spec, "stdio") == 0) {

@@ -26,6 +26,10 @@
  *     then treated like the file itself.
  *   - ELF64 little-endian (System V gABI, "Program Header"): PT_LOAD
  *     segments at p_paddr; p_filesz bytes copied, p_memsz - p_filesz zeroed.
+ *     A segment outside RAM is an error, except one holding only the ELF
+ *     header, program headers and notes (GNU ld's first segment of a
+ *     program linked with -Ttext into RAM): that one is skipped.
+ *     *highest is exclusive (first byte after the highest segment).
  */
 #include "system/loader.h"
 
@@ -52,6 +56,7 @@
 #define ELF_EHDR_SIZE 64
 #define ELF_PHDR_SIZE 56
 #define ELF_PT_LOAD 1
+#define ELF_PT_NOTE 4
 #define ELF_ET_EXEC 2
 #define ELF_ET_DYN 3
 #define ELF_EM_X86_64 62
@@ -407,6 +412,43 @@ static bool is_elf(const uint8_t *d, uint64_t len)
 }
 
 /*
+ * True if a PT_LOAD segment holds nothing but the ELF header, the program
+ * headers and PT_NOTE contents (and no BSS). GNU ld makes such a segment at
+ * its default base (0x400000) for a program whose text is linked into guest
+ * RAM with -Ttext; it lies outside RAM and is skipped instead of rejected.
+ * The caller has bounds-checked the program header table.
+ */
+static bool elf_seg_is_metadata(const uint8_t *d, uint64_t phoff, unsigned phnum,
+                                unsigned phentsize, const ElfSeg *s)
+{
+    uint64_t pos = s->offset, end = s->offset + s->filesz;
+    uint64_t hdr_end = phoff + (uint64_t)phnum * phentsize;
+    if (s->memsz != s->filesz || phoff > ELF_EHDR_SIZE + 4096) {
+        return false;
+    }
+    while (pos < end) {
+        uint64_t next = pos;
+        if (pos < hdr_end) {
+            next = hdr_end; /* ELF header, padding, program headers */
+        }
+        for (unsigned i = 0; i < phnum && next == pos; i++) {
+            const uint8_t *ph = d + phoff + (uint64_t)i * phentsize;
+            uint64_t off = rd64(ph + 8), sz = rd64(ph + 32);
+            if (rd32(ph) == ELF_PT_NOTE && off <= pos && pos - off < sz) {
+                if (!add_ok(off, sz, &next)) {
+                    next = UINT64_MAX; /* always > pos: the loop ends */
+                }
+            }
+        }
+        if (next == pos) {
+            return false;
+        }
+        pos = next;
+    }
+    return true;
+}
+
+/*
  * Validate and load an ELF64 image held in memory. Every program header
  * and every segment's file range is checked against `len`, every
  * destination range against the RAM map, before any byte is copied.
@@ -500,6 +542,10 @@ static bool elf_load_buf(AddressSpace *as, const char *kind, const char *path,
         }
         if (s.memsz == 0) {
             continue;
+        }
+        if (!ram_range_ok(as, s.paddr, s.memsz) &&
+            elf_seg_is_metadata(d, phoff, phnum, phentsize, &s)) {
+            continue; /* headers and notes only, linked outside RAM: nothing to run */
         }
         if (!ram_range_ok(as, s.paddr, s.memsz)) {
             error_report("%s '%s': segment %u (0x%" PRIx64 "-0x%" PRIx64

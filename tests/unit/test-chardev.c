@@ -154,6 +154,9 @@ static bool t_none(void)
     size_t n;
     slurp(out, &n);
     REQUIRE(n == 0, "'none' wrote %zu bytes to stdout", n);
+    c = chardev_open("null");
+    REQUIRE(c, "QEMU's 'null' not accepted");
+    chardev_close(c);
     return true;
 }
 

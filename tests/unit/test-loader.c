@@ -596,6 +596,43 @@ static bool t_elf_via_kernel_loader(void)
     return true;
 }
 
+/*
+ * What GNU ld makes of `gcc -nostdlib -static -Wl,-Ttext=0x40080000`: a
+ * first PT_LOAD at 0x400000 (outside RAM) holding only the ELF header,
+ * program headers and the build-id note. It is skipped; the text loads.
+ */
+static bool t_elf_ld_metadata_segment(void)
+{
+    reset_as(RAM_BASE, RAM_SIZE);
+    uint64_t hdrs = 64 + 3 * 56;
+    TSeg s[] = {
+        {1, 0, 0x400000, 0x400000, hdrs + 0x24, hdrs + 0x24},
+        {1, 0x1000, RAM_BASE + 0x80000, RAM_BASE + 0x80000, 4, 4},
+        {4, hdrs, 0x400000 + hdrs, 0x400000 + hdrs, 0x24, 0x24},
+    };
+    uint8_t *d = make_elf(0x1004, 183, RAM_BASE + 0x80000, s, 3);
+    const char *p = write_tmp("ld.elf", d, 0x1004);
+    uint64_t entry = 0, lo = 0, hi = 0;
+    capture_begin();
+    bool ok = load_elf64(as, p, 183, &entry, &lo, &hi);
+    capture_end();
+    bool body = ok && memcmp(ram + 0x80000, d + 0x1000, 4) == 0;
+    /* the same segment with one byte more than headers + note: real data, rejected */
+    put64(d + 64 + 32, hdrs + 0x25);
+    put64(d + 64 + 40, hdrs + 0x25);
+    p = write_tmp("ld-data.elf", d, 0x1004);
+    free(d);
+    REQUIRE(ok, "ld-style ELF rejected: %s", err_text);
+    REQUIRE(body && entry == RAM_BASE + 0x80000, "text not loaded / entry 0x%" PRIx64, entry);
+    REQUIRE(lo == RAM_BASE + 0x80000 && hi == RAM_BASE + 0x80004,
+            "lowest/highest 0x%" PRIx64 "/0x%" PRIx64 " count the skipped segment", lo, hi);
+    capture_begin();
+    ok = load_elf64(as, p, 183, &entry, &lo, &hi);
+    capture_end();
+    REQUIRE(!ok, "a data segment outside RAM was skipped");
+    return one_error_line(p, "not inside guest RAM");
+}
+
 static bool t_elf_x86(void)
 {
     reset_as(RAM_BASE, RAM_SIZE);
@@ -1081,6 +1118,7 @@ int main(void)
     run_case("image_gzip_corrupt", t_image_gzip_corrupt);
     run_case("elf_ok", t_elf_ok);
     run_case("elf_via_kernel_loader", t_elf_via_kernel_loader);
+    run_case("elf_ld_metadata_segment_skipped", t_elf_ld_metadata_segment);
     run_case("elf_x86_64", t_elf_x86);
     run_case("elf_class32", t_elf_class32);
     run_case("elf_big_endian", t_elf_big_endian);
