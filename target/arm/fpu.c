@@ -1,0 +1,538 @@
+/*
+ * fpu.c — scalar IEEE 754 helpers with Arm semantics (Arm ARM A1.5, J1
+ * FPProcessNaNs, FPMax/FPMin, FPToFixed, FPCompare).
+ *
+ * The arithmetic itself runs on the host FPU (SSE2 on x86-64), which rounds
+ * IEEE-correctly in the mode we set from FPCR.RMode with fesetround(); the
+ * cumulative flags come from fetestexcept() and are OR-ed into FPSR. What
+ * the host does differently is handled here before calling it: NaN
+ * selection (an SNaN operand wins over a QNaN, the first operand over the
+ * second, result quietened; FPCR.DN gives the default NaN), flush-to-zero of
+ * denormal inputs (FPCR.FZ, sets IDC), saturating float->int conversion
+ * (NaN -> 0, IOC), and FMAXNM/FMINNM's "number beats quiet NaN".
+ * Values travel as raw bits (uint64_t) so no host NaN canonicalisation
+ * happens on the way. Half precision is not implemented.
+ */
+#include <fenv.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "target/arm/cpu.h"
+#include "target/arm/fpu.h"
+
+#define HELPER_H "target/arm/helper.h"
+#include "exec/helper-proto.h"
+
+/* FPSR cumulative bits */
+#define FPSR_IOC 1u
+#define FPSR_DZC 2u
+#define FPSR_OFC 4u
+#define FPSR_UFC 8u
+#define FPSR_IXC 16u
+#define FPSR_IDC 128u
+#define FPCR_FZ (1u << 24)
+#define FPCR_DN (1u << 25)
+
+typedef struct FPCtx {
+    CPUARMState *env;
+    bool dbl;
+    int saved_round;
+} FPCtx;
+
+static void fp_begin(FPCtx *c, CPUState *cs, bool dbl)
+{
+    static const int modes[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    c->env = cpu_env(cs);
+    c->dbl = dbl;
+    c->saved_round = fegetround();
+    fesetround(modes[(c->env->fpcr >> 22) & 3]);
+    feclearexcept(FE_ALL_EXCEPT);
+}
+
+static void fp_end(FPCtx *c)
+{
+    int ex = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t f = 0;
+    if (ex & FE_INVALID) {
+        f |= FPSR_IOC;
+    }
+    if (ex & FE_DIVBYZERO) {
+        f |= FPSR_DZC;
+    }
+    if (ex & FE_OVERFLOW) {
+        f |= FPSR_OFC;
+    }
+    if (ex & FE_UNDERFLOW) {
+        f |= FPSR_UFC;
+    }
+    if (ex & FE_INEXACT) {
+        f |= FPSR_IXC;
+    }
+    c->env->fpsr |= f;
+    fesetround(c->saved_round);
+}
+
+static void fp_raise(FPCtx *c, uint32_t bits)
+{
+    c->env->fpsr |= bits;
+}
+
+/* ---- bit-level classification ---- */
+
+static bool is_nan(const FPCtx *c, uint64_t v)
+{
+    if (c->dbl) {
+        return (v & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
+               (v & 0x000fffffffffffffull);
+    }
+    return (v & 0x7f800000u) == 0x7f800000u && (v & 0x007fffffu);
+}
+
+static bool is_snan(const FPCtx *c, uint64_t v)
+{
+    return is_nan(c, v) && !(v & (c->dbl ? 0x0008000000000000ull : 0x00400000u));
+}
+
+static uint64_t quiet(const FPCtx *c, uint64_t v)
+{
+    return v | (c->dbl ? 0x0008000000000000ull : 0x00400000u);
+}
+
+static uint64_t default_nan(const FPCtx *c)
+{
+    return c->dbl ? 0x7ff8000000000000ull : 0x7fc00000u;
+}
+
+static uint64_t sign_bit(const FPCtx *c)
+{
+    return c->dbl ? 0x8000000000000000ull : 0x80000000u;
+}
+
+static bool is_zero(const FPCtx *c, uint64_t v)
+{
+    return (v & ~sign_bit(c)) == 0;
+}
+
+/* flush a denormal input to a signed zero when FPCR.FZ (sets IDC) */
+static uint64_t flush_in(FPCtx *c, uint64_t v)
+{
+    if (!(c->env->fpcr & FPCR_FZ)) {
+        return v;
+    }
+    bool denorm = c->dbl ? !(v & 0x7ff0000000000000ull) && (v & 0x000fffffffffffffull)
+                         : !(v & 0x7f800000u) && (v & 0x007fffffu);
+    if (denorm) {
+        fp_raise(c, FPSR_IDC);
+        return v & sign_bit(c);
+    }
+    return v;
+}
+
+static uint64_t flush_out(FPCtx *c, uint64_t v)
+{
+    if (!(c->env->fpcr & FPCR_FZ)) {
+        return v;
+    }
+    bool denorm = c->dbl ? !(v & 0x7ff0000000000000ull) && (v & 0x000fffffffffffffull)
+                         : !(v & 0x7f800000u) && (v & 0x007fffffu);
+    if (denorm) {
+        fp_raise(c, FPSR_UFC);
+        return v & sign_bit(c);
+    }
+    return v;
+}
+
+/* FPProcessNaN(s): *out set and true if a NaN operand decides the result */
+static bool process_nans(FPCtx *c, int n, const uint64_t *v, uint64_t *out)
+{
+    int pick = -1;
+    for (int i = 0; i < n; i++) {
+        if (is_snan(c, v[i])) {
+            pick = i;
+            break;
+        }
+    }
+    if (pick >= 0) {
+        fp_raise(c, FPSR_IOC);
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (is_nan(c, v[i])) {
+                pick = i;
+                break;
+            }
+        }
+    }
+    if (pick < 0) {
+        return false;
+    }
+    *out = (c->env->fpcr & FPCR_DN) ? default_nan(c) : quiet(c, v[pick]);
+    return true;
+}
+
+static double to_d(uint64_t v)
+{
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static float to_f(uint64_t v)
+{
+    uint32_t u = (uint32_t)v;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static uint64_t from_d(double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    return v;
+}
+
+static uint64_t from_f(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* a host result that is a NaN produced by an invalid operation: Arm's default NaN */
+static uint64_t fix_result(FPCtx *c, uint64_t r)
+{
+    if (is_nan(c, r)) {
+        return default_nan(c);
+    }
+    return flush_out(c, r);
+}
+
+uint64_t helper_fp_arith(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
+{
+    FPCtx c;
+    int kind = (int)(op >> 1);
+    fp_begin(&c, cs, op & 1);
+    if (!c.dbl) {
+        a = (uint32_t)a;
+        b = (uint32_t)b;
+    }
+    a = flush_in(&c, a);
+    b = flush_in(&c, b);
+    uint64_t v[2] = {a, b}, r;
+    if (kind == FPA_MAXNM || kind == FPA_MINNM) {
+        /* a quiet NaN loses against a number (FPMaxNum/FPMinNum) */
+        bool qa = is_nan(&c, a) && !is_snan(&c, a), qb = is_nan(&c, b) && !is_snan(&c, b);
+        if (qa && !is_nan(&c, b)) {
+            v[0] = a = b;
+        } else if (qb && !is_nan(&c, a)) {
+            v[1] = b = a;
+        }
+        kind = kind == FPA_MAXNM ? FPA_MAX : FPA_MIN;
+    }
+    if (process_nans(&c, 2, v, &r)) {
+        fp_end(&c);
+        return r;
+    }
+    if (kind == FPA_MAX || kind == FPA_MIN) {
+        if (is_zero(&c, a) && is_zero(&c, b)) {
+            /* max(+0,-0) = +0, min(+0,-0) = -0 */
+            r = kind == FPA_MAX ? (a & b) : (a | b);
+        } else if (c.dbl) {
+            double x = to_d(a), y = to_d(b);
+            r = ((kind == FPA_MAX) ? (x > y) : (x < y)) ? a : b;
+        } else {
+            float x = to_f(a), y = to_f(b);
+            r = ((kind == FPA_MAX) ? (x > y) : (x < y)) ? a : b;
+        }
+        fp_end(&c);
+        return r;
+    }
+    if (c.dbl) {
+        volatile double x = to_d(a), y = to_d(b), z;
+        switch (kind) {
+        case FPA_ADD: z = x + y; break;
+        case FPA_SUB: z = x - y; break;
+        case FPA_DIV: z = x / y; break;
+        case FPA_NMUL: z = -(x * y); break;
+        default: z = x * y; break;
+        }
+        r = from_d(z);
+    } else {
+        volatile float x = to_f(a), y = to_f(b), z;
+        switch (kind) {
+        case FPA_ADD: z = x + y; break;
+        case FPA_SUB: z = x - y; break;
+        case FPA_DIV: z = x / y; break;
+        case FPA_NMUL: z = -(x * y); break;
+        default: z = x * y; break;
+        }
+        r = from_f(z);
+    }
+    r = fix_result(&c, r);
+    fp_end(&c);
+    return r;
+}
+
+uint64_t helper_fp_fma(CPUState *cs, uint32_t op, uint64_t n, uint64_t m, uint64_t a)
+{
+    FPCtx c;
+    int kind = (int)(op >> 1);
+    fp_begin(&c, cs, op & 1);
+    if (!c.dbl) {
+        n = (uint32_t)n;
+        m = (uint32_t)m;
+        a = (uint32_t)a;
+    }
+    /* negations first, as in the pseudocode (FPNeg flips NaN signs too) */
+    if (kind == FPF_MSUB || kind == FPF_NMADD) {
+        n ^= sign_bit(&c);
+    }
+    if (kind == FPF_NMADD || kind == FPF_NMSUB) {
+        a ^= sign_bit(&c);
+    }
+    n = flush_in(&c, n);
+    m = flush_in(&c, m);
+    a = flush_in(&c, a);
+    /* FPMulAdd: addend first in NaN priority; inf*0 + qNaN is Invalid */
+    uint64_t v[3] = {a, n, m}, r;
+    bool inf_zero = false;
+    if (c.dbl) {
+        inf_zero = (isinf(to_d(n)) && to_d(m) == 0) || (isinf(to_d(m)) && to_d(n) == 0);
+    } else {
+        inf_zero = (isinf(to_f(n)) && to_f(m) == 0) || (isinf(to_f(m)) && to_f(n) == 0);
+    }
+    if (is_nan(&c, a) && !is_snan(&c, a) && inf_zero) {
+        fp_raise(&c, FPSR_IOC);
+        fp_end(&c);
+        return default_nan(&c);
+    }
+    if (process_nans(&c, 3, v, &r)) {
+        fp_end(&c);
+        return r;
+    }
+    if (c.dbl) {
+        volatile double z = fma(to_d(n), to_d(m), to_d(a));
+        r = from_d(z);
+    } else {
+        volatile float z = fmaf(to_f(n), to_f(m), to_f(a));
+        r = from_f(z);
+    }
+    r = fix_result(&c, r);
+    fp_end(&c);
+    return r;
+}
+
+uint64_t helper_fp_unary(CPUState *cs, uint32_t op, uint64_t a)
+{
+    FPCtx c;
+    int kind = (int)(op >> 1);
+    fp_begin(&c, cs, op & 1);
+    if (!c.dbl) {
+        a = (uint32_t)a;
+    }
+    a = flush_in(&c, a);
+    uint64_t r;
+    if (process_nans(&c, 1, &a, &r)) {
+        fp_end(&c);
+        return r;
+    }
+    int save = fegetround();
+    switch (kind) {
+    case FPU_RINTN: fesetround(FE_TONEAREST); break;
+    case FPU_RINTP: fesetround(FE_UPWARD); break;
+    case FPU_RINTM: fesetround(FE_DOWNWARD); break;
+    case FPU_RINTZ: fesetround(FE_TOWARDZERO); break;
+    default: break;
+    }
+    if (c.dbl) {
+        volatile double x = to_d(a), z;
+        switch (kind) {
+        case FPU_SQRT: z = sqrt(x); break;
+        case FPU_RINTA: z = round(x); break;
+        case FPU_RINTX: z = rint(x); break;
+        default: z = nearbyint(x); break;
+        }
+        r = from_d(z);
+    } else {
+        volatile float x = to_f(a), z;
+        switch (kind) {
+        case FPU_SQRT: z = sqrtf(x); break;
+        case FPU_RINTA: z = roundf(x); break;
+        case FPU_RINTX: z = rintf(x); break;
+        default: z = nearbyintf(x); break;
+        }
+        r = from_f(z);
+    }
+    fesetround(save);
+    r = fix_result(&c, r);
+    fp_end(&c);
+    return r;
+}
+
+uint32_t helper_fp_cmp(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
+{
+    FPCtx c;
+    fp_begin(&c, cs, op & 1);
+    bool signalling = (op >> 1) & 1;
+    if (!c.dbl) {
+        a = (uint32_t)a;
+        b = (uint32_t)b;
+    }
+    a = flush_in(&c, a);
+    b = flush_in(&c, b);
+    uint32_t nzcv;
+    if (is_nan(&c, a) || is_nan(&c, b)) {
+        if (signalling || is_snan(&c, a) || is_snan(&c, b)) {
+            fp_raise(&c, FPSR_IOC);
+        }
+        nzcv = 0x3; /* unordered: C V */
+    } else {
+        double x = c.dbl ? to_d(a) : (double)to_f(a);
+        double y = c.dbl ? to_d(b) : (double)to_f(b);
+        nzcv = x == y ? 0x6 : x < y ? 0x8 : 0x2;
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+    fp_end(&c);
+    return nzcv << 28;
+}
+
+/* FPToFixed with saturation (J1): round per rmode, NaN -> 0 and IOC */
+uint64_t helper_fp_to_int(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
+{
+    FPCtx c;
+    fp_begin(&c, cs, op & 1);
+    bool to64 = (op >> 1) & 1, sgn = (op >> 2) & 1;
+    int rmode = (int)(op >> 3);
+    if (!c.dbl) {
+        a = (uint32_t)a;
+    }
+    a = flush_in(&c, a);
+    uint64_t r;
+    if (is_nan(&c, a)) {
+        fp_raise(&c, FPSR_IOC);
+        fp_end(&c);
+        return 0;
+    }
+    long double x = c.dbl ? (long double)to_d(a) : (long double)to_f(a);
+    x = ldexpl(x, (int)scale);
+    long double rx;
+    switch (rmode) {
+    case FPR_N: {
+        int sv = fegetround();
+        fesetround(FE_TONEAREST);
+        rx = nearbyintl(x);
+        fesetround(sv);
+        break;
+    }
+    case FPR_P: rx = ceill(x); break;
+    case FPR_M: rx = floorl(x); break;
+    case FPR_A: rx = roundl(x); break;
+    default: rx = truncl(x); break;
+    }
+    bool inexact = rx != x;
+    long double lo, hi;
+    if (sgn) {
+        lo = to64 ? -9223372036854775808.0L : -2147483648.0L;
+        hi = to64 ? 9223372036854775807.0L : 2147483647.0L;
+    } else {
+        lo = 0;
+        hi = to64 ? 18446744073709551615.0L : 4294967295.0L;
+    }
+    if (rx < lo) {
+        fp_raise(&c, FPSR_IOC);
+        r = sgn ? (to64 ? (uint64_t)INT64_MIN : (uint64_t)(uint32_t)INT32_MIN) : 0;
+    } else if (rx > hi) {
+        fp_raise(&c, FPSR_IOC);
+        r = sgn ? (to64 ? (uint64_t)INT64_MAX : (uint64_t)INT32_MAX)
+                : (to64 ? UINT64_MAX : UINT32_MAX);
+    } else {
+        if (inexact) {
+            fp_raise(&c, FPSR_IXC);
+        }
+        if (sgn) {
+            r = (uint64_t)(int64_t)rx;
+        } else {
+            r = (uint64_t)rx;
+        }
+        if (!to64) {
+            r = (uint32_t)r;
+        }
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+    fp_end(&c);
+    return r;
+}
+
+uint64_t helper_int_to_fp(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
+{
+    FPCtx c;
+    fp_begin(&c, cs, op & 1);
+    bool from64 = (op >> 1) & 1, sgn = (op >> 2) & 1;
+    uint64_t r;
+    if (!from64) {
+        a = sgn ? (uint64_t)(int64_t)(int32_t)a : (uint32_t)a;
+    }
+    if (c.dbl) {
+        volatile double z = sgn ? (double)(int64_t)a : (double)a;
+        if (scale) {
+            z = ldexp(z, -(int)scale);
+        }
+        r = from_d(z);
+    } else {
+        volatile float z = sgn ? (float)(int64_t)a : (float)a;
+        if (scale) {
+            z = ldexpf(z, -(int)scale);
+        }
+        r = from_f(z);
+    }
+    fp_end(&c);
+    return r;
+}
+
+uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
+{
+    FPCtx c;
+    bool to_single = op & 1;
+    fp_begin(&c, cs, !to_single);
+    uint64_t r;
+    if (!to_single) {
+        /* single -> double */
+        c.dbl = false;
+        a = flush_in(&c, (uint32_t)a);
+        if (is_nan(&c, a)) {
+            if (is_snan(&c, a)) {
+                fp_raise(&c, FPSR_IOC);
+            }
+            c.dbl = true;
+            if (c.env->fpcr & FPCR_DN) {
+                r = default_nan(&c);
+            } else {
+                r = ((a & 0x80000000ull) << 32) | 0x7ff8000000000000ull |
+                    ((a & 0x003fffffull) << 29);
+            }
+        } else {
+            volatile double z = (double)to_f(a);
+            r = from_d(z);
+        }
+    } else {
+        a = flush_in(&c, a);
+        if (is_nan(&c, a)) {
+            if (is_snan(&c, a)) {
+                fp_raise(&c, FPSR_IOC);
+            }
+            c.dbl = false;
+            if (c.env->fpcr & FPCR_DN) {
+                r = default_nan(&c);
+            } else {
+                r = ((a >> 32) & 0x80000000u) | 0x7fc00000u | ((a >> 29) & 0x003fffffu);
+            }
+        } else {
+            volatile float z = (float)to_d(a);
+            c.dbl = false;
+            r = flush_out(&c, from_f(z));
+        }
+    }
+    fp_end(&c);
+    return r;
+}

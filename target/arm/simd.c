@@ -1,0 +1,346 @@
+/*
+ * simd.c — AdvSIMD integer operations, run in C on the register file.
+ *
+ * translate-fp.c decodes an AdvSIMD instruction into a SimdOp code plus the
+ * element size, Q, and registers, packed into two words (see simd.h), and
+ * calls helper_simd_op, which computes the whole result into a temporary
+ * before writing Vd (so Vd may alias a source), and zeroes bits 127:64 when
+ * the operation is 64-bit (Q = 0), as every AdvSIMD write does (C7.2).
+ * One generic helper is slower than inline IR but small, obviously right,
+ * and easy to extend; hot operations can move inline later.
+ */
+#include <string.h>
+
+#include "target/arm/cpu.h"
+#include "target/arm/simd.h"
+
+#define HELPER_H "target/arm/helper.h"
+#include "exec/helper-proto.h"
+
+typedef struct Vec {
+    uint8_t b[16];
+} Vec;
+
+static uint64_t get_e(const Vec *v, int i, int size)
+{
+    uint64_t x = 0;
+    memcpy(&x, v->b + (i << size), 1u << size);
+    return x;
+}
+
+static int64_t get_se(const Vec *v, int i, int size)
+{
+    uint64_t x = get_e(v, i, size);
+    int sh = 64 - (8 << size);
+    return sh ? (int64_t)(x << sh) >> sh : (int64_t)x;
+}
+
+static void set_e(Vec *v, int i, int size, uint64_t x)
+{
+    memcpy(v->b + (i << size), &x, 1u << size);
+}
+
+static uint64_t emask(int size)
+{
+    return size == 3 ? ~0ull : (1ull << (8 << size)) - 1;
+}
+
+static void load_v(CPUARMState *env, int r, Vec *v)
+{
+    memcpy(v->b, env->v[r], 16);
+}
+
+static void store_v(CPUARMState *env, int r, const Vec *v, bool q)
+{
+    memcpy(env->v[r], v->b, q ? 16 : 8);
+    if (!q) {
+        env->v[r][1] = 0;
+    }
+}
+
+static uint64_t bitrev8(uint64_t x)
+{
+    x = ((x >> 1) & 0x55) | ((x & 0x55) << 1);
+    x = ((x >> 2) & 0x33) | ((x & 0x33) << 2);
+    return ((x >> 4) & 0x0f) | ((x & 0x0f) << 4);
+}
+
+void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
+{
+    CPUARMState *env = cpu_env(cs);
+    int op = SIMD_DESC_OP(desc), size = SIMD_DESC_SIZE(desc);
+    bool q = SIMD_DESC_Q(desc);
+    int imm = SIMD_DESC_IMM(desc);
+    int rd = regs & 31, rn = (regs >> 5) & 31, rm = (regs >> 10) & 31;
+    Vec n, m, d, r;
+    load_v(env, rn, &n);
+    load_v(env, rm, &m);
+    load_v(env, rd, &d);
+    memset(&r, 0, sizeof(r));
+    int esz = 8 << size;
+    int elems = (q ? 128 : 64) / esz;
+    uint64_t em = emask(size);
+
+    switch (op) {
+    case SOP_AND: case SOP_BIC: case SOP_ORR: case SOP_ORN: case SOP_EOR:
+    case SOP_BSL: case SOP_BIT: case SOP_BIF:
+        for (int i = 0; i < 2; i++) {
+            uint64_t a, b, c, x;
+            memcpy(&a, n.b + 8 * i, 8);
+            memcpy(&b, m.b + 8 * i, 8);
+            memcpy(&c, d.b + 8 * i, 8);
+            switch (op) {
+            case SOP_AND: x = a & b; break;
+            case SOP_BIC: x = a & ~b; break;
+            case SOP_ORR: x = a | b; break;
+            case SOP_ORN: x = a | ~b; break;
+            case SOP_EOR: x = a ^ b; break;
+            case SOP_BSL: x = (c & a) | (~c & b); break;
+            case SOP_BIT: x = (b & a) | (~b & c); break;
+            default: x = (~b & a) | (b & c); break;
+            }
+            memcpy(r.b + 8 * i, &x, 8);
+        }
+        break;
+    case SOP_ADD: case SOP_SUB: case SOP_MUL: case SOP_CMTST: case SOP_CMEQ:
+    case SOP_CMGT: case SOP_CMHI: case SOP_CMGE: case SOP_CMHS:
+    case SOP_SMAX: case SOP_UMAX: case SOP_SMIN: case SOP_UMIN:
+    case SOP_USHL: case SOP_SSHL:
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size), b = get_e(&m, i, size), x;
+            int64_t sa = get_se(&n, i, size), sb = get_se(&m, i, size);
+            switch (op) {
+            case SOP_ADD: x = a + b; break;
+            case SOP_SUB: x = a - b; break;
+            case SOP_MUL: x = a * b; break;
+            case SOP_CMTST: x = (a & b) ? em : 0; break;
+            case SOP_CMEQ: x = a == b ? em : 0; break;
+            case SOP_CMGT: x = sa > sb ? em : 0; break;
+            case SOP_CMHI: x = a > b ? em : 0; break;
+            case SOP_CMGE: x = sa >= sb ? em : 0; break;
+            case SOP_CMHS: x = a >= b ? em : 0; break;
+            case SOP_SMAX: x = (uint64_t)(sa > sb ? sa : sb); break;
+            case SOP_UMAX: x = a > b ? a : b; break;
+            case SOP_SMIN: x = (uint64_t)(sa < sb ? sa : sb); break;
+            case SOP_UMIN: x = a < b ? a : b; break;
+            default: { /* USHL/SSHL by signed byte of b */
+                int sh = (int8_t)b;
+                if (sh >= esz) {
+                    x = 0;
+                } else if (sh >= 0) {
+                    x = a << sh;
+                } else if (-sh >= esz) {
+                    x = op == SOP_SSHL && sa < 0 ? em : 0;
+                } else {
+                    x = op == SOP_SSHL ? (uint64_t)(sa >> -sh) : a >> -sh;
+                }
+                break;
+            }
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    case SOP_ADDP: case SOP_SMAXP: case SOP_UMAXP: case SOP_SMINP: case SOP_UMINP:
+        for (int i = 0; i < elems; i++) {
+            const Vec *src = i < elems / 2 ? &n : &m;
+            int j = (i % (elems / 2)) * 2;
+            uint64_t a = get_e(src, j, size), b = get_e(src, j + 1, size), x;
+            int64_t sa = get_se(src, j, size), sb = get_se(src, j + 1, size);
+            switch (op) {
+            case SOP_ADDP: x = a + b; break;
+            case SOP_SMAXP: x = (uint64_t)(sa > sb ? sa : sb); break;
+            case SOP_UMAXP: x = a > b ? a : b; break;
+            case SOP_SMINP: x = (uint64_t)(sa < sb ? sa : sb); break;
+            default: x = a < b ? a : b; break;
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    case SOP_CNT:
+        for (int i = 0; i < elems; i++) {
+            set_e(&r, i, 0, (uint64_t)__builtin_popcount((unsigned)get_e(&n, i, 0)));
+        }
+        break;
+    case SOP_NOT:
+        for (int i = 0; i < 16; i++) {
+            r.b[i] = (uint8_t)~n.b[i];
+        }
+        break;
+    case SOP_RBIT:
+        for (int i = 0; i < 16; i++) {
+            r.b[i] = (uint8_t)bitrev8(n.b[i]);
+        }
+        break;
+    case SOP_CMEQ0: case SOP_CMGT0: case SOP_CMGE0: case SOP_CMLE0: case SOP_CMLT0:
+    case SOP_ABS: case SOP_NEG:
+        for (int i = 0; i < elems; i++) {
+            int64_t a = get_se(&n, i, size);
+            uint64_t x;
+            switch (op) {
+            case SOP_CMEQ0: x = a == 0 ? em : 0; break;
+            case SOP_CMGT0: x = a > 0 ? em : 0; break;
+            case SOP_CMGE0: x = a >= 0 ? em : 0; break;
+            case SOP_CMLE0: x = a <= 0 ? em : 0; break;
+            case SOP_CMLT0: x = a < 0 ? em : 0; break;
+            case SOP_ABS: x = (uint64_t)(a < 0 ? -a : a); break;
+            default: x = (uint64_t)-a; break;
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    case SOP_REV: { /* reverse elements of `size` within containers of 1 << imm bytes */
+        int per = (1 << imm) >> size;
+        for (int i = 0; i < elems; i++) {
+            int base = i - i % per;
+            set_e(&r, i, size, get_e(&n, base + per - 1 - i % per, size));
+        }
+        break;
+    }
+    case SOP_XTN: { /* narrow 2*size elements of Vn into the low/high half (Q) */
+        int ne = 64 / esz;
+        r = d;
+        if (!q) {
+            memset(r.b + 8, 0, 8);
+        }
+        for (int i = 0; i < ne; i++) {
+            set_e(&r, (q ? ne : 0) + i, size, get_e(&n, i, size + 1) & em);
+        }
+        break;
+    }
+    case SOP_ADDV: case SOP_SMAXV: case SOP_UMAXV: case SOP_SMINV: case SOP_UMINV:
+    case SOP_UADDLV: case SOP_SADDLV: {
+        uint64_t acc = get_e(&n, 0, size);
+        int64_t sacc = get_se(&n, 0, size);
+        for (int i = 1; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size);
+            int64_t sa = get_se(&n, i, size);
+            switch (op) {
+            case SOP_ADDV: case SOP_UADDLV: acc += a; break;
+            case SOP_SADDLV: sacc += sa; break;
+            case SOP_SMAXV: sacc = sa > sacc ? sa : sacc; break;
+            case SOP_UMAXV: acc = a > acc ? a : acc; break;
+            case SOP_SMINV: sacc = sa < sacc ? sa : sacc; break;
+            default: acc = a < acc ? a : acc; break;
+            }
+        }
+        if (op == SOP_SADDLV) {
+            set_e(&r, 0, size + 1, (uint64_t)sacc & emask(size + 1));
+        } else if (op == SOP_UADDLV) {
+            set_e(&r, 0, size + 1, acc & emask(size + 1));
+        } else if (op == SOP_SMAXV || op == SOP_SMINV) {
+            set_e(&r, 0, size, (uint64_t)sacc & em);
+        } else {
+            set_e(&r, 0, size, acc & em);
+        }
+        store_v(env, rd, &r, false);
+        return;
+    }
+    case SOP_DUPE: /* DUP Vd.T, Vn.Ts[imm] */
+        for (int i = 0; i < elems; i++) {
+            set_e(&r, i, size, get_e(&n, imm, size));
+        }
+        break;
+    case SOP_INSE: /* INS Vd.Ts[imm & 15], Vn.Ts[imm >> 4] */
+        r = d;
+        set_e(&r, imm & 15, size, get_e(&n, imm >> 4, size));
+        q = true;
+        break;
+    case SOP_EXT: { /* bytes imm.. of Vm:Vn */
+        uint8_t cat[32];
+        int nb = q ? 16 : 8;
+        memcpy(cat, n.b, nb);
+        memcpy(cat + nb, m.b, nb);
+        memcpy(r.b, cat + imm, nb);
+        break;
+    }
+    case SOP_ZIP1: case SOP_ZIP2: case SOP_UZP1: case SOP_UZP2: case SOP_TRN1: case SOP_TRN2: {
+        int half = elems / 2;
+        for (int i = 0; i < elems; i++) {
+            uint64_t x;
+            switch (op) {
+            case SOP_ZIP1:
+            case SOP_ZIP2: {
+                int base = op == SOP_ZIP2 ? half : 0;
+                x = (i & 1) ? get_e(&m, base + i / 2, size) : get_e(&n, base + i / 2, size);
+                break;
+            }
+            case SOP_UZP1:
+            case SOP_UZP2: {
+                int k = 2 * i + (op == SOP_UZP2);
+                x = k < elems ? get_e(&n, k, size) : get_e(&m, k - elems, size);
+                break;
+            }
+            default: {
+                int p = op == SOP_TRN2;
+                x = (i & 1) ? get_e(&m, (i & ~1) + p, size) : get_e(&n, (i & ~1) + p, size);
+                break;
+            }
+            }
+            set_e(&r, i, size, x);
+        }
+        break;
+    }
+    case SOP_SHR: case SOP_SSHR: case SOP_SHL: case SOP_USRA: case SOP_SSRA:
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size), x;
+            int64_t sa = get_se(&n, i, size);
+            switch (op) {
+            case SOP_SHR: x = imm >= esz ? 0 : a >> imm; break;
+            case SOP_SSHR: x = (uint64_t)(sa >> (imm >= esz ? esz - 1 : imm)); break;
+            case SOP_SHL: x = a << imm; break;
+            case SOP_USRA: x = get_e(&d, i, size) + (imm >= esz ? 0 : a >> imm); break;
+            default:
+                x = get_e(&d, i, size) + (uint64_t)(sa >> (imm >= esz ? esz - 1 : imm));
+                break;
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    case SOP_SHRN: { /* narrow (Vn.2T >> imm) into half of Vd */
+        int ne = 64 / esz;
+        r = d;
+        if (!q) {
+            memset(r.b + 8, 0, 8);
+        }
+        for (int i = 0; i < ne; i++) {
+            set_e(&r, (q ? ne : 0) + i, size, (get_e(&n, i, size + 1) >> imm) & em);
+        }
+        break;
+    }
+    case SOP_USHLL: case SOP_SSHLL: { /* widen half of Vn (Q picks which) << imm */
+        int ne = 64 / esz;
+        for (int i = 0; i < ne; i++) {
+            int j = (q ? ne : 0) + i;
+            uint64_t x = op == SOP_SSHLL ? (uint64_t)get_se(&n, j, size) : get_e(&n, j, size);
+            set_e(&r, i, size + 1, (x << imm) & emask(size + 1));
+        }
+        q = true;
+        break;
+    }
+    case SOP_UADDLP: /* unused placeholder */
+    default:
+        break;
+    }
+    store_v(env, rd, &r, q);
+}
+
+/* TBL/TBX: desc = len << 1 | tbx | q << 2; regs = rd | rn << 5 | rm << 10 */
+void helper_simd_tbl(CPUState *cs, uint32_t desc, uint32_t regs)
+{
+    CPUARMState *env = cpu_env(cs);
+    int rd = regs & 31, rn = (regs >> 5) & 31, rm = (regs >> 10) & 31;
+    int len = (int)((desc >> 1) & 3) + 1;
+    bool tbx = desc & 1, q = (desc >> 2) & 1;
+    uint8_t table[64];
+    for (int i = 0; i < len; i++) {
+        memcpy(table + 16 * i, env->v[(rn + i) % 32], 16);
+    }
+    Vec idx, d, r;
+    load_v(env, rm, &idx);
+    load_v(env, rd, &d);
+    for (int i = 0; i < 16; i++) {
+        int k = idx.b[i];
+        r.b[i] = k < 16 * len ? table[k] : (tbx ? d.b[i] : 0);
+    }
+    store_v(env, rd, &r, q);
+}

@@ -1,0 +1,35 @@
+/*
+ * simd.h — AdvSIMD operation codes shared by translate-fp.c and simd.c.
+ * desc = op | size << 8 | q << 10 | imm << 12 (imm: 0..1023)
+ */
+#ifndef TARGET_ARM_SIMD_H
+#define TARGET_ARM_SIMD_H
+
+#define SIMD_DESC(op, size, q, imm) ((uint32_t)(op) | (uint32_t)(size) << 8 | \
+                                     (uint32_t)(q) << 10 | (uint32_t)(imm) << 12)
+#define SIMD_DESC_OP(d) ((int)((d) & 0xff))
+#define SIMD_DESC_SIZE(d) ((int)(((d) >> 8) & 3))
+#define SIMD_DESC_Q(d) ((((d) >> 10) & 1) != 0)
+#define SIMD_DESC_IMM(d) ((int)((d) >> 12))
+#define SIMD_REGS(rd, rn, rm) ((uint32_t)(rd) | (uint32_t)(rn) << 5 | (uint32_t)(rm) << 10)
+
+enum SimdOp {
+    SOP_NONE,
+    /* three same */
+    SOP_AND, SOP_BIC, SOP_ORR, SOP_ORN, SOP_EOR, SOP_BSL, SOP_BIT, SOP_BIF,
+    SOP_ADD, SOP_SUB, SOP_MUL, SOP_CMTST, SOP_CMEQ, SOP_CMGT, SOP_CMHI, SOP_CMGE, SOP_CMHS,
+    SOP_SMAX, SOP_UMAX, SOP_SMIN, SOP_UMIN, SOP_USHL, SOP_SSHL,
+    SOP_ADDP, SOP_SMAXP, SOP_UMAXP, SOP_SMINP, SOP_UMINP,
+    /* two-reg misc */
+    SOP_CNT, SOP_NOT, SOP_RBIT, SOP_CMEQ0, SOP_CMGT0, SOP_CMGE0, SOP_CMLE0, SOP_CMLT0,
+    SOP_ABS, SOP_NEG, SOP_REV, SOP_XTN,
+    /* across lanes (result in element 0, rest zero) */
+    SOP_ADDV, SOP_SMAXV, SOP_UMAXV, SOP_SMINV, SOP_UMINV, SOP_UADDLV, SOP_SADDLV,
+    /* copy / permute */
+    SOP_DUPE, SOP_INSE, SOP_EXT, SOP_ZIP1, SOP_ZIP2, SOP_UZP1, SOP_UZP2, SOP_TRN1, SOP_TRN2,
+    /* shifts by immediate */
+    SOP_SHR, SOP_SSHR, SOP_SHL, SOP_USRA, SOP_SSRA, SOP_SHRN, SOP_USHLL, SOP_SSHLL,
+    SOP_UADDLP,
+};
+
+#endif
