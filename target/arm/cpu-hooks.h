@@ -4,7 +4,8 @@
  * board plugs these in after creating each core.
  *
  *  - GIC CPU interface: system registers with op0=3, op1=0|1, CRn=12
- *    (ICC_*; GICv3 spec §12.2 / Arm ARM D13) are forwarded to the hook.
+ *    (ICC_*; GICv3 spec §12.2 / Arm ARM D13) are forwarded to the hook,
+ *    and so is ICC_PMR_EL1, which sits at op0=3, op1=0, CRn=4, CRm=6, op2=0.
  *  - Generic timer outputs: the CPU's physical/virtual timers drive these
  *    lines (level: 1 while ISTATUS && ENABLE && !IMASK); the board wires
  *    them to the core's PPIs 30 (phys) and 27 (virt).
