@@ -24,7 +24,9 @@
  *
  * Escapes (like QEMU's -nographic mux, handled whether or not stdin is a
  * terminal so a pipe can drive them): Ctrl-A x prints "coremu: terminated"
- * and exit(0)s (atexit cleanups then restore the terminal), Ctrl-A h
+ * and calls the quit handler if one is set (a clean machine shutdown; a
+ * second Ctrl-A x forces the exit), else exit(0)s (atexit cleanups then
+ * restore the terminal), Ctrl-A h
  * prints the list, Ctrl-A c is reserved for the monitor, Ctrl-A Ctrl-A
  * sends one Ctrl-A, Ctrl-A + any other byte sends both bytes.
  *
@@ -81,6 +83,9 @@ struct Chardev {
     bool in_callback;          /* the reader is inside recv() right now */
     bool closing;
     bool esc_pending;          /* reader thread only: last byte was Ctrl-A */
+    ChardevQuitFn quit_fn;     /* Ctrl-A x handler (in_lock) */
+    void *quit_opaque;
+    bool quit_requested;       /* reader thread only: Ctrl-A x seen once */
     bool reader_started;
     pthread_t reader;
     int wake_pipe[2];
@@ -240,9 +245,21 @@ static size_t process_escapes(Chardev *chr, const uint8_t *in, size_t n, uint8_t
         chr->esc_pending = false;
         switch (c) {
         case 'x':
-        case 'X':
-            write_str(chr, "\r\ncoremu: terminated\r\n");
+        case 'X': {
+            pthread_mutex_lock(&chr->in_lock);
+            ChardevQuitFn fn = chr->quit_fn;
+            void *opaque = chr->quit_opaque;
+            pthread_mutex_unlock(&chr->in_lock);
+            if (!chr->quit_requested) {
+                write_str(chr, "\r\ncoremu: terminated\r\n");
+            }
+            if (fn && !chr->quit_requested) {
+                chr->quit_requested = true;
+                fn(opaque); /* a clean shutdown; a second Ctrl-A x forces it */
+                break;
+            }
             exit(0); /* atexit cleanups restore the terminal */
+        }
         case 'h':
         case 'H':
         case '?':
@@ -382,6 +399,17 @@ void chardev_set_receiver(Chardev *chr, ChardevReceiveFn fn, void *opaque)
     chr->recv_opaque = opaque;
     chr->kick = true;
     pthread_cond_broadcast(&chr->in_cond);
+    pthread_mutex_unlock(&chr->in_lock);
+}
+
+void chardev_set_quit_handler(Chardev *chr, ChardevQuitFn fn, void *opaque)
+{
+    if (!chr) {
+        return;
+    }
+    pthread_mutex_lock(&chr->in_lock);
+    chr->quit_fn = fn;
+    chr->quit_opaque = opaque;
     pthread_mutex_unlock(&chr->in_lock);
 }
 

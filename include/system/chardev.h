@@ -29,4 +29,14 @@ void chardev_set_receiver(Chardev *chr, ChardevReceiveFn fn, void *opaque);
 /* A device that had to refuse input calls this once it can take more. */
 void chardev_accept_input(Chardev *chr);
 
+/*
+ * Ctrl-A x on stdio: with no handler the process exit(0)s (atexit cleanups
+ * restore the terminal). With one, "coremu: terminated" is printed and fn is
+ * called from the input thread instead, so the machine can shut down cleanly
+ * (e.g. fn calls machine_request_shutdown(m, 1, 0)); a second Ctrl-A x then
+ * exits at once. fn must not call chardev_close() or chardev_set_receiver().
+ */
+typedef void (*ChardevQuitFn)(void *opaque);
+void chardev_set_quit_handler(Chardev *chr, ChardevQuitFn fn, void *opaque);
+
 #endif

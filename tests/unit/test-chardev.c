@@ -617,6 +617,70 @@ static bool t_stdio_ctrl_a_x(void)
     return true;
 }
 
+/*
+ * With a quit handler, Ctrl-A x calls it (no exit from the input thread):
+ * the machine shuts down cleanly — here the child closes the chardev and
+ * exits 7 by itself. A second Ctrl-A x (handler case 2) exits 0 at once.
+ */
+static int quit_calls; /* atomic */
+static void on_quit(void *opaque)
+{
+    __atomic_fetch_add(&quit_calls, 1, __ATOMIC_ACQ_REL);
+}
+
+static void child_quit(size_t second_ctrl_a_x)
+{
+    child_chr = chardev_open("stdio");
+    if (!child_chr) {
+        _exit(10);
+    }
+    chardev_set_receiver(child_chr, rx_all, NULL);
+    chardev_set_quit_handler(child_chr, on_quit, NULL);
+    child_ready();
+    double end = now_s() + 3;
+    while (__atomic_load_n(&quit_calls, __ATOMIC_ACQUIRE) == 0 && now_s() < end) {
+        sleep_ms(2);
+    }
+    if (__atomic_load_n(&quit_calls, __ATOMIC_ACQUIRE) != 1) {
+        _exit(14);
+    }
+    if (second_ctrl_a_x) {
+        for (;;) {
+            pause(); /* a stuck shutdown: the second Ctrl-A x must end us */
+        }
+    }
+    chardev_close(child_chr);
+    exit(7);
+}
+
+static bool t_stdio_quit_handler(void)
+{
+    const Chunk c[] = {{"\x01x", 0, 0}};
+    ChildRun r = {.child = child_quit, .expect = 0, .chunks = c, .nchunks = 1,
+                  .keep_stdin_open = true};
+    if (!run_child(&r)) {
+        return false;
+    }
+    REQUIRE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
+            "want the child's own exit 7 after the handler, status 0x%x", r.status);
+    REQUIRE(strstr(r.out, "coremu: terminated"), "no 'terminated' line: '%s'", r.out);
+    return true;
+}
+
+static bool t_stdio_quit_handler_second_x(void)
+{
+    const Chunk c[] = {{"\x01x", 0, 0}, {"\x01x", 0, 200}};
+    ChildRun r = {.child = child_quit, .expect = 1, .chunks = c, .nchunks = 2,
+                  .keep_stdin_open = true};
+    if (!run_child(&r) || !exited_ok(&r)) {
+        return false;
+    }
+    const char *t = strstr(r.out, "coremu: terminated");
+    REQUIRE(t && !strstr(t + 1, "coremu: terminated"), "want one 'terminated' line: '%s'",
+            r.out);
+    return true;
+}
+
 /* EOF on stdin: input stops, the emulator (and its output) goes on */
 static void child_eof(size_t expect)
 {
@@ -976,6 +1040,8 @@ int main(void)
     run_case("stdio_ctrl_a_h_help", t_stdio_ctrl_a_help);
     run_case("stdio_ctrl_a_c_monitor", t_stdio_ctrl_a_monitor);
     run_case("stdio_ctrl_a_x_exits_0", t_stdio_ctrl_a_x);
+    run_case("stdio_quit_handler_instead_of_exit", t_stdio_quit_handler);
+    run_case("stdio_quit_handler_second_ctrl_a_x_exits", t_stdio_quit_handler_second_x);
     run_case("stdio_eof_keeps_running", t_stdio_eof);
     run_case("stdio_eof_after_ctrl_a", t_stdio_eof_after_ctrl_a);
     run_case("stdio_late_receiver", t_stdio_late_receiver);
