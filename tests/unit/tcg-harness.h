@@ -20,6 +20,9 @@
  * after the prologue, then backend->exec. h->tb is the TranslationBlock
  * passed to gen_code (goto_tb reads h->tb.jmp_target[n]; leave them 0).
  * HARNESS_DUMP prints the op list (after the passes) to stderr.
+ * Several TBs: harness_gen_at(h, &tb2, offset) generates the current IR for
+ * another TB further into the buffer; harness_chain(h, &h->tb, n, &tb2)
+ * chains goto_tb slot n like accel/tcg's tb_add_jump (NULL unchains).
  *
  * The IR is left in h->s after harness_run, so a test can inspect the ops
  * (e.g. what the optimizer made of them). The code buffer is mmap'ed
@@ -219,6 +222,39 @@ static inline uintptr_t harness_exec(Harness *h)
     return h->backend->exec(h->s, &h->cpu->parent, h->tb.tc_ptr);
 }
 
+/*
+ * Generate the IR now in h->s for tb, at byte offset `at` after the
+ * prologue, and fill tb as accel/tcg does (tc_ptr, tc_size, icount,
+ * insn_end_off, goto_tb offsets, unchained jmp_target).
+ */
+static inline void harness_gen_at(Harness *h, TranslationBlock *tb, size_t at)
+{
+    uint8_t *code = h->code + h->prologue_size + at;
+    ptrdiff_t n = h->backend->gen_code(h->s, tb, code, h->code_size - h->prologue_size - at);
+    if (n < 0) {
+        fprintf(stderr, "harness: gen_code failed\n");
+        exit(2);
+    }
+    tb->tc_ptr = code;
+    tb->tc_size = (uint32_t)n;
+    tb->icount = (uint16_t)h->s->nb_insns;
+    tb->insn_end_off = h->s->insn_end_off;
+    for (int j = 0; j < 2; j++) {
+        tb->jmp_insn_off[j] = h->s->goto_tb_off[j];
+        tb->jmp_reset_off[j] = h->s->goto_tb_reset[j];
+        tb->jmp_target[j] = 0;
+    }
+}
+
+/* Chain goto_tb slot n of `from` to `to` (to == NULL: unchain), as tb_add_jump does. */
+static inline void harness_chain(Harness *h, TranslationBlock *from, int n,
+                                 const TranslationBlock *to)
+{
+    uintptr_t addr = to ? (uintptr_t)to->tc_ptr : 0;
+    from->jmp_target[n] = addr;
+    h->backend->set_jmp_target(from, n, addr);
+}
+
 static inline uintptr_t harness_run(Harness *h, unsigned flags)
 {
     tcg_ctx = h->s;
@@ -231,14 +267,7 @@ static inline uintptr_t harness_run(Harness *h, unsigned flags)
     if (flags & HARNESS_DUMP) {
         tcg_dump_ops(h->s, stderr, (flags & HARNESS_LIVENESS) != 0);
     }
-    uint8_t *code = h->code + h->prologue_size;
-    ptrdiff_t n = h->backend->gen_code(h->s, &h->tb, code, h->code_size - h->prologue_size);
-    if (n < 0) {
-        fprintf(stderr, "harness: gen_code failed\n");
-        exit(2);
-    }
-    h->tb.tc_ptr = code;
-    h->tb.tc_size = (uint32_t)n;
+    harness_gen_at(h, &h->tb, 0);
     return harness_exec(h);
 }
 
