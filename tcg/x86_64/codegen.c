@@ -628,7 +628,8 @@ static void gen_logic_not(Gen *g, TCGOpcode opc)
         } else {
             /* r = ~b, then r op= a */
             int ra_ = is_const(ta) ? -1 : ra_load(g, ta, REGS_ALLOC);
-            r = ra_out_from(g, 0, 2, ra_ >= 0 && ta != tb ? (uint16_t)(1u << ra_) : 0);
+            /* r must not be a's register, even when a and b are one temp */
+            r = ra_out_from(g, 0, 2, ra_ >= 0 ? (uint16_t)(1u << ra_) : 0);
             emit_rr(a, OPC_GRP3 | (w64 ? P_W : 0), G3_NOT, r);
             if (ra_ >= 0) {
                 emit_alu_rr(a, w64, alu, r, ra_);
