@@ -22,7 +22,7 @@
 
 #include "util/log.h"
 
-#define GIC_IIDR 0x0100043bu /* ProductID 1, implementer Arm (JEP106 0x43b) */
+#define GIC_IIDR 0x0000043bu /* implementer Arm (JEP106 0x43b), product 0: no quirks */
 #define GIC_PIDR2 0x3bu      /* ArchRev 3 in [7:4] */
 
 /* ---------------- output computation ---------------- */
