@@ -153,10 +153,15 @@ static bool test_boot_layout(void)
     const char *so = fdt_getprop(fdt, chosen, "stdout-path", NULL);
     CHECK(so && !strcmp(so, "/pl011@9000000"), "stdout-path");
     int len;
-    const fdt64_t *is = fdt_getprop(fdt, chosen, "linux,initrd-start", &len);
-    const fdt64_t *ie = fdt_getprop(fdt, chosen, "linux,initrd-end", NULL);
-    CHECK(is && ie && len == 8 && fdt64_to_cpu(*is) == b->initrd_start &&
-              fdt64_to_cpu(*ie) == b->initrd_start + 10000,
+    const void *is = fdt_getprop(fdt, chosen, "linux,initrd-start", &len);
+    const void *ie = fdt_getprop(fdt, chosen, "linux,initrd-end", NULL);
+    fdt64_t s64 = 0, e64 = 0; /* properties are only 4-byte aligned */
+    if (is && ie) {
+        memcpy(&s64, is, 8);
+        memcpy(&e64, ie, 8);
+    }
+    CHECK(is && ie && len == 8 && fdt64_to_cpu(s64) == b->initrd_start &&
+              fdt64_to_cpu(e64) == b->initrd_start + 10000,
           "initrd properties");
     int mem = fdt_path_offset(fdt, "/memory@40000000");
     const fdt32_t *reg = fdt_getprop(fdt, mem, "reg", &len);
