@@ -22,8 +22,10 @@
  *     "MZ", PE offset at 0x3c), its section table tells how many bytes the
  *     file must hold: that is how a truncated kernel is recognised (the
  *     arm64 header's image_size includes BSS, so it cannot).
- *   - gzip'd Image (as in some distributions' vmlinuz): inflated with zlib,
- *     then treated like the file itself.
+ *   - gzip'd Image (as in some distributions' vmlinuz), or an EFI zboot
+ *     image (drivers/firmware/efi/libstub/zboot-header.S: "zimg" at 4,
+ *     payload offset at 8, compression name at 0x18) with a gzip payload:
+ *     inflated with zlib, then treated like the file itself.
  *   - ELF64 little-endian (System V gABI, "Program Header"): PT_LOAD
  *     segments at p_paddr; p_filesz bytes copied, p_memsz - p_filesz zeroed.
  *     A segment outside RAM is an error, except one holding only the ELF
@@ -727,6 +729,14 @@ static bool load_image_buf(AddressSpace *as, const char *path, const uint8_t *d,
     return true;
 }
 
+/* Linux EFI zboot (drivers/firmware/efi/libstub/zboot-header.S): "MZ", "zimg" at 4,
+ * payload offset at 8, payload size at 12, compression name at 0x18. */
+static bool is_zboot(const uint8_t *d, uint64_t len)
+{
+    return len >= ARM64_IMAGE_HDR_SIZE && d[0] == 'M' && d[1] == 'Z' &&
+           memcmp(d + 4, "zimg", 4) == 0;
+}
+
 static bool is_arm64_image(const uint8_t *d, uint64_t len)
 {
     return len >= ARM64_IMAGE_HDR_SIZE && rd32(d + 0x38) == ARM64_IMAGE_MAGIC;
@@ -748,10 +758,31 @@ bool load_arm64_image(AddressSpace *as, const char *path, uint64_t ram_base, uin
     if (r != READ_OK) {
         return false;
     }
-    if (is_gzip(data, size)) {
+    uint64_t zoff = 0;
+    if (is_zboot(data, size)) {
+        /* EFI zboot: the Image is a compressed payload inside a PE stub */
+        char comp[33];
+        uint64_t n = size - 0x18 < 32 ? size - 0x18 : 32;
+        memcpy(comp, data + 0x18, n);
+        comp[n] = 0;
+        zoff = rd32(data + 8);
+        if (strcmp(comp, "gzip") != 0) {
+            error_report("kernel '%s' is an EFI zboot image compressed with '%.32s' "
+                         "(only gzip is supported: decompress it first)", path, comp);
+            free(data);
+            return false;
+        }
+        if (zoff >= size || !is_gzip(data + zoff, size - zoff)) {
+            error_report("kernel '%s' is a truncated or corrupt EFI zboot image", path);
+            free(data);
+            return false;
+        }
+    }
+    if (zoff || is_gzip(data, size)) {
         uint8_t *raw;
         uint64_t raw_len;
-        bool ok = gunzip("kernel", path, data, size, ram_size, &raw, &raw_len);
+        /* trailing bytes after the stream (zboot's PE sections) are ignored */
+        bool ok = gunzip("kernel", path, data + zoff, size - zoff, ram_size, &raw, &raw_len);
         free(data);
         if (!ok) {
             return false;

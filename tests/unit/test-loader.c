@@ -504,6 +504,63 @@ static bool t_image_gzip_corrupt(void)
     return expect_image_error("Image-bad.gz", z, sizeof(z), "gzip");
 }
 
+/* EFI zboot: "MZ\0\0zimg", payload offset/size, compression name at 0x18 */
+static uint8_t *make_zboot(const char *comp, const uint8_t *payload, size_t plen, size_t *len)
+{
+    size_t off = 0x200;
+    *len = off + plen + 0x100; /* trailing bytes: zboot's PE sections follow the payload */
+    uint8_t *d = calloc(1, *len);
+    memcpy(d, "MZ\0\0zimg", 8);
+    put32(d + 8, (uint32_t)off);
+    put32(d + 12, (uint32_t)plen);
+    strcpy((char *)d + 0x18, comp);
+    memcpy(d + 0x38, "\xcd\x23\x82\x81", 4);
+    memcpy(d + off, payload, plen);
+    memset(d + off + plen, 0x5a, 0x100);
+    return d;
+}
+
+static bool t_image_zboot(void)
+{
+    reset_as(RAM_BASE, RAM_SIZE);
+    size_t len = 0x20000, zlen, blen;
+    uint8_t *d = make_image(len, 0, 0x30000, 0xa);
+    uint8_t *z = gzip_bytes(d, len, &zlen);
+    uint8_t *b = make_zboot("gzip", z, zlen, &blen);
+    const char *p = write_tmp("vmlinuz.efi", b, blen);
+    uint64_t entry = 0, end = 0;
+    capture_begin();
+    bool ok = load_arm64_image(as, p, RAM_BASE, RAM_SIZE, &entry, &end);
+    capture_end();
+    bool body = ok && image_body_at(RAM_BASE, d, len);
+    free(d);
+    free(z);
+    free(b);
+    REQUIRE(ok, "zboot image not loaded: %s", err_text);
+    REQUIRE(entry == RAM_BASE && end == RAM_BASE + 0x30000, "entry/end");
+    REQUIRE(body, "decompressed bytes misplaced");
+    return true;
+}
+
+static bool t_image_zboot_zstd(void)
+{
+    size_t blen;
+    uint8_t *b = make_zboot("zstd", (const uint8_t *)"\x28\xb5\x2f\xfd", 4, &blen);
+    bool r = expect_image_error("vmlinuz-zstd.efi", b, blen, "compressed with 'zstd'");
+    free(b);
+    return r;
+}
+
+static bool t_image_zboot_bad_offset(void)
+{
+    size_t blen;
+    uint8_t *b = make_zboot("gzip", (const uint8_t *)"\x1f\x8b", 2, &blen);
+    put32(b + 8, 0xfffffff0);
+    bool r = expect_image_error("vmlinuz-bad.efi", b, blen, "zboot");
+    free(b);
+    return r;
+}
+
 /* ---- ELF64 ------------------------------------------------------------- */
 
 typedef struct TSeg {
@@ -972,7 +1029,15 @@ static bool t_fuzz_random(void)
             buf[i] = (uint8_t)rng();
         }
         /* sometimes start like one of the formats, so the parsers get further */
-        switch (iter % 4) {
+        switch (iter % 5) {
+        case 4:
+            if (len >= 0x50) { /* zboot with a gzip header and random deflate data */
+                memcpy(buf, "MZ\0\0zimg", 8);
+                put32(buf + 8, 0x40);
+                memcpy(buf + 0x18, "gzip", 5);
+                memcpy(buf + 0x40, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+            }
+            break;
         case 1: if (len >= 4) memcpy(buf, "\x7f" "ELF", 4); break;
         case 2: if (len >= 0x3c) put32(buf + 0x38, 0x644d5241); break;
         case 3: if (len >= 2) { buf[0] = 0x1f; buf[1] = 0x8b; } break;
@@ -1116,6 +1181,9 @@ int main(void)
     run_case("image_gzip", t_image_gzip);
     run_case("image_gzip_truncated", t_image_gzip_truncated);
     run_case("image_gzip_corrupt", t_image_gzip_corrupt);
+    run_case("image_efi_zboot_gzip", t_image_zboot);
+    run_case("image_efi_zboot_zstd_rejected", t_image_zboot_zstd);
+    run_case("image_efi_zboot_bad_offset", t_image_zboot_bad_offset);
     run_case("elf_ok", t_elf_ok);
     run_case("elf_via_kernel_loader", t_elf_via_kernel_loader);
     run_case("elf_ld_metadata_segment_skipped", t_elf_ld_metadata_segment);
