@@ -102,4 +102,10 @@ expect_ok help "usage:" -help
 expect_ok machine-help "virt" -M help
 expect_ok cpu-help "cortex-a57" -cpu help
 expect_ok log-help "in_asm" -d help
-expect_ok poweroff-elf "^$" "${K[@]}" -serial none
+# a bare-metal ELF that powers off through PSCI: exit 0, nothing on stderr
+timeout 20 "$BIN" "${K[@]}" -serial none >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+if [[ $rc -eq 0 && ! -s "$tmp/err" ]]; then echo "PASS poweroff-elf"; else echo "FAIL poweroff-elf: exit $rc, stderr: $(head -c 200 "$tmp/err")"; fi
+timeout 20 "$BIN" "${K[@]}" -serial none -accel tcg,backend=interp >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+if [[ $rc -eq 0 && ! -s "$tmp/err" ]]; then echo "PASS poweroff-elf-interp"; else echo "FAIL poweroff-elf-interp: exit $rc, stderr: $(head -c 200 "$tmp/err")"; fi
