@@ -911,6 +911,77 @@ static bool t_stdio_output_threads(void)
     return true;
 }
 
+/* A non-blocking stdin (a shell may leave it so): poll, EAGAIN, retry. */
+static void child_receive_nonblock(size_t expect)
+{
+    fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+    child_receive(expect);
+}
+
+static bool t_stdio_nonblocking_stdin(void)
+{
+    const Chunk c[] = {{"slow", 0, 0}, {" and", 0, 50}, {" steady", 0, 50}};
+    ChildRun r = {.child = child_receive_nonblock, .expect = 15, .chunks = c, .nchunks = 3};
+    return run_child(&r) && exited_ok(&r) && result_is(&r, "slow and steady", 15);
+}
+
+/*
+ * A non-blocking stdout pipe that fills up: chardev_write() must wait
+ * (EAGAIN -> poll) and deliver every byte, in order, whole.
+ */
+static bool t_stdio_nonblocking_stdout_full(void)
+{
+    enum { TOTAL = 512 * 1024, CHUNK = 3000 };
+    int p[2];
+    REQUIRE(pipe(p) == 0, "pipe");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+        Chardev *c = chardev_open("stdio");
+        if (!c) {
+            _exit(10);
+        }
+        static uint8_t buf[CHUNK];
+        for (size_t off = 0; off < TOTAL; off += CHUNK) {
+            size_t n = TOTAL - off < CHUNK ? TOTAL - off : CHUNK;
+            for (size_t i = 0; i < n; i++) {
+                buf[i] = (uint8_t)((off + i) * 131 >> 3);
+            }
+            chardev_write(c, buf, n);
+        }
+        chardev_close(c);
+        _exit(0);
+    }
+    close(p[1]);
+    size_t got = 0;
+    bool same = true;
+    uint8_t buf[4096];
+    for (;;) {
+        sleep_ms(1); /* a slow reader: the pipe fills */
+        ssize_t n = read(p[0], buf, sizeof(buf));
+        if (n <= 0) {
+            break;
+        }
+        for (ssize_t i = 0; i < n && same; i++) {
+            same = buf[i] == (uint8_t)((got + (size_t)i) * 131 >> 3);
+        }
+        got += (size_t)n;
+    }
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
+    REQUIRE(got == TOTAL, "got %zu bytes, want %d", got, TOTAL);
+    REQUIRE(same, "bytes reordered or corrupted");
+    return true;
+}
+
 /* ---- stdio on a terminal ------------------------------------------------ */
 
 static void child_tty_close(size_t expect)
@@ -1049,6 +1120,8 @@ int main(void)
     run_case("stdio_detach_waits_for_receiver", t_stdio_detach_waits);
     run_case("stdio_single_owner_and_prompt_close", t_stdio_single_owner);
     run_case("stdio_output_threads_whole_writes", t_stdio_output_threads);
+    run_case("stdio_nonblocking_stdin", t_stdio_nonblocking_stdin);
+    run_case("stdio_nonblocking_stdout_full", t_stdio_nonblocking_stdout_full);
     run_case("tty_raw_restored_on_close", t_tty_raw_restored_on_close);
     run_case("tty_restored_on_ctrl_a_x", t_tty_restored_on_ctrl_a_x);
     run_case("tty_restored_on_sigterm", t_tty_restored_on_sigterm);
