@@ -23,7 +23,10 @@
  */
 bool load_arm64_image(AddressSpace *as, const char *path, uint64_t ram_base,
                       uint64_t ram_size, uint64_t *entry, uint64_t *image_end);
-/* ELF64 (EM_AARCH64 or EM_X86_64 as `machine`): PT_LOAD segments at p_paddr. */
+/*
+ * ELF64 (EM_AARCH64 or EM_X86_64 as `machine`): PT_LOAD segments at p_paddr.
+ * *lowest: first byte loaded; *highest: first byte after the highest segment.
+ */
 bool load_elf64(AddressSpace *as, const char *path, int machine, uint64_t *entry,
                 uint64_t *lowest, uint64_t *highest);
 /* A file's bytes at addr (must fit in RAM). */
