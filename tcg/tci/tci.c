@@ -22,8 +22,8 @@
  * goto_tb reads tb->jmp_target[n] at run time: nonzero means "continue at
  * that bytecode" (another TB's tc_ptr), zero falls through to the unchained
  * exit path the frontend emitted after it. The prologue is one `exit_tb 0`
- * instruction; its address is s->epilogue, which helper_lookup_tb_ptr returns
- * when it finds no TB, so goto_ptr needs no special case.
+ * instruction at s->epilogue; s->exit_zero (what helper_lookup_tb_ptr returns
+ * when it finds no TB) is 0, and goto_ptr of 0 leaves returning 0.
  *
  * GETPC() under the interpreter: before every helper call and guest memory
  * op, tci_retaddr is set to the address of the next instruction, so
@@ -266,6 +266,7 @@ static ptrdiff_t tci_gen_prologue(TCGContext *s, uint8_t *buf, size_t cap)
         return -1;
     }
     s->epilogue = (uintptr_t)buf;
+    s->exit_zero = 0;
     return (ptrdiff_t)g.off;
 }
 

@@ -1044,16 +1044,38 @@ static uint64_t rnd_val(Rng *r)
     }
 }
 
-/* one random op writing v[d] from v[a], v[b]; nv 64-bit values, ni 32-bit values */
+/* helpers the random programs call: one pure, one that writes a global */
+static uint64_t helper_rnd_pure(uint64_t a, uint64_t b)
+{
+    return (a ^ (b >> 3)) * 0x9e3779b97f4a7c15ull;
+}
+static const TCGHelperInfo info_rnd_pure = {
+    .func = (void *)helper_rnd_pure, .name = "rnd_pure", .flags = TCG_CALL_PURE, .nb_args = 2,
+    .ret = TCG_CALL_I64, .args = {TCG_CALL_I64, TCG_CALL_I64},
+};
+static uint32_t helper_rnd_wg(CPUState *cpu, uint32_t x)
+{
+    HarnessCPU *c = (HarnessCPU *)cpu;
+    c->regs[x & 7] += c->regs[(x >> 3) & 7] | 1; /* reads and writes globals */
+    return x * 3u;
+}
+static const TCGHelperInfo info_rnd_wg = {
+    .func = (void *)helper_rnd_wg, .name = "rnd_wg", .flags = 0, .nb_args = 2,
+    .ret = TCG_CALL_I32, .args = {TCG_CALL_PTR, TCG_CALL_I32},
+};
+
+/* one random op writing v[d] from v[a], v[b]; nv 64-bit values, nx 32-bit values */
 static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
 {
     TCGv_i64 d = v[rnd(r) % nv], a = v[rnd(r) % nv], b = v[rnd(r) % nv];
+    TCGv_i64 e = v[rnd(r) % nv], f = v[rnd(r) % nv];
     TCGv_i32 xd = x[rnd(r) % nx], xa = x[rnd(r) % nx], xb = x[rnd(r) % nx];
+    TCGv_i32 xe = x[rnd(r) % nx];
     int64_t k = (int64_t)rnd_val(r);
     unsigned ofs = (unsigned)(rnd(r) % 64), len = 1 + (unsigned)(rnd(r) % (64 - ofs));
     unsigned ofs32 = ofs % 32, len32 = 1 + (unsigned)(rnd(r) % (32 - ofs32));
     TCGCond c = conds[rnd(r) % 10];
-    switch (rnd(r) % 44) {
+    switch (rnd(r) % 90) {
     case 0: tcg_gen_add_i64(d, a, b); break;
     case 1: tcg_gen_sub_i64(d, a, b); break;
     case 2: tcg_gen_mul_i64(d, a, b); break;
@@ -1081,12 +1103,12 @@ static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
     case 24: tcg_gen_sextract_i64(d, a, ofs, len); break;
     case 25: tcg_gen_deposit_i64(d, a, b, ofs, len); break;
     case 26: tcg_gen_setcond_i64(c, d, a, b); break;
-    case 27: tcg_gen_movcond_i64(c, d, a, b, v[rnd(r) % nv], v[rnd(r) % nv]); break;
+    case 27: tcg_gen_movcond_i64(c, d, a, b, e, f); break;
     case 28: tcg_gen_clzi_i64(d, a, 64); break;
     case 29: tcg_gen_ctpop_i64(d, a); break;
     case 30: tcg_gen_bswap64_i64(d, a); break;
-    case 31: tcg_gen_divu_i64(d, a, b); break;
-    case 32: tcg_gen_shl_i64(d, a, b); break; /* counts >= 64 are undefined but equal */
+    case 31: tcg_gen_divu_i64(d, a, b); break; /* b == 0: undefined, but not folded */
+    case 32: tcg_gen_shl_i64(d, a, b); break;  /* counts >= 64 likewise */
     case 33: tcg_gen_extrl_i64_i32(xd, a); break;
     case 34: tcg_gen_extu_i32_i64(d, xa); break;
     case 35: tcg_gen_ext_i32_i64(d, xa); break;
@@ -1096,8 +1118,65 @@ static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
     case 39: tcg_gen_extract_i32(xd, xa, ofs32, len32); break;
     case 40: tcg_gen_andi_i32(xd, xa, (int32_t)k); break;
     case 41: tcg_gen_setcondi_i32(c, xd, xa, (int32_t)k); break;
-    case 42: tcg_gen_mulu2_i64(d, v[rnd(r) % nv], a, b); break;
+    case 42: tcg_gen_mulu2_i64(d, e, a, b); break;
     case 43: tcg_gen_extract2_i64(d, a, b, ofs); break;
+    case 44: tcg_gen_andc_i64(d, a, b); break;
+    case 45: tcg_gen_orc_i64(d, a, b); break;
+    case 46: tcg_gen_eqv_i64(d, a, b); break;
+    case 47: tcg_gen_nand_i64(d, a, b); break;
+    case 48: tcg_gen_nor_i64(d, a, b); break;
+    case 49: tcg_gen_rotr_i64(d, a, b); break;
+    case 50: tcg_gen_sar_i64(d, a, b); break;
+    case 51: tcg_gen_ctzi_i64(d, a, (int64_t)ofs); break;
+    case 52: tcg_gen_clz_i64(d, a, b); break;
+    case 53: tcg_gen_bswap16_i64(d, a); break;
+    case 54: tcg_gen_bswap32_i64(d, a); break;
+    case 55: tcg_gen_muls2_i64(d, e, a, b); break;
+    case 56: tcg_gen_add2_i64(d, e, a, b, f, v[rnd(r) % nv]); break;
+    case 57: tcg_gen_sub2_i64(d, e, a, b, f, v[rnd(r) % nv]); break;
+    case 58: tcg_gen_muluh_i64(d, a, b); break;
+    case 59: tcg_gen_mulsh_i64(d, a, b); break;
+    case 60: tcg_gen_extrh_i64_i32(xd, a); break;
+    case 61: tcg_gen_div_i64(d, a, b); break;
+    case 62: tcg_gen_rem_i64(d, a, b); break;
+    case 63: tcg_gen_remu_i64(d, a, b); break;
+    case 64: tcg_gen_negsetcond_i64(c, d, a, b); break;
+    case 65: tcg_gen_sub_i32(xd, xa, xb); break;
+    case 66: tcg_gen_mul_i32(xd, xa, xb); break;
+    case 67: tcg_gen_xor_i32(xd, xa, xb); break;
+    case 68: tcg_gen_shr_i32(xd, xa, xb); break;
+    case 69: tcg_gen_rotli_i32(xd, xa, (int)(k & 31)); break;
+    case 70: tcg_gen_clzi_i32(xd, xa, 32); break;
+    case 71: tcg_gen_bswap32_i32(xd, xa); break;
+    case 72: tcg_gen_movcond_i32(c, xd, xa, xb, xe, x[rnd(r) % nx]); break;
+    case 73: tcg_gen_negsetcond_i32(c, xd, xa, xb); break;
+    case 74: tcg_gen_deposit_i32(xd, xa, xb, ofs32, len32); break;
+    case 75: tcg_gen_extract2_i32(xd, xa, xb, ofs32); break;
+    case 76: tcg_gen_mulu2_i32(xd, xe, xa, xb); break;
+    case 77: tcg_gen_add2_i32(xd, xe, xa, xb, xb, xa); break;
+    case 78: tcg_gen_sextract_i32(xd, xa, ofs32, len32); break;
+    case 79: tcg_gen_ext8s_i32(xd, xa); break;
+    case 80: tcg_gen_ctpop_i32(xd, xa); break;
+    case 81: tcg_gen_nor_i32(xd, xa, xb); break;
+    case 82: tcg_gen_divu_i32(xd, xa, xb); break;
+    case 83: tcg_gen_rem_i32(xd, xa, xb); break;
+    case 84: tcg_gen_movi_i32(xd, (int32_t)k); break;
+    case 85: /* CPU-state store and load back */
+        tcg_gen_st_i64(a, tcg_env(), HARNESS_SCRATCH_OFS(8 + (ofs & 3)));
+        tcg_gen_ld32s_i64(d, tcg_env(), HARNESS_SCRATCH_OFS(8 + (len & 3)) + 4 * (k & 1));
+        break;
+    case 86: {
+        int args[2] = {tcgv_i64_idx(a), tcgv_i64_idx(b)};
+        tcg_gen_callN(&info_rnd_pure, tcgv_i64_idx(d), 2, args);
+        break;
+    }
+    case 87: {
+        int args[2] = {tcg_ctx->env_temp, tcgv_i32_idx(xa)};
+        tcg_gen_callN(&info_rnd_wg, tcgv_i32_idx(xd), 2, args);
+        break;
+    }
+    case 88: tcg_gen_muls2_i32(xd, xe, xa, xb); break;
+    case 89: tcg_gen_sub2_i32(xd, xe, xa, xb, xe, xa); break;
     }
 }
 
@@ -1105,7 +1184,10 @@ static void test_random(void)
 {
     case_begin();
     Rng rng = {0x2545f4914f6cdd1dull};
-    int programs = 3000;
+    int programs = 10000;
+    /* TCG_RANDOM_DUMP=n prints program n's ops (both runs) to stderr */
+    const char *dump_env = getenv("TCG_RANDOM_DUMP");
+    int dump = dump_env ? atoi(dump_env) : -1;
     for (int p = 0; p < programs && case_ok; p++) {
         uint64_t seed = rnd(&rng);
         uint64_t inputs[8];
@@ -1135,8 +1217,11 @@ static void test_random(void)
                     /* a forward conditional skip over a few ops */
                     TCGLabel *l = gen_new_label();
                     TCGv_i64 a = v[rnd(&r) % 12];
-                    if (rnd(&r) % 2) {
+                    int how = (int)(rnd(&r) % 3);
+                    if (how == 0) {
                         tcg_gen_brcondi_i64(conds[rnd(&r) % 10], a, (int64_t)rnd_val(&r), l);
+                    } else if (how == 1) {
+                        tcg_gen_brcond_i32(conds[rnd(&r) % 10], x[rnd(&r) % 4], x[rnd(&r) % 4], l);
                     } else {
                         tcg_gen_brcond_i64(conds[rnd(&r) % 10], a, v[rnd(&r) % 12], l);
                     }
@@ -1160,7 +1245,13 @@ static void test_random(void)
             }
             tcg_gen_exit_tb(NULL, 0);
             memcpy(H->cpu->regs, inputs, sizeof(inputs));
-            harness_run(H, pass ? HARNESS_OPT | HARNESS_LIVENESS : 0);
+            memset(&H->cpu->scratch[8], 0, 4 * sizeof(uint64_t)); /* st/ld area */
+            unsigned fl = pass ? HARNESS_OPT | HARNESS_LIVENESS : 0;
+            if (p == dump) {
+                fprintf(stderr, "--- program %d, %s\n", p, pass ? "optimized" : "as emitted");
+                fl |= HARNESS_DUMP;
+            }
+            harness_run(H, fl);
             memcpy(results[pass], H->cpu->regs, sizeof(inputs));
         }
         for (int i = 0; i < 8; i++) {
@@ -1172,7 +1263,7 @@ static void test_random(void)
             }
         }
     }
-    case_end("random_programs_opt_vs_unopt_3000");
+    case_end("random_programs_opt_vs_unopt_10000");
 }
 
 int main(void)
