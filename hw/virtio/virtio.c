@@ -71,7 +71,8 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
 bool virtio_queue_check(VirtIODevice *vdev, VirtQueue *vq)
 {
     uint64_t n = vq->num;
-    if (n == 0 || n > vdev->vc->queue_max) {
+    /* §2.6: a split queue's size is a power of 2 (the ring indexes wrap at 2^16) */
+    if (n == 0 || n > vdev->vc->queue_max || (n & (n - 1))) {
         return false;
     }
     /* §2.6: alignment 16 (desc), 2 (avail), 4 (used) */

@@ -420,6 +420,10 @@ static bool test_malformed(void)
     mw(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
     mw(VIRTIO_MMIO_QUEUE_READY, 1);
     CHECK(mr(VIRTIO_MMIO_QUEUE_READY) == 0 && broken(), "oversized queue refused");
+    mw(VIRTIO_MMIO_STATUS, 0);
+    mw(VIRTIO_MMIO_QUEUE_NUM, 12); /* not a power of 2 */
+    mw(VIRTIO_MMIO_QUEUE_READY, 1);
+    CHECK(mr(VIRTIO_MMIO_QUEUE_READY) == 0 && broken(), "queue size 12 refused");
     CHECK(driver_init(good_features) && !broken(), "recovers after reset");
 
     /* notify of a queue that does not exist, odd register accesses */
