@@ -311,6 +311,7 @@ static void wr_pmcr(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t 
 #define REGX(n, k, acc, fld) {n, k, acc, 0, FLD(fld), NULL, NULL, 0}
 #define CONST(n, k, acc, fld) {n, k, acc, F_NOEXIT, FLD(fld), NULL, NULL, 0}
 #define FN(n, k, acc, fl, rd, wr) {n, k, acc, fl, -1, rd, wr, 0}
+#define FNF(n, k, acc, fl, fld, wr) {n, k, acc, fl, FLD(fld), NULL, wr, 0}
 #define RAZ(n, k, acc) {n, k, acc, F_NOEXIT, -1, rd_zero, wr_ignore, 0}
 
 static const ARMSysReg sysregs[] = {
@@ -334,12 +335,12 @@ static const ARMSysReg sysregs[] = {
     FN("DCZID_EL0", K(3, 3, 0, 0, 7), R0 | R1, F_NOEXIT, rd_dczid, NULL),
 
     /* system control */
-    FN("SCTLR_EL1", K(3, 0, 1, 0, 0), RW1, 0, NULL, wr_sctlr),
+    FNF("SCTLR_EL1", K(3, 0, 1, 0, 0), RW1, 0, sctlr_el1, wr_sctlr),
     REG("ACTLR_EL1", K(3, 0, 1, 0, 1), RW1, actlr_el1),
     REGX("CPACR_EL1", K(3, 0, 1, 0, 2), RW1, cpacr_el1),
-    FN("TTBR0_EL1", K(3, 0, 2, 0, 0), RW1, 0, NULL, wr_mmu),
-    FN("TTBR1_EL1", K(3, 0, 2, 0, 1), RW1, 0, NULL, wr_mmu),
-    FN("TCR_EL1", K(3, 0, 2, 0, 2), RW1, 0, NULL, wr_mmu),
+    FNF("TTBR0_EL1", K(3, 0, 2, 0, 0), RW1, 0, ttbr0_el1, wr_mmu),
+    FNF("TTBR1_EL1", K(3, 0, 2, 0, 1), RW1, 0, ttbr1_el1, wr_mmu),
+    FNF("TCR_EL1", K(3, 0, 2, 0, 2), RW1, 0, tcr_el1, wr_mmu),
     REG("SPSR_EL1", K(3, 0, 4, 0, 0), RW1, spsr_el1),
     REG("ELR_EL1", K(3, 0, 4, 0, 1), RW1, elr_el1),
     FN("SP_EL0", K(3, 0, 4, 1, 0), RW1, F_NOEXIT, rd_sp_el0, wr_sp_el0),
@@ -399,7 +400,7 @@ static const ARMSysReg sysregs[] = {
     RAZ("DBGWCR1_EL1", K(2, 0, 0, 1, 7), RW1),
 
     /* PMU: PMUVer = 0 in ID_AA64DFR0, but the registers answer quietly */
-    {"PMCR_EL0", K(3, 3, 9, 12, 0), RW1, F_NOEXIT, FLD(pmcr_el0), NULL, wr_pmcr, 0},
+    FNF("PMCR_EL0", K(3, 3, 9, 12, 0), RW1, F_NOEXIT, pmcr_el0, wr_pmcr),
     RAZ("PMCNTENSET_EL0", K(3, 3, 9, 12, 1), RW1),
     RAZ("PMCNTENCLR_EL0", K(3, 3, 9, 12, 2), RW1),
     RAZ("PMOVSCLR_EL0", K(3, 3, 9, 12, 3), RW1),
@@ -441,8 +442,11 @@ static bool is_gic_key(uint32_t key)
 {
     uint32_t op0 = key >> 14, op1 = (key >> 11) & 7, crn = (key >> 7) & 15;
     uint32_t crm = (key >> 3) & 15;
-    /* ICC_* at EL1: op0=3, op1=0 (CRm 4, 6, 8..12), op1=1/2 for ASGI1R/SGI0R */
-    return op0 == 3 && crn == 12 && op1 <= 2 && (crm == 4 || crm == 6 || crm >= 8);
+    if (key == ARM_SYSREG(3, 0, 4, 6, 0)) {
+        return true; /* ICC_PMR_EL1 */
+    }
+    /* ICC_* at EL1: op0=3, CRn=12, op1=0 (CRm 8..12), op1=1/2 for ASGI1R/SGI0R */
+    return op0 == 3 && crn == 12 && op1 <= 2 && crm >= 8;
 }
 
 const ARMSysReg *arm_sysreg_find(uint32_t key)
@@ -505,6 +509,9 @@ uint64_t arm_sysreg_read(CPUARMState *env, uint32_t key, uintptr_t ra)
     }
     if (r->read) {
         return r->read(env, r, ra);
+    }
+    if (r->field < 0) {
+        return 0;
     }
     return *field_ptr(env, r);
 }

@@ -126,8 +126,13 @@ bool fp_access_check(DisasContext *s)
 void gen_goto_tb(DisasContext *s, int n, uint64_t dest)
 {
     if (translator_use_goto_tb(&s->base, dest)) {
-        tcg_gen_goto_tb((unsigned)n);
+        /*
+         * pc is stored BEFORE the patchable jump: when the jump is chained
+         * and the next TB leaves at entry (exit request), the loop sees a
+         * correct pc without having to resynchronise it from the TB.
+         */
         tcg_gen_movi_i64(cpu_pc, (int64_t)dest);
+        tcg_gen_goto_tb((unsigned)n);
         tcg_gen_exit_tb(s->base.tb, (unsigned)n);
     } else {
         tcg_gen_movi_i64(cpu_pc, (int64_t)dest);
