@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,6 +503,12 @@ static bool parse_args(Options *o, int argc, char **argv)
     return true;
 }
 
+static void quit_from_console(void *opaque)
+{
+    /* Ctrl-A x: a clean shutdown through the same path as a guest power-off */
+    machine_request_shutdown(opaque, 1, 0);
+}
+
 static void print_cpu_models(const MachineClass *mc)
 {
     printf("Available CPUs:\n");
@@ -515,6 +522,7 @@ int main(int argc, char **argv)
 {
     const char *slash = strrchr(argv[0], '/');
     prog_name = slash ? slash + 1 : argv[0];
+    signal(SIGPIPE, SIG_IGN); /* `coremu ... | head` must not kill the emulator */
 
     Options o;
     memset(&o, 0, sizeof(o));
@@ -617,6 +625,7 @@ int main(int argc, char **argv)
         if (!m->serial) {
             return 1;
         }
+        chardev_set_quit_handler(m->serial, quit_from_console, m);
     }
     for (int i = 0; i < m->ncpus; i++) {
         m->cpus[i] = cpu_create(m, mc->cpu_class, i, o.mo.cpu_model);
