@@ -68,13 +68,6 @@ int virt_cpu_by_mpidr(VirtBoard *b, uint64_t mpidr)
     return -1;
 }
 
-static const ARMGicCpuIf *gic_cpuif(VirtBoard *b)
-{
-    static ARMGicCpuIf ifc;
-    ifc = (ARMGicCpuIf){ gicv3_cpuif_read, gicv3_cpuif_write, b->gic };
-    return &ifc;
-}
-
 static bool virt_create_devices(VirtBoard *b)
 {
     Machine *m = b->m;
@@ -96,7 +89,8 @@ static bool virt_create_devices(VirtBoard *b)
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = m->cpus[i];
         gicv3_connect_cpu(b->gic, i, (IRQLine){ virt_cpu_irq, m, i });
-        arm_cpu_set_gic_cpuif(cpu, gic_cpuif(b));
+        ARMGicCpuIf ifc = { gicv3_cpuif_read, gicv3_cpuif_write, b->gic }; /* copied */
+        arm_cpu_set_gic_cpuif(cpu, &ifc);
         arm_cpu_set_timer_irq(cpu, ARM_TIMER_PHYS,
                               gicv3_ppi_line(b->gic, i, VIRT_PPI_TIMER_PHYS));
         arm_cpu_set_timer_irq(cpu, ARM_TIMER_VIRT,
