@@ -1,0 +1,72 @@
+/*
+ * helper.h — the x86 target's helpers, declared once (exec/helper-head.h).
+ * Flags: TCG_CALL_PURE for pure functions of their arguments; 0 (the
+ * default) where the helper reads or writes guest registers in env or may
+ * raise an exception.
+ */
+/* flags */
+DEF_HELPER_4(cc_compute_all, TCG_CALL_PURE, i32, i64, i64, i64, i32)
+DEF_HELPER_4(cc_compute_c, TCG_CALL_PURE, i32, i64, i64, i64, i32)
+DEF_HELPER_1(read_eflags, TCG_CALL_NO_WG, i32, env)
+DEF_HELPER_3(write_eflags, 0, void, env, i32, i32)
+/* desc: kind (0 ROL .. 7 SAR) | size << 4; returns the result, flags in env */
+DEF_HELPER_4(shift, 0, i64, env, i64, i32, i32)
+/* desc: 0 SHLD / 1 SHRD | size << 4 */
+DEF_HELPER_5(shld, 0, i64, env, i64, i64, i32, i32)
+
+/* exceptions and control */
+DEF_HELPER_2(raise_exception, TCG_CALL_NO_RETURN, void, env, i32)
+DEF_HELPER_3(raise_exception_err, TCG_CALL_NO_RETURN, void, env, i32, i32)
+DEF_HELPER_3(raise_interrupt, TCG_CALL_NO_RETURN, void, env, i32, i32)
+DEF_HELPER_2(hlt, TCG_CALL_NO_RETURN, void, env, i32)
+DEF_HELPER_2(pause, TCG_CALL_NO_RETURN, void, env, i32)
+DEF_HELPER_2(syscall, TCG_CALL_NO_RETURN, void, env, i32)
+DEF_HELPER_2(sysret, 0, void, env, i32)
+DEF_HELPER_2(iret, 0, void, env, i32)
+DEF_HELPER_3(lret, 0, void, env, i32, i32)
+DEF_HELPER_1(cli, 0, void, env)
+DEF_HELPER_1(sti, 0, void, env)
+
+/* arithmetic */
+DEF_HELPER_2(divb, 0, void, env, i64)
+DEF_HELPER_2(divw, 0, void, env, i64)
+DEF_HELPER_2(divl, 0, void, env, i64)
+DEF_HELPER_2(divq, 0, void, env, i64)
+DEF_HELPER_2(idivb, 0, void, env, i64)
+DEF_HELPER_2(idivw, 0, void, env, i64)
+DEF_HELPER_2(idivl, 0, void, env, i64)
+DEF_HELPER_2(idivq, 0, void, env, i64)
+/* CMPXCHG8B/16B (not locked): address, desc bit 0 = 16B */
+DEF_HELPER_3(cmpxchg8b, 0, void, env, i64, i32)
+
+/* string instructions: desc in translate.c (STR_*) */
+DEF_HELPER_2(string, 0, i32, env, i32)
+
+/* system */
+DEF_HELPER_1(cpuid, 0, void, env)
+DEF_HELPER_1(rdtsc, 0, void, env)
+DEF_HELPER_1(rdtscp, 0, void, env)
+DEF_HELPER_1(rdmsr, 0, void, env)
+DEF_HELPER_1(wrmsr, 0, void, env)
+DEF_HELPER_2(read_cr, 0, i64, env, i32)
+DEF_HELPER_3(write_cr, 0, void, env, i32, i64)
+DEF_HELPER_3(write_dr, 0, void, env, i32, i64)
+DEF_HELPER_2(invlpg, 0, void, env, i64)
+DEF_HELPER_3(lgdt_lidt, 0, void, env, i64, i32)
+DEF_HELPER_3(sgdt_sidt, 0, void, env, i64, i32)
+DEF_HELPER_2(lldt, 0, void, env, i32)
+DEF_HELPER_2(ltr, 0, void, env, i32)
+DEF_HELPER_3(load_seg, 0, void, env, i32, i32)
+DEF_HELPER_1(swapgs, 0, void, env)
+DEF_HELPER_2(lmsw, 0, void, env, i64)
+DEF_HELPER_1(clts, 0, void, env)
+DEF_HELPER_3(in, 0, i64, env, i32, i32)
+DEF_HELPER_4(out, 0, void, env, i32, i64, i32)
+
+/* SSE: operands are XMM indices (16 = env->xmm_t0, a loaded memory operand) */
+DEF_HELPER_4(sse_op, 0, void, env, i32, i32, i32)
+DEF_HELPER_5(sse_op_imm, 0, void, env, i32, i32, i32, i32)
+DEF_HELPER_2(pmovmskb, TCG_CALL_NO_WG, i32, env, i32)
+DEF_HELPER_2(movmskps, TCG_CALL_NO_WG, i32, env, i32)
+DEF_HELPER_2(ldmxcsr, 0, void, env, i32)
+DEF_HELPER_3(fxsave, 0, void, env, i64, i32)

@@ -1,0 +1,396 @@
+/*
+ * misc_helper.c — system instructions: CPUID, RDTSC, RDMSR/WRMSR (with the
+ * MSR file of cpu.h), MOV to/from CR and DR (mode transitions: CR0.PE/PG,
+ * EFER.LME -> LMA; SDM Vol.3 §9.8.5), INVLPG, SWAPGS, LMSW/CLTS, IN/OUT
+ * through the board's port hook (cpu-hooks.h), LDMXCSR, FXSAVE/FXRSTOR.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "target/i386/cpu.h"
+
+#include "exec/cputlb.h"
+#include "util/log.h"
+
+#define HELPER_H "target/i386/helper.h"
+#include "exec/helper-proto.h"
+
+void helper_cpuid(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t a, b, c, d;
+    x86_cpuid(env, (uint32_t)env->regs[R_EAX], (uint32_t)env->regs[R_ECX], &a, &b, &c, &d);
+    env->regs[R_EAX] = a;
+    env->regs[R_EBX] = b;
+    env->regs[R_ECX] = c;
+    env->regs[R_EDX] = d;
+}
+
+static uint64_t guest_tsc(CPUX86State *env)
+{
+    return x86_host_tsc() + env->tsc_offset;
+}
+
+void helper_rdtsc(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    if ((env->cr[4] & CR4_TSD) && x86_cpl(env) != 0) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    uint64_t t = guest_tsc(env);
+    env->regs[R_EAX] = (uint32_t)t;
+    env->regs[R_EDX] = t >> 32;
+}
+
+void helper_rdtscp(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    if ((env->cr[4] & CR4_TSD) && x86_cpl(env) != 0) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    uint64_t t = guest_tsc(env);
+    env->regs[R_EAX] = (uint32_t)t;
+    env->regs[R_EDX] = t >> 32;
+    env->regs[R_ECX] = (uint32_t)env->tsc_aux;
+}
+
+/* ------------------------------------------------------------------ MSRs */
+
+bool x86_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *val)
+{
+    X86CPU *cpu = x86_cpu(env_cpu(env));
+    switch (msr) {
+    case MSR_IA32_TSC: *val = guest_tsc(env); return true;
+    case MSR_IA32_APICBASE: *val = env->apic_base; return true;
+    case MSR_IA32_MTRRCAP: *val = 0x500 | X86_NB_VAR_MTRRS; return true; /* fixed + WC */
+    case MSR_IA32_SYSENTER_CS: *val = env->sysenter_cs; return true;
+    case MSR_IA32_SYSENTER_ESP: *val = env->sysenter_esp; return true;
+    case MSR_IA32_SYSENTER_EIP: *val = env->sysenter_eip; return true;
+    case MSR_IA32_MISC_ENABLE: *val = env->misc_enable; return true;
+    case MSR_IA32_PAT: *val = env->pat; return true;
+    case MSR_MTRR_DEFTYPE: *val = env->mtrr_deftype; return true;
+    case MSR_MTRR_FIX64K: *val = env->mtrr_fixed[0]; return true;
+    case MSR_MTRR_FIX16K_80000: *val = env->mtrr_fixed[1]; return true;
+    case MSR_MTRR_FIX16K_A0000: *val = env->mtrr_fixed[2]; return true;
+    case MSR_EFER: *val = env->efer; return true;
+    case MSR_STAR: *val = env->star; return true;
+    case MSR_LSTAR: *val = env->lstar; return true;
+    case MSR_CSTAR: *val = env->cstar; return true;
+    case MSR_FMASK: *val = env->fmask; return true;
+    case MSR_FSBASE: *val = env->segs[R_FS].base; return true;
+    case MSR_GSBASE: *val = env->segs[R_GS].base; return true;
+    case MSR_KERNELGSBASE: *val = env->kernelgsbase; return true;
+    case MSR_TSC_AUX: *val = env->tsc_aux; return true;
+    default:
+        break;
+    }
+    if (msr >= MSR_MTRR_FIX4K_C0000 && msr < MSR_MTRR_FIX4K_C0000 + 8) {
+        *val = env->mtrr_fixed[3 + msr - MSR_MTRR_FIX4K_C0000];
+        return true;
+    }
+    if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * X86_NB_VAR_MTRRS) {
+        *val = env->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][msr & 1];
+        return true;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff && cpu->has_apic_hooks && cpu->apic.rdmsr) {
+        return cpu->apic.rdmsr(cpu->apic.opaque, env_cpu(env), msr, val);
+    }
+    return false;
+}
+
+bool x86_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val)
+{
+    X86CPU *cpu = x86_cpu(env_cpu(env));
+    switch (msr) {
+    case MSR_IA32_TSC: env->tsc_offset = val - x86_host_tsc(); return true;
+    case MSR_IA32_APICBASE:
+        env->apic_base = val;
+        if (cpu->has_apic_hooks && cpu->apic.set_base) {
+            cpu->apic.set_base(cpu->apic.opaque, env_cpu(env), val);
+        }
+        return true;
+    case MSR_IA32_SYSENTER_CS: env->sysenter_cs = val & 0xffff; return true;
+    case MSR_IA32_SYSENTER_ESP: env->sysenter_esp = val; return true;
+    case MSR_IA32_SYSENTER_EIP: env->sysenter_eip = val; return true;
+    case MSR_IA32_MISC_ENABLE: env->misc_enable = val; return true;
+    case MSR_IA32_PAT: env->pat = val; return true;
+    case MSR_MTRR_DEFTYPE: env->mtrr_deftype = val; return true;
+    case MSR_MTRR_FIX64K: env->mtrr_fixed[0] = val; return true;
+    case MSR_MTRR_FIX16K_80000: env->mtrr_fixed[1] = val; return true;
+    case MSR_MTRR_FIX16K_A0000: env->mtrr_fixed[2] = val; return true;
+    case MSR_EFER: {
+        uint64_t valid = EFER_SCE | EFER_LME | EFER_NXE;
+        if (val & ~(valid | EFER_LMA)) {
+            return false;
+        }
+        /* LME may not change while paging is on (SDM §9.8.5) */
+        if (((val ^ env->efer) & EFER_LME) && (env->cr[0] & CR0_PG)) {
+            return false;
+        }
+        env->efer = (env->efer & EFER_LMA) | (val & valid);
+        tlb_flush(env_cpu(env));
+        x86_update_hflags(env);
+        return true;
+    }
+    case MSR_STAR: env->star = val; return true;
+    case MSR_LSTAR: env->lstar = val; return true;
+    case MSR_CSTAR: env->cstar = val; return true;
+    case MSR_FMASK: env->fmask = (uint32_t)val; return true;
+    case MSR_FSBASE: env->segs[R_FS].base = val; return true;
+    case MSR_GSBASE: env->segs[R_GS].base = val; return true;
+    case MSR_KERNELGSBASE: env->kernelgsbase = val; return true;
+    case MSR_TSC_AUX: env->tsc_aux = (uint32_t)val; return true;
+    default:
+        break;
+    }
+    if (msr >= MSR_MTRR_FIX4K_C0000 && msr < MSR_MTRR_FIX4K_C0000 + 8) {
+        env->mtrr_fixed[3 + msr - MSR_MTRR_FIX4K_C0000] = val;
+        return true;
+    }
+    if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * X86_NB_VAR_MTRRS) {
+        env->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][msr & 1] = val;
+        return true;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff && cpu->has_apic_hooks && cpu->apic.wrmsr) {
+        return cpu->apic.wrmsr(cpu->apic.opaque, env_cpu(env), msr, val);
+    }
+    return false;
+}
+
+void helper_rdmsr(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint64_t v;
+    uint32_t msr = (uint32_t)env->regs[R_ECX];
+    if (!x86_rdmsr(env, msr, &v)) {
+        log_mask_printf(LOG_UNIMP, "x86: rdmsr 0x%x: #GP\n", msr);
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    env->regs[R_EAX] = (uint32_t)v;
+    env->regs[R_EDX] = v >> 32;
+}
+
+void helper_wrmsr(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t msr = (uint32_t)env->regs[R_ECX];
+    uint64_t v = ((env->regs[R_EDX] & 0xffffffffull) << 32) | (uint32_t)env->regs[R_EAX];
+    if (!x86_wrmsr(env, msr, v)) {
+        log_mask_printf(LOG_UNIMP, "x86: wrmsr 0x%x <- %llx: #GP\n", msr,
+                        (unsigned long long)v);
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+}
+
+/* ------------------------------------------------------------- control */
+
+uint64_t helper_read_cr(CPUState *cs, uint32_t cr)
+{
+    CPUX86State *env = cpu_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    if (cr == 8) {
+        if (cpu->has_apic_hooks && cpu->apic.get_tpr) {
+            return cpu->apic.get_tpr(cpu->apic.opaque, cs);
+        }
+        return env->cr[8];
+    }
+    return env->cr[cr];
+}
+
+static void write_cr0(CPUX86State *env, uint64_t val, uintptr_t ra)
+{
+    val |= CR0_ET;
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+        ((val & CR0_NW) && !(val & CR0_CD))) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    bool pg_on = !(env->cr[0] & CR0_PG) && (val & CR0_PG);
+    bool pg_off = (env->cr[0] & CR0_PG) && !(val & CR0_PG);
+    if (pg_on && (env->efer & EFER_LME)) {
+        /* entering long mode requires PAE and a non-64-bit CS (SDM §9.8.5) */
+        if (!(env->cr[4] & CR4_PAE) || (env->segs[R_CS].flags & DESC_L_MASK)) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        env->efer |= EFER_LMA;
+    }
+    if (pg_off && (env->efer & EFER_LMA)) {
+        if (env->hflags & HF_CS64) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        env->efer &= ~EFER_LMA;
+    }
+    if ((val ^ env->cr[0]) & (CR0_PG | CR0_WP | CR0_PE)) {
+        tlb_flush(env_cpu(env));
+    }
+    env->cr[0] = val;
+    x86_update_hflags(env);
+}
+
+void helper_write_cr(CPUState *cs, uint32_t cr, uint64_t val)
+{
+    CPUX86State *env = cpu_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    uintptr_t ra = GETPC();
+    switch (cr) {
+    case 0:
+        write_cr0(env, val, ra);
+        break;
+    case 2:
+        env->cr[2] = val;
+        break;
+    case 3:
+        if ((env->hflags & HF_LMA) && (val >> 52)) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        env->cr[3] = val;
+        tlb_flush(cs);
+        break;
+    case 4: {
+        uint64_t valid = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE |
+                         CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+        if (val & ~valid) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        if ((env->hflags & HF_LMA) && !(val & CR4_PAE)) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        env->cr[4] = val;
+        tlb_flush(cs);
+        x86_update_hflags(env);
+        break;
+    }
+    case 8:
+        env->cr[8] = val & 0xf;
+        if (cpu->has_apic_hooks && cpu->apic.set_tpr) {
+            cpu->apic.set_tpr(cpu->apic.opaque, cs, (uint8_t)(val & 0xf));
+        }
+        break;
+    default:
+        raise_exception_ra(env, EXCP06_UD, ra);
+    }
+}
+
+void helper_write_dr(CPUState *cs, uint32_t dr, uint64_t val)
+{
+    CPUX86State *env = cpu_env(cs);
+    /* breakpoints are recorded but not armed (no debug exceptions yet) */
+    if (dr == 4 || dr == 5) {
+        dr += 2;
+    }
+    env->dr[dr] = val;
+}
+
+void helper_invlpg(CPUState *cs, uint64_t addr)
+{
+    tlb_flush_page(cs, addr);
+}
+
+void helper_swapgs(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint64_t t = env->segs[R_GS].base;
+    env->segs[R_GS].base = env->kernelgsbase;
+    env->kernelgsbase = t;
+}
+
+void helper_lmsw(CPUState *cs, uint64_t val)
+{
+    CPUX86State *env = cpu_env(cs);
+    /* LMSW changes PE MP EM TS only and cannot clear PE */
+    uint64_t cr0 = (env->cr[0] & ~0xeull) | (val & 0xf);
+    write_cr0(env, cr0, GETPC());
+}
+
+void helper_clts(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    x86_update_hflags(env);
+}
+
+/* ------------------------------------------------------------------- I/O */
+
+uint64_t helper_in(CPUState *cs, uint32_t port, uint32_t size)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    if (cpu->port_io.in) {
+        return cpu->port_io.in(cpu->port_io.opaque, (uint16_t)port, size);
+    }
+    return size == 4 ? 0xffffffffull : size == 2 ? 0xffff : 0xff;
+}
+
+void helper_out(CPUState *cs, uint32_t port, uint64_t val, uint32_t size)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    if (cpu->port_io.out) {
+        cpu->port_io.out(cpu->port_io.opaque, (uint16_t)port, val, size);
+    }
+}
+
+/* --------------------------------------------------------- SSE control */
+
+void helper_ldmxcsr(CPUState *cs, uint32_t val)
+{
+    CPUX86State *env = cpu_env(cs);
+    if (val & 0xffff0000u) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    env->mxcsr = val;
+}
+
+/*
+ * FXSAVE/FXRSTOR (SDM Vol.2 FXSAVE, Table 3-53, 64-bit layout): control
+ * words, MXCSR, x87/MMX registers (80-bit), XMM0-15. 16-byte aligned.
+ * desc bit 0: restore; bit 1: REX.W (64-bit FPU IP/DP format).
+ */
+void helper_fxsave(CPUState *cs, uint64_t addr, uint32_t desc)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    int mmu = x86_mmu_idx(env);
+    MemOpIdx o16 = make_memop_idx(MO_16, (unsigned)mmu);
+    MemOpIdx o32 = make_memop_idx(MO_32, (unsigned)mmu);
+    MemOpIdx o64 = make_memop_idx(MO_64, (unsigned)mmu);
+    if (addr & 15) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    int nxmm = (env->hflags & HF_CS64) ? 16 : 8;
+    if (desc & 1) {
+        uint32_t mx = (uint32_t)cpu_ld_mmu(cs, addr + 24, o32, ra);
+        if (mx & 0xffff0000u) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        env->fpuc = (uint16_t)cpu_ld_mmu(cs, addr, o16, ra);
+        env->fpus = (uint16_t)cpu_ld_mmu(cs, addr + 2, o16, ra);
+        env->fptag = (uint16_t)cpu_ld_mmu(cs, addr + 4, o16, ra);
+        env->mxcsr = mx;
+        for (int i = 0; i < 8; i++) {
+            env->fpregs[i].mant = cpu_ld_mmu(cs, addr + 32 + 16 * (uint64_t)i, o64, ra);
+            env->fpregs[i].exp = (uint16_t)cpu_ld_mmu(cs, addr + 40 + 16 * (uint64_t)i, o16, ra);
+        }
+        for (int i = 0; i < nxmm; i++) {
+            env->xmm[i].q[0] = cpu_ld_mmu(cs, addr + 160 + 16 * (uint64_t)i, o64, ra);
+            env->xmm[i].q[1] = cpu_ld_mmu(cs, addr + 168 + 16 * (uint64_t)i, o64, ra);
+        }
+        return;
+    }
+    /* probe the whole area first so a fault leaves memory untouched */
+    probe_access(cs, addr, 256, MMU_DATA_STORE, mmu, false, ra);
+    probe_access(cs, addr + 256, 256, MMU_DATA_STORE, mmu, false, ra);
+    cpu_st_mmu(cs, addr, env->fpuc, o16, ra);
+    cpu_st_mmu(cs, addr + 2, env->fpus, o16, ra);
+    cpu_st_mmu(cs, addr + 4, env->fptag & 0xff, o16, ra);
+    cpu_st_mmu(cs, addr + 6, env->fpop, o16, ra);
+    cpu_st_mmu(cs, addr + 8, 0, o64, ra);
+    cpu_st_mmu(cs, addr + 16, 0, o64, ra);
+    cpu_st_mmu(cs, addr + 24, env->mxcsr, o32, ra);
+    cpu_st_mmu(cs, addr + 28, 0xffff, o32, ra); /* MXCSR_MASK */
+    for (int i = 0; i < 8; i++) {
+        cpu_st_mmu(cs, addr + 32 + 16 * (uint64_t)i, env->fpregs[i].mant, o64, ra);
+        cpu_st_mmu(cs, addr + 40 + 16 * (uint64_t)i, env->fpregs[i].exp, o16, ra);
+    }
+    for (int i = 0; i < nxmm; i++) {
+        cpu_st_mmu(cs, addr + 160 + 16 * (uint64_t)i, env->xmm[i].q[0], o64, ra);
+        cpu_st_mmu(cs, addr + 168 + 16 * (uint64_t)i, env->xmm[i].q[1], o64, ra);
+    }
+}

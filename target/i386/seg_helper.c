@@ -1,0 +1,893 @@
+/*
+ * seg_helper.c — exceptions, interrupt delivery, and the segment machinery
+ * a kernel needs: IDT delivery in real, protected and long mode (SDM Vol.3
+ * §6.12 / §6.14), IRET, far RET, segment-register loads with their
+ * descriptor checks (§5.4-5.8), LGDT/LIDT/LLDT/LTR, SYSCALL/SYSRET.
+ *
+ * Raising: raise_exception*() record the vector and error code, then leave
+ * generated code (restoring rip from `ra` when given); x86_cpu_do_interrupt()
+ * later performs the delivery on the core's loop. Software interrupts
+ * (INT n, INT3, INTO) record the address of the next instruction as the
+ * return address; faults return to the faulting instruction.
+ *
+ * Not yet: task gates and hardware task switches, virtual-8086 mode, segment
+ * limit checks on ordinary data accesses, the TSS I/O bitmap, call gates.
+ */
+#include <string.h>
+
+#include "target/i386/cpu.h"
+
+#include "exec/cputlb.h"
+#include "util/log.h"
+
+#define HELPER_H "target/i386/helper.h"
+#include "exec/helper-proto.h"
+
+/* ---------------------------------------------------------------- raising */
+
+static bool excp_has_error_code(int vec)
+{
+    return vec == EXCP08_DF || (vec >= EXCP0A_TS && vec <= EXCP0E_PF) || vec == EXCP11_AC;
+}
+
+_Noreturn void raise_exception_err_ra(CPUX86State *env, int vec, int err, uintptr_t ra)
+{
+    CPUState *cs = env_cpu(env);
+    cs->exception_index = vec;
+    env->error_code = err;
+    env->has_error_code = excp_has_error_code(vec);
+    env->exception_is_int = false;
+    env->exception_next_eip = 0;
+    cpu_loop_exit_restore(cs, ra);
+}
+
+_Noreturn void raise_exception_ra(CPUX86State *env, int vec, uintptr_t ra)
+{
+    raise_exception_err_ra(env, vec, 0, ra);
+}
+
+_Noreturn void raise_exception(CPUX86State *env, int vec)
+{
+    raise_exception_err_ra(env, vec, 0, 0);
+}
+
+_Noreturn void raise_exception_err(CPUX86State *env, int vec, int err)
+{
+    raise_exception_err_ra(env, vec, err, 0);
+}
+
+void helper_raise_exception(CPUState *cs, uint32_t vec)
+{
+    raise_exception(cpu_env(cs), (int)vec);
+}
+
+void helper_raise_exception_err(CPUState *cs, uint32_t vec, uint32_t err)
+{
+    raise_exception_err(cpu_env(cs), (int)vec, (int)err);
+}
+
+/* INT n / INT3 / INTO / INT1: rip = the instruction; len = its length */
+void helper_raise_interrupt(CPUState *cs, uint32_t intno, uint32_t len)
+{
+    CPUX86State *env = cpu_env(cs);
+    cs->exception_index = (int)intno;
+    env->error_code = 0;
+    env->has_error_code = false;
+    env->exception_is_int = true;
+    env->exception_next_eip = env->rip + len;
+    cpu_loop_exit(cs);
+}
+
+void helper_hlt(CPUState *cs, uint32_t len)
+{
+    CPUX86State *env = cpu_env(cs);
+    env->rip += len;
+    env->hflags &= ~HF_INHIBIT_IRQ;
+    __atomic_store_n(&cs->halted, 1, __ATOMIC_RELEASE);
+    cs->exception_index = EXCP_HLT;
+    cpu_loop_exit(cs);
+}
+
+void helper_pause(CPUState *cs, uint32_t len)
+{
+    cpu_env(cs)->rip += len;
+    cs->exception_index = EXCP_YIELD;
+    cpu_loop_exit(cs);
+}
+
+void helper_syscall(CPUState *cs, uint32_t len)
+{
+    CPUX86State *env = cpu_env(cs);
+    if (!(env->efer & EFER_SCE)) {
+        raise_exception(env, EXCP06_UD);
+    }
+    cs->exception_index = EXCP_SYSCALL;
+    env->exception_is_int = true;
+    env->exception_next_eip = env->rip + len;
+    cpu_loop_exit(cs);
+}
+
+void helper_cli(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+    if ((env->hflags & HF_PE) && x86_cpl(env) > iopl) {
+        raise_exception_err(env, EXCP0D_GP, 0);
+    }
+    env->eflags &= ~IF_MASK;
+    x86_update_hflags(env);
+}
+
+void helper_sti(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+    if ((env->hflags & HF_PE) && x86_cpl(env) > iopl) {
+        raise_exception_err(env, EXCP0D_GP, 0);
+    }
+    if (!(env->eflags & IF_MASK)) {
+        env->hflags |= HF_INHIBIT_IRQ; /* STI shadow: one more instruction first */
+    }
+    env->eflags |= IF_MASK;
+    x86_update_hflags(env);
+}
+
+/* -------------------------------------------------------- system memory */
+
+/* implicit supervisor-mode accesses (descriptor tables, TSS, stacks on entry) */
+static uint64_t sys_ld(CPUX86State *env, uint64_t addr, MemOp sz, uintptr_t ra)
+{
+    return cpu_ld_mmu(env_cpu(env), addr, make_memop_idx(sz, 0), ra);
+}
+
+static void sys_st(CPUX86State *env, uint64_t addr, uint64_t v, MemOp sz, uintptr_t ra)
+{
+    cpu_st_mmu(env_cpu(env), addr, v, make_memop_idx(sz, 0), ra);
+}
+
+/* read the 8-byte descriptor for selector; false if outside the table */
+static bool load_descriptor(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi,
+                            uintptr_t ra)
+{
+    SegmentCache *dt = (sel & 4) ? &env->ldt : &env->gdt;
+    uint32_t index = sel & ~7u;
+    if (index + 7 > dt->limit) {
+        return false;
+    }
+    uint64_t d = sys_ld(env, dt->base + index, MO_64, ra);
+    *lo = (uint32_t)d;
+    *hi = (uint32_t)(d >> 32);
+    return true;
+}
+
+static uint64_t desc_base(uint32_t lo, uint32_t hi)
+{
+    return (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
+}
+
+static uint32_t desc_limit(uint32_t lo, uint32_t hi)
+{
+    uint32_t limit = (lo & 0xffff) | (hi & 0x000f0000u);
+    if (hi & DESC_G_MASK) {
+        limit = (limit << 12) | 0xfff;
+    }
+    return limit;
+}
+
+static void set_desc_accessed(CPUX86State *env, uint32_t sel, uint32_t hi, uintptr_t ra)
+{
+    if (!(hi & DESC_A_MASK)) {
+        SegmentCache *dt = (sel & 4) ? &env->ldt : &env->gdt;
+        sys_st(env, dt->base + (sel & ~7u) + 4, hi | DESC_A_MASK, MO_32, ra);
+    }
+}
+
+/* ------------------------------------------------------ segment loading */
+
+static void load_seg_real(CPUX86State *env, int seg, uint32_t sel)
+{
+    SegmentCache *sc = &env->segs[seg];
+    uint32_t flags = sc->flags;
+    if (!(env->hflags & HF_PE)) {
+        flags = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK |
+                (seg == R_CS ? DESC_CS_MASK : 0) | (flags & DESC_B_MASK);
+    }
+    x86_cpu_load_seg_cache(env, seg, sel & 0xffff, (uint64_t)(sel & 0xffff) << 4, 0xffff,
+                           flags);
+}
+
+/* MOV/POP to a data segment register or SS (SDM MOV "Operation") */
+static void load_seg(CPUX86State *env, int seg, uint32_t sel, uintptr_t ra)
+{
+    sel &= 0xffff;
+    if (!(env->hflags & HF_PE) || (env->eflags & VM_MASK)) {
+        load_seg_real(env, seg, sel);
+        return;
+    }
+    int cpl = x86_cpl(env);
+    if ((sel & ~3u) == 0) {
+        /* null selector: fine for DS/ES/FS/GS; SS only in 64-bit mode at CPL < 3 */
+        if (seg == R_SS && (!(env->hflags & HF_CS64) || cpl == 3 || (int)(sel & 3) != cpl)) {
+            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+        }
+        uint64_t keep_base = (seg == R_FS || seg == R_GS) && (env->hflags & HF_LMA)
+                                 ? env->segs[seg].base : 0;
+        x86_cpu_load_seg_cache(env, seg, sel, keep_base, 0,
+                               seg == R_SS ? ((uint32_t)cpl << DESC_DPL_SHIFT) |
+                                                 DESC_W_MASK | DESC_S_MASK | DESC_P_MASK
+                                           : 0);
+        return;
+    }
+    uint32_t lo, hi;
+    if (!load_descriptor(env, sel, &lo, &hi, ra)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    int dpl = (hi >> DESC_DPL_SHIFT) & 3, rpl = sel & 3;
+    if (!(hi & DESC_S_MASK)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    if (seg == R_SS) {
+        /* writable data, RPL == DPL == CPL */
+        if ((hi & DESC_CS_MASK) || !(hi & DESC_W_MASK) || rpl != cpl || dpl != cpl) {
+            raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+        }
+        if (!(hi & DESC_P_MASK)) {
+            raise_exception_err_ra(env, EXCP0C_SS, (int)(sel & 0xfffc), ra);
+        }
+    } else {
+        /* data or readable code; non-conforming: max(CPL, RPL) <= DPL */
+        if ((hi & (DESC_CS_MASK | DESC_W_MASK)) == DESC_CS_MASK) {
+            raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+        }
+        bool conforming = (hi & DESC_CS_MASK) && (hi & (1u << 10));
+        if (!conforming && (dpl < cpl || dpl < rpl)) {
+            raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+        }
+        if (!(hi & DESC_P_MASK)) {
+            raise_exception_err_ra(env, EXCP0B_NP, (int)(sel & 0xfffc), ra);
+        }
+    }
+    set_desc_accessed(env, sel, hi, ra);
+    x86_cpu_load_seg_cache(env, seg, sel, desc_base(lo, hi), desc_limit(lo, hi),
+                           (hi & 0x00f0ff00u) | DESC_A_MASK);
+}
+
+void helper_load_seg(CPUState *cs, uint32_t seg, uint32_t sel)
+{
+    CPUX86State *env = cpu_env(cs);
+    load_seg(env, (int)seg, sel, GETPC());
+    if (seg == R_SS) {
+        env->hflags |= HF_INHIBIT_IRQ; /* MOV SS / POP SS shadow (SDM MOV) */
+    }
+}
+
+/* load CS from a descriptor already checked by the caller */
+static void load_cs(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi, int cpl)
+{
+    x86_cpu_load_seg_cache(env, R_CS, (sel & ~3u) | (uint32_t)cpl, desc_base(lo, hi),
+                           desc_limit(lo, hi), (hi & 0x00f0ff00u) | DESC_A_MASK);
+    env->hflags = (env->hflags & ~HF_CPL_MASK) | (uint32_t)cpl;
+    x86_update_hflags(env);
+}
+
+static void fetch_code_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi,
+                            uintptr_t ra)
+{
+    if ((sel & ~3u) == 0 || !load_descriptor(env, sel, lo, hi, ra)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    if (!(*hi & DESC_S_MASK) || !(*hi & DESC_CS_MASK)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    if (!(*hi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0B_NP, (int)(sel & 0xfffc), ra);
+    }
+}
+
+void helper_lgdt_lidt(CPUState *cs, uint64_t addr, uint32_t desc)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    uint32_t limit = (uint32_t)sys_ld(env, addr, MO_16, ra);
+    uint64_t base;
+    if (env->hflags & HF_CS64) {
+        base = sys_ld(env, addr + 2, MO_64, ra);
+    } else {
+        base = sys_ld(env, addr + 2, MO_32, ra);
+        if (((desc >> 4) & 3) == MO_16) {
+            base &= 0xffffff;
+        }
+    }
+    SegmentCache *dt = (desc & 1) ? &env->idt : &env->gdt;
+    dt->base = base;
+    dt->limit = limit;
+}
+
+void helper_sgdt_sidt(CPUState *cs, uint64_t addr, uint32_t is_idt)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    SegmentCache *dt = is_idt ? &env->idt : &env->gdt;
+    sys_st(env, addr, dt->limit, MO_16, ra);
+    if (env->hflags & HF_CS64) {
+        sys_st(env, addr + 2, dt->base, MO_64, ra);
+    } else {
+        sys_st(env, addr + 2, (uint32_t)dt->base, MO_32, ra);
+    }
+}
+
+/* LLDT / LTR: system descriptors are 16 bytes in long mode (SDM §7.2.3) */
+static void load_sys_desc(CPUX86State *env, SegmentCache *sc, uint32_t sel, int want_type,
+                          uintptr_t ra)
+{
+    if ((sel & ~3u) == 0) {
+        if (want_type == 2) {
+            sc->selector = 0;
+            sc->base = 0;
+            sc->limit = 0;
+            sc->flags = 0;
+            return;
+        }
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    if (sel & 4) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    uint32_t lo, hi;
+    if (!load_descriptor(env, sel, &lo, &hi, ra)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    int type = (hi >> 8) & 0xf;
+    if ((hi & DESC_S_MASK) || (want_type == 2 ? type != 2 : (type != 1 && type != 9))) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0B_NP, (int)(sel & 0xfffc), ra);
+    }
+    uint64_t base = desc_base(lo, hi);
+    if (env->hflags & HF_LMA) {
+        uint32_t base_hi = (uint32_t)sys_ld(env, env->gdt.base + (sel & ~7u) + 8, MO_32, ra);
+        base |= (uint64_t)base_hi << 32;
+    }
+    sc->selector = sel;
+    sc->base = base;
+    sc->limit = desc_limit(lo, hi);
+    sc->flags = hi & 0x00f0ff00u;
+    if (want_type != 2) {
+        /* mark the TSS busy */
+        sys_st(env, env->gdt.base + (sel & ~7u) + 4, hi | (2u << 8), MO_32, ra);
+        sc->flags |= 2u << 8;
+    }
+}
+
+void helper_lldt(CPUState *cs, uint32_t sel)
+{
+    CPUX86State *env = cpu_env(cs);
+    load_sys_desc(env, &env->ldt, sel & 0xffff, 2, GETPC());
+}
+
+void helper_ltr(CPUState *cs, uint32_t sel)
+{
+    CPUX86State *env = cpu_env(cs);
+    load_sys_desc(env, &env->tr, sel & 0xffff, 9, GETPC());
+}
+
+/* ---------------------------------------------------- interrupt delivery */
+
+static void push16(CPUX86State *env, uint64_t *sp, uint64_t ssbase, uint32_t spmask,
+                   uint32_t v)
+{
+    *sp -= 2;
+    sys_st(env, (ssbase + (*sp & spmask)) & 0xffffffffull, v, MO_16, 0);
+}
+
+static void push32(CPUX86State *env, uint64_t *sp, uint64_t ssbase, uint32_t spmask,
+                   uint32_t v)
+{
+    *sp -= 4;
+    sys_st(env, (ssbase + (*sp & spmask)) & 0xffffffffull, v, MO_32, 0);
+}
+
+static void do_interrupt_real(CPUX86State *env, int intno, bool is_int, uint64_t next_eip)
+{
+    uint32_t off = (uint32_t)intno * 4;
+    if (off + 3 > env->idt.limit) {
+        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2);
+    }
+    uint32_t ip = (uint32_t)sys_ld(env, env->idt.base + off, MO_16, 0);
+    uint32_t cs = (uint32_t)sys_ld(env, env->idt.base + off + 2, MO_16, 0);
+    uint64_t sp = env->regs[R_ESP];
+    uint64_t ssb = env->segs[R_SS].base;
+    uint32_t ret = (uint32_t)(is_int ? next_eip : env->rip);
+    push16(env, &sp, ssb, 0xffff, cpu_compute_eflags(env));
+    push16(env, &sp, ssb, 0xffff, env->segs[R_CS].selector);
+    push16(env, &sp, ssb, 0xffff, ret);
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff);
+    env->rip = ip;
+    load_seg_real(env, R_CS, cs);
+    env->eflags &= ~(IF_MASK | TF_MASK | AC_MASK | RF_MASK);
+    x86_update_hflags(env);
+}
+
+/* stack pointer for privilege level dpl from the TSS (32-bit or 64-bit) */
+static void tss_stack(CPUX86State *env, int dpl, int ist, uint64_t *sp, uint32_t *ss)
+{
+    if (env->hflags & HF_LMA) {
+        uint32_t off = ist ? 0x24 + 8 * (uint32_t)(ist - 1) : 4 + 8 * (uint32_t)dpl;
+        if (off + 7 > env->tr.limit) {
+            raise_exception_err(env, EXCP0A_TS, (int)(env->tr.selector & 0xfffc));
+        }
+        *sp = sys_ld(env, env->tr.base + off, MO_64, 0);
+        *ss = 0;
+        return;
+    }
+    uint32_t off = 4 + 8 * (uint32_t)dpl;
+    if (off + 5 > env->tr.limit) {
+        raise_exception_err(env, EXCP0A_TS, (int)(env->tr.selector & 0xfffc));
+    }
+    *sp = sys_ld(env, env->tr.base + off, MO_32, 0);
+    *ss = (uint32_t)sys_ld(env, env->tr.base + off + 4, MO_16, 0);
+}
+
+static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int error_code,
+                              uint64_t next_eip, bool is_hw)
+{
+    bool lma = env->hflags & HF_LMA;
+    uint32_t gsize = lma ? 16 : 8;
+    uint32_t off = (uint32_t)intno * gsize;
+    int ext = is_hw || !is_int ? 1 : 0;
+    bool has_err = !is_int && !is_hw && excp_has_error_code(intno);
+    if (off + gsize - 1 > env->idt.limit) {
+        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2 + ext);
+    }
+    uint64_t g = sys_ld(env, env->idt.base + off, MO_64, 0);
+    uint32_t glo = (uint32_t)g, ghi = (uint32_t)(g >> 32);
+    int type = (ghi >> 8) & 0x1f, gdpl = (ghi >> DESC_DPL_SHIFT) & 3;
+    uint64_t target = (glo & 0xffff) | (ghi & 0xffff0000u);
+    if (lma) {
+        target |= sys_ld(env, env->idt.base + off + 8, MO_32, 0) << 32;
+    }
+    /* 0xE/0xF: 32-/64-bit interrupt/trap gate; 6/7: 16-bit (legacy only) */
+    bool is32 = (type & 8) != 0;
+    if (lma ? (type != 0xe && type != 0xf) : (type != 0xe && type != 0xf && type != 6 && type != 7)) {
+        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2 + ext); /* task gates: not yet */
+    }
+    int cpl = x86_cpl(env);
+    if (is_int && gdpl < cpl) {
+        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2);
+    }
+    if (!(ghi & DESC_P_MASK)) {
+        raise_exception_err(env, EXCP0B_NP, intno * 8 + 2 + ext);
+    }
+    uint32_t csel = glo >> 16, lo, hi;
+    fetch_code_desc(env, csel, &lo, &hi, 0);
+    int dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    if (dpl > cpl) {
+        raise_exception_err(env, EXCP0D_GP, (int)(csel & 0xfffc));
+    }
+    if (lma && (!(hi & DESC_L_MASK) || (hi & DESC_B_MASK))) {
+        raise_exception_err(env, EXCP0D_GP, (int)(csel & 0xfffc));
+    }
+    bool conforming = hi & (1u << 10);
+    int new_cpl = conforming ? cpl : dpl;
+    uint32_t eflags = cpu_compute_eflags(env);
+    uint64_t ret = is_int ? next_eip : env->rip;
+
+    if (lma) {
+        int ist = (int)(ghi & 7); /* IST: bits 2..0 of the gate's second dword */
+        uint64_t sp;
+        uint32_t ss = 0;
+        uint64_t old_ss = env->segs[R_SS].selector, old_sp = env->regs[R_ESP];
+        if (new_cpl != cpl || ist) {
+            tss_stack(env, new_cpl, ist, &sp, &ss); /* IST switches even at the same CPL */
+        } else {
+            sp = env->regs[R_ESP];
+        }
+        sp &= ~15ull; /* 64-bit mode aligns the new stack (SDM §6.14.2) */
+        uint64_t frame[6] = {old_ss, old_sp, eflags, env->segs[R_CS].selector, ret,
+                             (uint64_t)(uint32_t)error_code};
+        int n = 5;
+        sp -= 8;
+        sys_st(env, sp, frame[0], MO_64, 0);
+        for (int i = 1; i < n; i++) {
+            sp -= 8;
+            sys_st(env, sp, frame[i], MO_64, 0);
+        }
+        if (has_err) {
+            sp -= 8;
+            sys_st(env, sp, frame[5], MO_64, 0);
+        }
+        if (new_cpl != cpl) {
+            /* SS is a null selector with RPL = new CPL */
+            x86_cpu_load_seg_cache(env, R_SS, (uint32_t)new_cpl, 0, 0,
+                                   ((uint32_t)new_cpl << DESC_DPL_SHIFT) | DESC_W_MASK |
+                                       DESC_S_MASK | DESC_P_MASK);
+        }
+        env->regs[R_ESP] = sp;
+        load_cs(env, csel, lo, hi, new_cpl);
+        env->rip = target;
+    } else {
+        uint64_t sp, ssbase;
+        uint32_t spmask, ss = 0;
+        bool switched = new_cpl < cpl;
+        uint32_t old_ss = env->segs[R_SS].selector;
+        uint32_t old_esp = (uint32_t)env->regs[R_ESP];
+        if (switched) {
+            tss_stack(env, new_cpl, 0, &sp, &ss);
+            uint32_t slo, shi;
+            if ((ss & ~3u) == 0 || !load_descriptor(env, ss, &slo, &shi, 0)) {
+                raise_exception_err(env, EXCP0A_TS, (int)(ss & 0xfffc));
+            }
+            ssbase = desc_base(slo, shi);
+            spmask = (shi & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
+            x86_cpu_load_seg_cache(env, R_SS, ss, ssbase, desc_limit(slo, shi),
+                                   (shi & 0x00f0ff00u) | DESC_A_MASK);
+        } else {
+            sp = env->regs[R_ESP];
+            ssbase = env->segs[R_SS].base;
+            spmask = (env->hflags & HF_SS32) ? 0xffffffffu : 0xffffu;
+        }
+        if (is32) {
+            if (switched) {
+                push32(env, &sp, ssbase, spmask, old_ss);
+                push32(env, &sp, ssbase, spmask, old_esp);
+            }
+            push32(env, &sp, ssbase, spmask, eflags);
+            push32(env, &sp, ssbase, spmask, env->segs[R_CS].selector);
+            push32(env, &sp, ssbase, spmask, (uint32_t)ret);
+            if (has_err) {
+                push32(env, &sp, ssbase, spmask, (uint32_t)error_code);
+            }
+        } else {
+            if (switched) {
+                push16(env, &sp, ssbase, spmask, old_ss);
+                push16(env, &sp, ssbase, spmask, old_esp);
+            }
+            push16(env, &sp, ssbase, spmask, eflags);
+            push16(env, &sp, ssbase, spmask, env->segs[R_CS].selector);
+            push16(env, &sp, ssbase, spmask, (uint32_t)ret);
+            if (has_err) {
+                push16(env, &sp, ssbase, spmask, (uint32_t)error_code);
+            }
+        }
+        if (spmask == 0xffff) {
+            env->regs[R_ESP] = (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff);
+        } else {
+            env->regs[R_ESP] = (uint32_t)sp;
+        }
+        load_cs(env, csel, lo, hi, new_cpl);
+        env->rip = is32 ? (uint32_t)target : (target & 0xffff);
+    }
+    /* interrupt gates clear IF; all gates clear TF, NT, VM, RF (SDM §6.12.1.3) */
+    if ((type & 1) == 0) {
+        env->eflags &= ~IF_MASK;
+    }
+    env->eflags &= ~(TF_MASK | NT_MASK | VM_MASK | RF_MASK);
+    x86_update_hflags(env);
+}
+
+static void do_syscall(CPUX86State *env, uint64_t next_eip)
+{
+    /* SDM SYSCALL: RCX = next rip, R11 = RFLAGS; CS/SS from STAR[47:32] */
+    uint32_t sel = (uint32_t)(env->star >> 32) & 0xffff;
+    uint32_t eflags = cpu_compute_eflags(env);
+    if (env->hflags & HF_LMA) {
+        env->regs[R_ECX] = next_eip;
+        env->regs[11] = eflags & ~RF_MASK;
+        cpu_load_eflags(env, eflags & ~(uint32_t)env->fmask, ~0u);
+        env->eflags &= ~RF_MASK;
+        x86_cpu_load_seg_cache(env, R_CS, sel & 0xfffc, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | DESC_L_MASK);
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 8) & 0xfffc, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK);
+        env->rip = (env->hflags & HF_CS64) ? env->lstar : env->cstar;
+    } else {
+        env->regs[R_ECX] = (uint32_t)next_eip;
+        env->eflags &= ~(IF_MASK | RF_MASK | VM_MASK);
+        x86_cpu_load_seg_cache(env, R_CS, sel & 0xfffc, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_CS_MASK | DESC_W_MASK | DESC_A_MASK);
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 8) & 0xfffc, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK);
+        env->rip = (uint32_t)env->star;
+    }
+    env->hflags &= ~HF_CPL_MASK;
+    x86_update_hflags(env);
+}
+
+void helper_sysret(CPUState *cs, uint32_t dflag)
+{
+    CPUX86State *env = cpu_env(cs);
+    if (!(env->efer & EFER_SCE)) {
+        raise_exception(env, EXCP06_UD);
+    }
+    if (!(env->hflags & HF_PE) || x86_cpl(env) != 0) {
+        raise_exception_err(env, EXCP0D_GP, 0);
+    }
+    uint32_t sel = (uint32_t)(env->star >> 48) & 0xffff;
+    if (env->hflags & HF_LMA) {
+        uint32_t r11 = (uint32_t)env->regs[11];
+        if (dflag == 2) {
+            x86_cpu_load_seg_cache(env, R_CS, (sel + 16) | 3, 0, 0xffffffff,
+                                   DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                                       DESC_W_MASK | DESC_A_MASK | DESC_L_MASK |
+                                       (3u << DESC_DPL_SHIFT));
+            env->rip = env->regs[R_ECX];
+        } else {
+            x86_cpu_load_seg_cache(env, R_CS, sel | 3, 0, 0xffffffff,
+                                   DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                       DESC_CS_MASK | DESC_W_MASK | DESC_A_MASK |
+                                       (3u << DESC_DPL_SHIFT));
+            env->rip = (uint32_t)env->regs[R_ECX];
+        }
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 8) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | (3u << DESC_DPL_SHIFT));
+        env->hflags |= 3;
+        cpu_load_eflags(env, r11 | 2, TF_MASK | AC_MASK | ID_MASK | IF_MASK | IOPL_MASK |
+                                          DF_MASK | NT_MASK | RF_MASK);
+    } else {
+        x86_cpu_load_seg_cache(env, R_CS, sel | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_CS_MASK | DESC_W_MASK | DESC_A_MASK |
+                                   (3u << DESC_DPL_SHIFT));
+        env->rip = (uint32_t)env->regs[R_ECX];
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 8) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | (3u << DESC_DPL_SHIFT));
+        env->hflags |= 3;
+        env->eflags |= IF_MASK;
+    }
+    x86_update_hflags(env);
+}
+
+/*
+ * Deliver a vector. Nested faults during delivery: a contributory fault or
+ * #PF while delivering a contributory fault or #PF is a double fault; a
+ * fault while delivering #DF shuts the machine down (SDM §6.15 Table 6-5).
+ */
+void x86_do_interrupt_all(CPUX86State *env, int intno, bool is_int, int error_code,
+                          uint64_t next_eip, bool is_hw)
+{
+    if (log_enabled(LOG_INT)) {
+        log_printf("x86: %s 0x%02x err=%x rip=%016llx cpl=%d\n",
+                   is_hw ? "irq" : is_int ? "int" : "exception", intno, error_code,
+                   (unsigned long long)env->rip, x86_cpl(env));
+    }
+    if (!is_int && !is_hw && intno == EXCP0E_PF) {
+        /* cr2 was set by the MMU */
+    }
+    if (env->hflags & HF_PE) {
+        do_interrupt_prot(env, intno, is_int, error_code, next_eip, is_hw);
+    } else {
+        do_interrupt_real(env, intno, is_int, next_eip);
+    }
+    env->hflags &= ~HF_INHIBIT_IRQ;
+}
+
+static bool contributory(int v)
+{
+    return v == EXCP00_DE || (v >= EXCP0A_TS && v <= EXCP0D_GP);
+}
+
+void x86_cpu_do_interrupt(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    int vec = cs->exception_index;
+
+    if (env->user_exceptions) {
+        /* test seam: record and stop the loop instead of delivering */
+        env->last_exception = vec;
+        env->last_exception_rip = env->rip;
+        cpu_exit(cs);
+        return;
+    }
+    if (vec == EXCP_SYSCALL) {
+        do_syscall(env, env->exception_next_eip);
+        return;
+    }
+    bool is_int = env->exception_is_int;
+    int err = env->error_code;
+    if (!is_int) {
+        int old = env->old_exception;
+        if (old == EXCP08_DF) {
+            log_mask_printf(LOG_GUEST_ERROR, "x86: triple fault at rip=%llx\n",
+                            (unsigned long long)env->rip);
+            if (cs->machine) {
+                machine_request_shutdown(cs->machine, 2, 0);
+            }
+            cpu_exit(cs);
+            return;
+        }
+        if (old >= 0 && ((contributory(old) && contributory(vec)) ||
+                         (old == EXCP0E_PF && (contributory(vec) || vec == EXCP0E_PF)))) {
+            vec = EXCP08_DF;
+            err = 0;
+        }
+        env->old_exception = vec;
+    }
+    x86_do_interrupt_all(env, vec, is_int, err, env->exception_next_eip, false);
+    env->old_exception = -1;
+}
+
+bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
+{
+    CPUX86State *env = cpu_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    if (req & CPU_INTERRUPT_INIT) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT);
+        cs->cc->reset(cs);
+        return true;
+    }
+    if (req & CPU_INTERRUPT_SIPI) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
+        /* real mode at vector << 12 (SDM §8.4.4.2) */
+        x86_cpu_load_seg_cache(env, R_CS, (uint32_t)env->sipi_vector << 8,
+                               (uint64_t)env->sipi_vector << 12, 0xffff,
+                               DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK |
+                                   DESC_A_MASK);
+        env->rip = 0;
+        __atomic_store_n(&cs->halted, 0, __ATOMIC_RELEASE);
+        x86_update_hflags(env);
+        return true;
+    }
+    if (env->hflags & HF_INHIBIT_IRQ) {
+        return false;
+    }
+    if ((req & CPU_INTERRUPT_NMI)) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        x86_do_interrupt_all(env, EXCP02_NMI, false, 0, 0, true);
+        return true;
+    }
+    if ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) {
+        int vec = -1;
+        if (cpu->has_apic_hooks && cpu->apic.get_interrupt) {
+            vec = cpu->apic.get_interrupt(cpu->apic.opaque, cs);
+        }
+        if (vec < 0) {
+            cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
+            return false;
+        }
+        x86_do_interrupt_all(env, vec, false, 0, 0, true);
+        return true;
+    }
+    return false;
+}
+
+/* -------------------------------------------------------------- IRET */
+
+static uint64_t pop(CPUX86State *env, uint64_t *sp, int size, uintptr_t ra)
+{
+    uint64_t addr;
+    if (env->hflags & HF_CS64) {
+        addr = *sp;
+    } else if (env->hflags & HF_SS32) {
+        addr = (env->segs[R_SS].base + (uint32_t)*sp) & 0xffffffffull;
+    } else {
+        addr = (env->segs[R_SS].base + (*sp & 0xffff)) & 0xffffffffull;
+    }
+    uint64_t v = cpu_ld_mmu(env_cpu(env), addr, make_memop_idx((MemOp)(size == 8 ? MO_64 : size == 4 ? MO_32 : MO_16), (unsigned)x86_mmu_idx(env)), ra);
+    *sp += (uint64_t)size;
+    return v;
+}
+
+static void set_sp(CPUX86State *env, uint64_t sp)
+{
+    if (env->hflags & HF_CS64) {
+        env->regs[R_ESP] = sp;
+    } else if (env->hflags & HF_SS32) {
+        env->regs[R_ESP] = (uint32_t)sp;
+    } else {
+        env->regs[R_ESP] = (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff);
+    }
+}
+
+/* common to IRET and far RET in protected/long mode */
+static void do_far_return(CPUX86State *env, int opsize, int extra, bool is_iret, uintptr_t ra)
+{
+    int n = opsize == MO_64 ? 8 : opsize == MO_32 ? 4 : 2;
+    uint64_t sp = env->regs[R_ESP];
+    uint64_t new_eip = pop(env, &sp, n, ra);
+    uint32_t new_cs = (uint32_t)pop(env, &sp, n, ra) & 0xffff;
+    uint32_t new_eflags = 0;
+    if (is_iret) {
+        new_eflags = (uint32_t)pop(env, &sp, n, ra);
+        if (n == 2) {
+            new_eflags = (cpu_compute_eflags(env) & 0xffff0000u) | (new_eflags & 0xffff);
+        }
+    }
+    if (!(env->hflags & HF_PE)) {
+        set_sp(env, sp + (uint64_t)extra);
+        load_seg_real(env, R_CS, new_cs);
+        env->rip = new_eip & (n == 2 ? 0xffff : 0xffffffff);
+        if (is_iret) {
+            cpu_load_eflags(env, new_eflags, TF_MASK | AC_MASK | ID_MASK | IF_MASK |
+                                                 IOPL_MASK | DF_MASK | NT_MASK |
+                                                 (n == 2 ? 0 : RF_MASK));
+        }
+        x86_update_hflags(env);
+        return;
+    }
+    int cpl = x86_cpl(env), rpl = new_cs & 3;
+    uint32_t lo, hi;
+    if (rpl < cpl) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(new_cs & 0xfffc), ra);
+    }
+    fetch_code_desc(env, new_cs, &lo, &hi, ra);
+    bool to_outer = rpl > cpl;
+    uint64_t new_sp = 0;
+    uint32_t new_ss = 0;
+    if (to_outer || (env->hflags & HF_CS64 && is_iret && n == 8)) {
+        /* 64-bit IRET always pops SS:RSP (SDM IRET) */
+        sp += (uint64_t)extra;
+        new_sp = pop(env, &sp, n, ra);
+        new_ss = (uint32_t)pop(env, &sp, n, ra) & 0xffff;
+    }
+    load_cs(env, new_cs, lo, hi, rpl);
+    env->rip = (env->hflags & HF_CS64) ? new_eip : (n == 2 ? new_eip & 0xffff : (uint32_t)new_eip);
+    if (to_outer || (new_ss | new_sp)) {
+        if (to_outer || (new_ss & ~3u)) {
+            if ((new_ss & ~3u) == 0 && (env->hflags & HF_LMA) && rpl != 3) {
+                x86_cpu_load_seg_cache(env, R_SS, new_ss, 0, 0,
+                                       ((uint32_t)rpl << DESC_DPL_SHIFT) | DESC_W_MASK |
+                                           DESC_S_MASK | DESC_P_MASK);
+            } else {
+                load_seg(env, R_SS, new_ss, ra);
+            }
+        } else {
+            x86_cpu_load_seg_cache(env, R_SS, new_ss, 0, 0,
+                                   ((uint32_t)rpl << DESC_DPL_SHIFT) | DESC_W_MASK |
+                                       DESC_S_MASK | DESC_P_MASK);
+        }
+        x86_update_hflags(env);
+        set_sp(env, new_sp + (uint64_t)(to_outer ? extra : 0));
+        if (to_outer) {
+            /* data segments not accessible at the new CPL become null (SDM RET) */
+            for (int seg = R_ES; seg <= R_GS; seg++) {
+                if (seg == R_CS || seg == R_SS) {
+                    continue;
+                }
+                SegmentCache *sc = &env->segs[seg];
+                int dpl = (sc->flags >> DESC_DPL_SHIFT) & 3;
+                bool code_conf = (sc->flags & DESC_CS_MASK) && (sc->flags & (1u << 10));
+                if (!code_conf && dpl < rpl) {
+                    x86_cpu_load_seg_cache(env, seg, 0, 0, 0, 0);
+                }
+            }
+        }
+    } else {
+        set_sp(env, sp + (uint64_t)extra);
+    }
+    if (is_iret) {
+        uint32_t mask = TF_MASK | AC_MASK | ID_MASK | RF_MASK | NT_MASK | DF_MASK;
+        int iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+        if (cpl == 0) {
+            mask |= IOPL_MASK | IF_MASK;
+        } else if (cpl <= iopl) {
+            mask |= IF_MASK;
+        }
+        if (n == 2) {
+            mask &= 0xffff;
+        }
+        cpu_load_eflags(env, new_eflags, mask);
+    }
+    x86_update_hflags(env);
+}
+
+void helper_iret(CPUState *cs, uint32_t opsize)
+{
+    CPUX86State *env = cpu_env(cs);
+    if ((env->hflags & HF_PE) && (env->eflags & NT_MASK) && !(env->hflags & HF_LMA)) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC()); /* task return: not yet */
+    }
+    do_far_return(env, (int)opsize, 0, true, GETPC());
+    env->old_exception = -1;
+}
+
+void helper_lret(CPUState *cs, uint32_t opsize, uint32_t extra)
+{
+    do_far_return(cpu_env(cs), (int)opsize, (int)extra, false, GETPC());
+}
