@@ -46,7 +46,9 @@ run_one() { # name, command...
         tail -5 "$log" | grep -v '^FAIL' | sed 's/^/    | /'
         failures+=("$name")
     else
-        echo "ok   $name ($p passed${s:+, $s skipped}, ${dt}s)"
+        local sk=""
+        [[ $s -gt 0 ]] && sk=", $s skipped"
+        echo "ok   $name ($p passed$sk, ${dt}s)"
         [[ -n "${TEST_VERBOSE:-}" ]] && sed 's/^/    /' "$log"
     fi
 }
