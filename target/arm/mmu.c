@@ -290,12 +290,43 @@ void arm_tlbi_va(CPUARMState *env, uint64_t va)
     tlb_flush_page(env_cpu(env), va);
 }
 
-/* TLBI <op>, Xt (C5.5): key = op1:CRn:CRm:op2. All forms act on this core.
- * TODO(coremu): the inner-shareable (IS) forms must be broadcast to all cores. */
+/*
+ * Broadcast for the inner-shareable TLBI forms: every other core gets a
+ * pending full flush and an interrupt-request bit; it flushes at its next TB
+ * boundary (exec_interrupt), before running any more guest code. The issuing
+ * core does not wait for the others (a DSB ISH after TLBI IS should): there
+ * is a short window in which another core still uses the old translation.
+ * TODO(coremu): make this a coremu/ message with completion for DSB.
+ */
+static void tlbi_broadcast(CPUState *cs)
+{
+    struct Machine *m = cs->machine;
+    if (!m) {
+        return;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *o = m->cpus[i];
+        if (o && o != cs) {
+            __atomic_store_n(&arm_cpu(o)->tlb_flush_pending, 1, __ATOMIC_RELEASE);
+            cpu_interrupt(o, ARM_INTERRUPT_TLB_FLUSH);
+        }
+    }
+}
+
+void arm_tlb_flush_remote_pending(CPUState *cs)
+{
+    /* clear the request bit first: a request arriving after this re-arms it */
+    cpu_reset_interrupt(cs, ARM_INTERRUPT_TLB_FLUSH);
+    if (__atomic_exchange_n(&arm_cpu(cs)->tlb_flush_pending, 0, __ATOMIC_ACQ_REL)) {
+        arm_tlbi_all(cpu_env(cs));
+    }
+}
+
+/* TLBI <op>, Xt (C5.5): key = op1:CRn:CRm:op2; CRm 3 = inner shareable (all cores). */
 void helper_tlbi(CPUState *cs, uint32_t key, uint64_t val)
 {
     CPUARMState *env = cpu_env(cs);
-    int op2 = key & 7;
+    int op2 = key & 7, crm = (key >> 3) & 15;
     /* VA[55:12] in Xt[43:0], sign-extended from VA[55] */
     uint64_t va = (uint64_t)(((int64_t)(val << 20)) >> 8);
     switch (op2) {
@@ -304,11 +335,13 @@ void helper_tlbi(CPUState *cs, uint32_t key, uint64_t val)
     case 5: /* VALE1 */
     case 7: /* VAALE1 */
         arm_tlbi_va(env, va);
-        /* the same page may be cached under its tagged (TBI) alias */
         break;
     default: /* VMALLE1, ASIDE1 and anything else: everything */
         arm_tlbi_all(env);
         break;
+    }
+    if (crm == 3) {
+        tlbi_broadcast(cs);
     }
 }
 

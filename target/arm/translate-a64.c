@@ -738,8 +738,7 @@ static bool trans_SYS(DisasContext *s, arg_SYS *a)
         return true;
     }
     if (a->crn == 8 && a->op1 == 0) {
-        /* TLBI ... E1(IS): all flush this core's TLB.
-         * TODO(coremu): the IS (broadcast) forms must reach every core. */
+        /* TLBI ...E1: this core; the IS forms are also broadcast (mmu.c) */
         gen_helper_tlbi(tcg_env(), tcg_constant_i32(key), read_x(s, a->rt));
         s->base.is_jmp = DISAS_UPDATE_NOCHAIN;
         return true;
