@@ -56,7 +56,7 @@ static int64_t sext(uint64_t v, int bytes)
     return sh ? (int64_t)(v << sh) >> sh : (int64_t)v;
 }
 
-static bool kind_has_modrm(uint8_t k)
+static bool kind_has_modrm(uint16_t k)
 {
     switch (OPK_METHOD(k)) {
     case A_E: case A_G: case A_M: case A_R: case A_S: case A_C: case A_D:
@@ -175,7 +175,7 @@ static uint16_t group7_reg_form(const X86Insn *i, uint16_t mnem)
     }
 }
 
-static void resolve_operand(X86Insn *i, int n, uint8_t kind)
+static void resolve_operand(X86Insn *i, int n, uint16_t kind)
 {
     X86Operand *o = &i->op[n];
     X86AddrMethod m = OPK_METHOD(kind);
@@ -270,7 +270,7 @@ static void resolve_operand(X86Insn *i, int n, uint8_t kind)
 }
 
 /* bytes of an immediate operand kind */
-static int imm_bytes(const X86Insn *i, uint8_t kind)
+static int imm_bytes(const X86Insn *i, uint16_t kind)
 {
     X86SizeCode s = OPK_SIZE(kind);
     switch (OPK_METHOD(kind)) {
@@ -435,7 +435,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     }
 
     /* operand kinds: the group entry's own, else the cell's */
-    const uint8_t *kinds = e->op;
+    const uint16_t *kinds = e->op;
     int nk = 0;
     if (e->op[0] == 0 && main != e) {
         kinds = main->op;
@@ -534,6 +534,9 @@ void x86_insn_format(const X86Insn *i, char *buf, size_t len)
             break;
         case OT_XMM:
             n += (size_t)snprintf(buf + n, len - n, "%sxmm%d", sep, o->reg);
+            break;
+        case OT_NONE:
+            n += (size_t)snprintf(buf + n, len - n, "%s/%d", sep, 8 << o->size);
             break;
         default:
             n += (size_t)snprintf(buf + n, len - n, "%s?%d", sep, o->reg);

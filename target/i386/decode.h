@@ -103,9 +103,9 @@ typedef enum X86SizeCode {
     S_NONE, S_b, S_w, S_d, S_q, S_v, S_z, S_y, S_x, S_dq,
 } X86SizeCode;
 
-#define OPK(m, s) ((uint8_t)(((m) << 4) | (s)))
-#define OPK_METHOD(k) ((X86AddrMethod)((k) >> 4))
-#define OPK_SIZE(k) ((X86SizeCode)((k) & 15))
+#define OPK(m, s) ((uint16_t)(((m) << 8) | (s)))
+#define OPK_METHOD(k) ((X86AddrMethod)((k) >> 8))
+#define OPK_SIZE(k) ((X86SizeCode)((k) & 0xff))
 
 /* the SDM's operand notation */
 #define Eb OPK(A_E, S_b)
@@ -185,7 +185,7 @@ enum {
 
 typedef struct X86OpEntry {
     uint16_t mnem;  /* X86Mnem */
-    uint8_t op[3];  /* operand kinds, destination first */
+    uint16_t op[3]; /* operand kinds (OPK), destination first */
     uint8_t ext;    /* group number / SSE cell */
     uint16_t flags;
 } X86OpEntry;
