@@ -175,7 +175,7 @@ static void test_slow_paths(void)
     CHECK("ld-16-bswap", TRY(v = helper_guest_ld(cpu, base, oi(MO_16 | MO_BSWAP), 0)) &&
                              v == 0x0807);
     /* a fast-path entry exists after the fill */
-    CPUTLBEntry *e = &cpu->tlb[1][(base >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1)];
+    CPUTLBEntry *volatile e = &cpu->tlb[1][(base >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1)];
     CHECK("tlb-filled", e->addr_read == base && (uintptr_t)(base + e->addend) == (uintptr_t)ram);
     /* page-crossing 8-byte store and load */
     uint64_t cross = base + 4096 - 3;
