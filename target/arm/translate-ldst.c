@@ -170,9 +170,6 @@ static bool trans_LDSTP(DisasContext *s, arg_LDSTP *a)
 {
     int size;
     bool sign = false;
-    if (a->type >= 4) {
-        return false;
-    }
     if (a->v) {
         if (a->opc == 3) {
             return false;
