@@ -179,16 +179,19 @@ void tcg_liveness(TCGContext *s)
         }
 
         uint32_t life = 0;
-        /* outputs: dead after the op if nobody reads them; not needed before */
+        /* outputs: dead after the op if nobody reads them; not needed before
+         * (all marked before any state changes, in case two outputs alias) */
         for (unsigned i = 0; i < nout; i++) {
             TCGTemp *t = &s->temps[op->args[i]];
-            if (t->kind == TEMP_FIXED) {
-                continue;
-            }
-            if (t->state & TS_DEAD) {
+            if (t->kind != TEMP_FIXED && (t->state & TS_DEAD)) {
                 life |= DEAD_ARG(i);
             }
-            t->state = TS_DEAD;
+        }
+        for (unsigned i = 0; i < nout; i++) {
+            TCGTemp *t = &s->temps[op->args[i]];
+            if (t->kind != TEMP_FIXED) {
+                t->state = TS_DEAD;
+            }
         }
 
         /* the op's effect on what must be in memory just before it */

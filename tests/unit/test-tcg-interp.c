@@ -1067,10 +1067,12 @@ static const TCGHelperInfo info_rnd_wg = {
 /* one random op writing v[d] from v[a], v[b]; nv 64-bit values, nx 32-bit values */
 static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
 {
-    TCGv_i64 d = v[rnd(r) % nv], a = v[rnd(r) % nv], b = v[rnd(r) % nv];
-    TCGv_i64 e = v[rnd(r) % nv], f = v[rnd(r) % nv];
-    TCGv_i32 xd = x[rnd(r) % nx], xa = x[rnd(r) % nx], xb = x[rnd(r) % nx];
-    TCGv_i32 xe = x[rnd(r) % nx];
+    int di = (int)(rnd(r) % nv), xdi = (int)(rnd(r) % nx);
+    TCGv_i64 d = v[di], a = v[rnd(r) % nv], b = v[rnd(r) % nv];
+    /* e, xe: second outputs of double-width ops, distinct from d, xd (docs) */
+    TCGv_i64 e = v[(di + 1 + (int)(rnd(r) % (nv - 1))) % nv], f = v[rnd(r) % nv];
+    TCGv_i32 xd = x[xdi], xa = x[rnd(r) % nx], xb = x[rnd(r) % nx];
+    TCGv_i32 xe = x[(xdi + 1 + (int)(rnd(r) % (nx - 1))) % nx];
     int64_t k = (int64_t)rnd_val(r);
     unsigned ofs = (unsigned)(rnd(r) % 64), len = 1 + (unsigned)(rnd(r) % (64 - ofs));
     unsigned ofs32 = ofs % 32, len32 = 1 + (unsigned)(rnd(r) % (32 - ofs32));
