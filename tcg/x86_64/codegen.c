@@ -245,6 +245,11 @@ static void gen_mov(Gen *g)
         r = t->reg;
         ra_kill(g, t);
         g->locked |= (uint16_t)(1u << r);
+    } else if (t->val_type == VAL_MEM && t->kind != TEMP_FIXED) {
+        /* t stays live: load it bound (later reads hit the register), then copy */
+        int rs = ra_load(g, t, REGS_ALLOC);
+        r = ra_alloc(g, REGS_ALLOC, 0);
+        emit_mov_rr(&g->a, 1, r, rs);
     } else {
         r = ra_alloc(g, REGS_ALLOC, 0);
         ra_copy_into(g, t, r, false);

@@ -366,6 +366,13 @@ int ra_out_from(Gen *g, int out_argi, int in_argi, uint16_t avoid)
             return r;
         }
     }
+    if (t->val_type == VAL_MEM && !IS_DEAD_ARG(g->op, in_argi)) {
+        /* read again later: keep a register copy bound to t, work on another */
+        int rs = ra_load(g, t, REGS_ALLOC);
+        int r = ra_alloc(g, REGS_ALLOC & ~avoid, 0);
+        emit_mov_rr(&g->a, 1, r, rs);
+        return r;
+    }
     int r = ra_alloc(g, REGS_ALLOC & ~avoid, 0);
     ra_copy_into(g, t, r, false);
     return r;
