@@ -386,6 +386,34 @@ static bool test_errors(void)
     return true;
 }
 
+static bool test_reset(void)
+{
+    memset(&opts, 0, sizeof(opts));
+    opts.kernel = kernel_path;
+    opts.initrd = initrd_path;
+    Machine *m = make_machine(2, 256ull << 20);
+    CHECK(m && m->mc->init(m), "init");
+    VirtBoard *b = m->board;
+    uint8_t *ram = memory_ram_ptr(m->as, VIRT_MEM, 256ull << 20);
+    /* the guest ran for a while: scribbled on its kernel, DTB, started core 1, set up the GIC */
+    memset(ram, 0xaa, 4096);
+    memset(ram + (b->dtb_addr - VIRT_MEM), 0, 64);
+    uint64_t on[4] = { PSCI_CPU_ON_64, 1, VIRT_MEM + 0x1000, 0 };
+    CHECK(virt_psci_call(b, m->cpus[0], on) == 0, "CPU_ON");
+    cpu_env(m->cpus[0])->pc = 0x1234;
+    memory_write(m->as, VIRT_GIC_DIST, GICD_CTLR_EN_GRP1, 4, NULL);
+    m->mc->reset(m);
+    CHECK(ram[0x38] == 'A' && ram[4] == 0, "kernel reloaded");
+    CHECK(fdt_check_header(ram + (b->dtb_addr - VIRT_MEM)) == 0, "DTB rewritten");
+    CHECK(cpu_env(m->cpus[0])->pc == VIRT_MEM && cpu_env(m->cpus[0])->x[0] == b->dtb_addr,
+          "boot core at the entry again");
+    CHECK(m->cpus[1]->stopped, "secondary off again");
+    uint64_t aff[4] = { PSCI_AFFINITY_INFO_64, 1, 0, 0 };
+    CHECK(virt_psci_call(b, m->cpus[0], aff) == 1, "PSCI state off again");
+    CHECK(!(rd_phys(m, VIRT_GIC_DIST, 4) & GICD_CTLR_EN_GRP1), "GIC reset");
+    return true;
+}
+
 int main(void)
 {
     make_files();
@@ -395,6 +423,7 @@ int main(void)
     run("virt_130_cores_two_redist_regions_dumpdtb", test_many_cores);
     run("virt_user_dtb_patched", test_user_dtb);
     run("virt_init_errors_and_drive", test_errors);
+    run("virt_system_reset", test_reset);
     unlink(kernel_path);
     unlink(initrd_path);
     if (dtb_path[0]) {
