@@ -49,13 +49,17 @@ typedef struct X86Features {
 extern X86Features x86_features;
 
 /* An out-of-line guest memory slow path, emitted after the TB's code. */
+enum { SP_LD, SP_ST, SP_CMPXCHG, SP_RMW };
 typedef struct SlowPath {
-    bool is_store;
+    uint8_t kind;       /* SP_* */
     uint8_t type;       /* TCGType of the value */
     int8_t addr_reg;
-    int8_t val_reg;     /* load: destination; store: source (-1: val_imm) */
+    int8_t val_reg;     /* load: destination; store/rmw: value (-1: val_imm); cmpxchg: new */
+    int8_t cmp_reg;     /* cmpxchg: compare value */
+    int8_t out_reg;     /* rmw/cmpxchg: where the old value goes */
     int64_t val_imm;
     MemOpIdx oi;
+    uint32_t aop;       /* rmw: TCGAtomicOp */
     uint16_t save_mask; /* caller-saved registers live across the access */
     uint32_t jcc_off;   /* disp32 of the inline branch to the slow path */
     uint32_t ret_off;   /* where the slow path jumps back to */

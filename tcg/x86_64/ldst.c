@@ -93,7 +93,7 @@ void gen_guest_ld(Gen *g)
     if (reuse_addr && ta != arg_temp(g, 0)) {
         ra_kill(g, ta);
     }
-    SlowPath sp = {.is_store = false, .type = g->op->type, .addr_reg = (int8_t)raddr, .oi = oi};
+    SlowPath sp = {.kind = SP_LD, .type = g->op->type, .addr_reg = (int8_t)raddr, .oi = oi};
     int t0;
     int t1 = tlb_check(g, raddr, oi, false, &t0, &sp);
     int r = reuse_addr ? raddr : t1; /* the addend register is free after the access */
@@ -171,7 +171,7 @@ void gen_guest_st(Gen *g)
     } else {
         rv = ra_load(g, tv, REGS_ALLOC);
     }
-    SlowPath sp = {.is_store = true, .type = g->op->type, .addr_reg = (int8_t)raddr,
+    SlowPath sp = {.kind = SP_ST, .type = g->op->type, .addr_reg = (int8_t)raddr,
                    .val_reg = (int8_t)rv, .val_imm = imm, .oi = oi};
     int t0;
     int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
@@ -295,7 +295,7 @@ static void set_call_result(Gen *g)
     ra_set_out(g, arg_temp(g, 0), RAX);
 }
 
-void gen_atomic_cmpxchg(Gen *g)
+static void atomic_cmpxchg_helper(Gen *g)
 {
     MemOpIdx oi = (MemOpIdx)g->op->args[4];
     CallArg args[6] = {ca_env, ca_temp(g, 1), ca_temp(g, 2), ca_temp(g, 3), ca_const(oi), ca_ra};
@@ -303,13 +303,160 @@ void gen_atomic_cmpxchg(Gen *g)
     set_call_result(g);
 }
 
-void gen_atomic_rmw(Gen *g)
+static void atomic_rmw_helper(Gen *g)
 {
     MemOpIdx oi = (MemOpIdx)g->op->args[3];
     uint32_t aop = (uint32_t)g->op->args[4];
     CallArg args[6] = {ca_env, ca_temp(g, 1), ca_temp(g, 2), ca_const(oi), ca_const(aop), ca_ra};
     ra_call(g, (const void *)helper_atomic_rmw, 6, args, TCG_CALL_NO_RWG);
     set_call_result(g);
+}
+
+/* r = the old memory value, extended per mop into the op's type */
+static void extend_result(Gen *g, int r, MemOp mop)
+{
+    X86Asm *a = &g->a;
+    int w64 = g->op->type == TCG_TYPE_I64;
+    bool sign = mop & MO_SIGN;
+    switch (mop & MO_SIZE) {
+    case MO_8:
+        emit_rr(a, (sign ? OPC_MOVSBL | (w64 ? P_W : 0) : OPC_MOVZBL) | P_BYTE_M, r, r);
+        break;
+    case MO_16:
+        emit_rr(a, sign ? OPC_MOVSWL | (w64 ? P_W : 0) : OPC_MOVZWL, r, r);
+        break;
+    case MO_32:
+        emit_rr(a, sign && w64 ? OPC_MOVSXD : OPC_MOV_LOAD, r, r);
+        break;
+    default:
+        break;
+    }
+}
+
+/* operand-size bits of a locked op on [mem], reg for an access of mop's size */
+static int size_opc(MemOp mop, int opc32, int opc8)
+{
+    switch (mop & MO_SIZE) {
+    case MO_8: return opc8;
+    case MO_16: return opc32 | P_66;
+    case MO_32: return opc32;
+    default: return opc32 | P_W;
+    }
+}
+
+/*
+ * Inline atomics: the TLB check uses addr_write only (an atomic needs write
+ * permission; in this emulator a writable page is always readable), so a
+ * hit means plain RAM that may be written; the host instruction is then
+ * the guest atomic (lock cmpxchg / lock xadd / xchg / a cmpxchg loop).
+ * Misaligned, MMIO, not-dirty and byte-swapped accesses use the helpers.
+ */
+void gen_atomic_cmpxchg(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[4];
+    MemOp mop = get_memop(oi);
+    if (mop & MO_BSWAP) {
+        atomic_cmpxchg_helper(g);
+        return;
+    }
+    X86Asm *a = &g->a;
+    ra_load_into(g, 2, RAX); /* cmpxchg compares with and returns in rax */
+    int raddr = ra_load(g, arg_temp(g, 1), REGS_ALLOC & ~(1u << RAX));
+    int rnew = ra_load(g, arg_temp(g, 3), REGS_ALLOC & ~(1u << RAX));
+    SlowPath sp = {.kind = SP_CMPXCHG, .type = g->op->type, .addr_reg = (int8_t)raddr,
+                   .val_reg = (int8_t)rnew, .cmp_reg = RAX, .out_reg = RAX, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    emit_rm_idx(a, size_opc(mop, OPC_CMPXCHG, OPC_CMPXCHG8) | P_LOCK, rnew, raddr, t1, 0);
+    sp.ret_off = asm_off(a);
+    sp.save_mask = ra_live_caller_saved(g, 1u << RAX);
+    add_slow(g, &sp);
+    extend_result(g, RAX, mop);
+    ra_set_out(g, arg_temp(g, 0), RAX);
+}
+
+void gen_atomic_rmw(Gen *g)
+{
+    MemOpIdx oi = (MemOpIdx)g->op->args[3];
+    MemOp mop = get_memop(oi);
+    TCGAtomicOp aop = (TCGAtomicOp)g->op->args[4];
+    bool small = (mop & MO_SIZE) < MO_32;
+    bool minmax = aop == TCG_ATOMIC_SMIN || aop == TCG_ATOMIC_SMAX || aop == TCG_ATOMIC_UMIN ||
+                  aop == TCG_ATOMIC_UMAX;
+    if ((mop & MO_BSWAP) || (minmax && small)) {
+        atomic_rmw_helper(g);
+        return;
+    }
+    X86Asm *a = &g->a;
+    SlowPath sp = {.kind = SP_RMW, .type = g->op->type, .oi = oi, .aop = aop, .cmp_reg = -1};
+    int t0, t1, r;
+    if (aop == TCG_ATOMIC_XCHG || aop == TCG_ATOMIC_ADD) {
+        /* xchg [m], r / lock xadd [m], r: r = value in, old value out */
+        int raddr = ra_load(g, arg_temp(g, 1), REGS_ALLOC);
+        r = ra_out_from(g, 0, 2, (uint16_t)(1u << raddr));
+        sp.addr_reg = (int8_t)raddr;
+        sp.val_reg = sp.out_reg = (int8_t)r;
+        t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+        if (aop == TCG_ATOMIC_XCHG) {
+            emit_rm_idx(a, size_opc(mop, OPC_XCHG, 0x86 | P_BYTE_R), r, raddr, t1, 0);
+        } else {
+            emit_rm_idx(a, size_opc(mop, OPC_XADD, OPC_XADD8) | P_LOCK, r, raddr, t1, 0);
+        }
+    } else {
+        /* rax = old; loop: new = op(rax, val); lock cmpxchg [m], new; jne loop */
+        ra_scratch(g, RAX);
+        int raddr = ra_load(g, arg_temp(g, 1), REGS_ALLOC & ~(1u << RAX));
+        int rv = ra_load(g, arg_temp(g, 2), REGS_ALLOC & ~(1u << RAX));
+        sp.addr_reg = (int8_t)raddr;
+        sp.val_reg = (int8_t)rv;
+        sp.out_reg = RAX;
+        r = RAX;
+        t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+        int rnew = t0; /* the TLB index is no longer needed */
+        emit_alu_rr(a, 1, ALU_ADD, t1, raddr); /* t1 = host address */
+        int w64 = (mop & MO_SIZE) == MO_64;
+        switch (mop & MO_SIZE) {
+        case MO_8: emit_rm(a, OPC_MOVZBL, RAX, t1, 0); break;
+        case MO_16: emit_rm(a, OPC_MOVZWL, RAX, t1, 0); break;
+        case MO_32: emit_rm(a, OPC_MOV_LOAD, RAX, t1, 0); break;
+        default: emit_rm(a, OPC_MOV_LOAD | P_W, RAX, t1, 0); break;
+        }
+        uint32_t loop = asm_off(a);
+        switch (aop) {
+        case TCG_ATOMIC_ANDC:
+            emit_mov_rr(a, 1, rnew, rv);
+            emit_rr(a, OPC_GRP3 | P_W, G3_NOT, rnew);
+            emit_alu_rr(a, 1, ALU_AND, rnew, RAX);
+            break;
+        case TCG_ATOMIC_SMIN:
+        case TCG_ATOMIC_SMAX:
+        case TCG_ATOMIC_UMIN:
+        case TCG_ATOMIC_UMAX: {
+            /* new = old; if (old <cond> val) new = val, compared at the access size */
+            static const int take_val[4] = {CC_G, CC_L, CC_A, CC_B};
+            int cc = take_val[aop - TCG_ATOMIC_SMIN];
+            emit_mov_rr(a, 1, rnew, RAX);
+            emit_alu_rr(a, w64, ALU_CMP, rnew, rv);
+            emit_rr(a, (OPC_CMOVCC + cc) | P_W, rnew, rv);
+            break;
+        }
+        default: {
+            int alu = aop == TCG_ATOMIC_AND ? ALU_AND : aop == TCG_ATOMIC_OR ? ALU_OR : ALU_XOR;
+            emit_mov_rr(a, 1, rnew, RAX);
+            emit_alu_rr(a, 1, alu, rnew, rv);
+            break;
+        }
+        }
+        emit_rm(a, size_opc(mop, OPC_CMPXCHG, OPC_CMPXCHG8) | P_LOCK, rnew, t1, 0);
+        int32_t back = (int32_t)loop - (int32_t)(asm_off(a) + 2);
+        emit8(a, OPC_JCC_SHORT + CC_NE);
+        emit8(a, (uint8_t)back);
+    }
+    sp.ret_off = asm_off(a);
+    sp.save_mask = ra_live_caller_saved(g, (uint16_t)(1u << r));
+    add_slow(g, &sp);
+    extend_result(g, r, mop);
+    ra_set_out(g, arg_temp(g, 0), r);
 }
 
 /* --- out-of-line slow paths --- */
@@ -335,31 +482,55 @@ bool gen_slow_paths(Gen *g)
         patch32(a, sp->jcc_off, asm_off(a) - (sp->jcc_off + 4));
         save_regs(g, sp->save_mask, false);
         uint32_t ra_patch;
-        if (!sp->is_store) {
-            emit_mov_rr(a, 1, RSI, sp->addr_reg);
+        const void *helper;
+        /* SysV arguments: env, addr, then per helper (include/exec/cputlb.h) */
+        int8_t dst[3] = {RSI, RDX, RCX}, src[3] = {sp->addr_reg, sp->val_reg, sp->cmp_reg};
+        switch (sp->kind) {
+        case SP_LD:
+            ra_parallel_move(g, 1, dst, src);
             emit_mov_rr(a, 1, RDI, TCG_AREG0);
             emit_movi(a, 0, RDX, sp->oi, false);
             ra_patch = emit_rip(a, OPC_LEA | P_W, RCX);
-        } else {
-            int8_t dst[2] = {RSI, RDX}, src[2] = {sp->addr_reg, sp->val_reg};
+            helper = (const void *)helper_guest_ld;
+            break;
+        case SP_ST:
+        case SP_RMW:
             ra_parallel_move(g, sp->val_reg >= 0 ? 2 : 1, dst, src);
             if (sp->val_reg < 0) {
                 emit_movi(a, 1, RDX, sp->val_imm, false);
             }
             emit_mov_rr(a, 1, RDI, TCG_AREG0);
             emit_movi(a, 0, RCX, sp->oi, false);
-            ra_patch = emit_rip(a, OPC_LEA | P_W, R8);
+            if (sp->kind == SP_ST) {
+                ra_patch = emit_rip(a, OPC_LEA | P_W, R8);
+                helper = (const void *)helper_guest_st;
+            } else {
+                emit_movi(a, 0, R8, sp->aop, false);
+                ra_patch = emit_rip(a, OPC_LEA | P_W, R9);
+                helper = (const void *)helper_atomic_rmw;
+            }
+            break;
+        default: /* SP_CMPXCHG: (env, addr, cmp, new, oi, ra) */
+            src[1] = sp->cmp_reg;
+            src[2] = sp->val_reg;
+            ra_parallel_move(g, 3, dst, src);
+            emit_mov_rr(a, 1, RDI, TCG_AREG0);
+            emit_movi(a, 0, R8, sp->oi, false);
+            ra_patch = emit_rip(a, OPC_LEA | P_W, R9);
+            helper = (const void *)helper_atomic_cmpxchg;
+            break;
         }
         patch32(a, ra_patch, sp->ra_off - (ra_patch + 4));
-        emit_call_abs(g, sp->is_store ? (const void *)helper_guest_st
-                                      : (const void *)helper_guest_ld);
-        if (!sp->is_store) {
+        emit_call_abs(g, helper);
+        if (sp->kind == SP_LD) {
             /* the helper extends to 64 bits; an I32 keeps its high half zero */
             if (sp->type == TCG_TYPE_I32) {
                 emit_rr(a, OPC_MOV_LOAD, sp->val_reg, RAX);
             } else {
                 emit_mov_rr(a, 1, sp->val_reg, RAX);
             }
+        } else if (sp->kind != SP_ST) {
+            emit_mov_rr(a, 1, sp->out_reg, RAX); /* extended again at ret_off */
         }
         save_regs(g, sp->save_mask, true);
         emit8(a, OPC_JMP_LONG);
