@@ -9,7 +9,7 @@
  * Invariants: at most 15 bytes are read (a longer instruction is
  * X86_DEC_TOOLONG, #GP); a REX prefix that is followed by another prefix is
  * ignored (SDM §2.2.1); with both F2 and F3 the last one counts; LOCK is
- * legal only on F_LOCK entries with a memory destination (else #UD).
+ * legal only on X86F_LOCK entries with a memory destination (else #UD).
  */
 #include "target/i386/decode.h"
 
@@ -69,7 +69,7 @@ static bool kind_has_modrm(uint16_t k)
 
 static bool entry_has_modrm(const X86OpEntry *e)
 {
-    if (e->flags & (F_MODRM | F_GROUP | F_SSE)) {
+    if (e->flags & (X86F_MODRM | X86F_GROUP | X86F_SSE)) {
         return true;
     }
     for (int k = 0; k < 3; k++) {
@@ -256,6 +256,9 @@ static void resolve_operand(X86Insn *i, int n, uint16_t kind)
         break;
     case A_I: case A_IS: case A_J:
         o->type = OT_IMM; /* value filled when the bytes are read */
+        if (OPK_SIZE(kind) == S_z) {
+            o->size = i->opsize; /* Iz is sign-extended to the operand size */
+        }
         break;
     default:
         o->type = OT_NONE;
@@ -385,7 +388,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     }
     const X86OpEntry *main = e;
     uint16_t flags = e->flags;
-    if (e->flags & F_SSE) {
+    if (e->flags & X86F_SSE) {
         int col = i->rep == 0xf3 ? 2 : i->rep == 0xf2 ? 3 : p66 ? 1 : 0;
         i->mand = (uint8_t)col;
         e = &x86_sse[e->ext][col];
@@ -395,7 +398,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
             p66 = false; /* a mandatory 66 is not an operand-size prefix */
         }
     }
-    if (e->flags & F_GROUP) {
+    if (e->flags & X86F_GROUP) {
         int reg = (i->modrm >> 3) & 7;
         const X86OpEntry *g = &x86_groups[e->ext][1][reg];
         if (i->mod != 3 || g->mnem == MN_INVALID) {
@@ -404,7 +407,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
                 g = &x86_groups[0][0][0]; /* invalid */
             }
         }
-        flags = (uint16_t)((e->flags & ~F_GROUP) | g->flags);
+        flags = (uint16_t)((e->flags & ~X86F_GROUP) | g->flags);
         main = e;
         e = g;
     }
@@ -421,10 +424,10 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     }
 
     if (mode == X86_MODE64) {
-        if (flags & F_F64) {
+        if (flags & X86F_F64) {
             i->opsize = MO_64;
-        } else if (flags & F_D64) {
-            i->opsize = p66 ? MO_16 : MO_64;
+        } else if (flags & X86F_D64) {
+            i->opsize = (i->rex & 8) || !p66 ? MO_64 : MO_16; /* REX.W beats 66 */
         } else {
             i->opsize = (i->rex & 8) ? MO_64 : p66 ? MO_16 : MO_32;
         }
@@ -442,7 +445,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     }
     for (nk = 0; nk < 3 && kinds[nk]; nk++) {
     }
-    if ((flags & F_OP1) && nk > 1) {
+    if ((flags & X86F_OP1) && nk > 1) {
         nk = 1;
     }
     i->nops = (uint8_t)nk;
@@ -474,7 +477,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     if (r.too_long) {
         return X86_DEC_TOOLONG;
     }
-    if (flags & F_CC) {
+    if (flags & X86F_CC) {
         i->cc = i->opcode & 15;
     }
 
@@ -482,11 +485,11 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     if (i->mnem == MN_INVALID) {
         return X86_DEC_UD;
     }
-    if ((flags & F_I64) && mode == X86_MODE64) {
+    if ((flags & X86F_I64) && mode == X86_MODE64) {
         return X86_DEC_UD;
     }
     if (i->prefixes & PFX_LOCK) {
-        if (!(flags & F_LOCK) || !i->has_mem || i->op[0].type != OT_MEM) {
+        if (!(flags & X86F_LOCK) || !i->has_mem || i->op[0].type != OT_MEM) {
             return X86_DEC_UD;
         }
     }

@@ -5,7 +5,7 @@
  *
  * Tables (decode-tables.c) are C initialisers written in the SDM's operand
  * notation: an entry reads like the opcode map cell,
- *     [0x00] = I(ADD, Eb, Gb, F_LOCK),
+ *     [0x00] = I(ADD, Eb, Gb, X86F_LOCK),
  * where the operand kind is an addressing method (E G I J M O Z S C D V W U
  * P Q N R, and the fixed registers AL/rAX/CL/DX/1) and a size code
  * (b w d q v z y x) from SDM Vol.2 §A.2. Groups (SDM Table A-6) pick the
@@ -18,8 +18,8 @@
  * same tables to generate random instructions.
  *
  * Size rules: operand size v is 16/32/64 by 66/REX.W/CS.D; z is v capped at
- * 32; y is 32 or 64 (REX.W); F_D64 entries default to 64 bits in 64-bit
- * mode (66 selects 16), F_F64 entries are always 64 bits there.
+ * 32; y is 32 or 64 (REX.W); X86F_D64 entries default to 64 bits in 64-bit
+ * mode (66 selects 16), X86F_F64 entries are always 64 bits there.
  */
 #ifndef TARGET_I386_DECODE_H
 #define TARGET_I386_DECODE_H
@@ -166,21 +166,21 @@ typedef enum X86SizeCode {
 
 /* entry flags */
 enum {
-    F_LOCK = 1 << 0,   /* LOCK allowed (with a memory destination) */
-    F_D64 = 1 << 1,    /* default operand size 64 in 64-bit mode */
-    F_F64 = 1 << 2,    /* operand size forced to 64 in 64-bit mode */
-    F_I64 = 1 << 3,    /* invalid in 64-bit mode */
-    F_O64 = 1 << 4,    /* valid only in 64-bit mode */
-    F_GROUP = 1 << 5,  /* ext = group number: ModRM.reg picks the entry */
-    F_SSE = 1 << 6,    /* ext = SSE cell: the mandatory prefix picks the entry */
-    F_MODRM = 1 << 7,  /* has ModRM even though no operand says so */
-    F_REP = 1 << 8,    /* string instruction: F2/F3 are REP prefixes */
-    F_PRIV = 1 << 9,   /* CPL 0 only */
-    F_CC = 1 << 10,    /* condition in the low 4 bits of the opcode */
-    F_MOD3 = 1 << 11,  /* group: this entry only for ModRM.mod == 3 */
-    F_XCHGLOCK = 1 << 12, /* XCHG with memory: always locked */
-    F_MMX = 1 << 13,   /* no mandatory prefix: MMX form (not implemented) */
-    F_OP1 = 1 << 14,   /* group entry: only the first operand of the main entry */
+    X86F_LOCK = 1 << 0,   /* LOCK allowed (with a memory destination) */
+    X86F_D64 = 1 << 1,    /* default operand size 64 in 64-bit mode */
+    X86F_F64 = 1 << 2,    /* operand size forced to 64 in 64-bit mode */
+    X86F_I64 = 1 << 3,    /* invalid in 64-bit mode */
+    X86F_O64 = 1 << 4,    /* valid only in 64-bit mode */
+    X86F_GROUP = 1 << 5,  /* ext = group number: ModRM.reg picks the entry */
+    X86F_SSE = 1 << 6,    /* ext = SSE cell: the mandatory prefix picks the entry */
+    X86F_MODRM = 1 << 7,  /* has ModRM even though no operand says so */
+    X86F_REP = 1 << 8,    /* string instruction: F2/F3 are REP prefixes */
+    X86F_PRIV = 1 << 9,   /* CPL 0 only */
+    X86F_CC = 1 << 10,    /* condition in the low 4 bits of the opcode */
+    X86F_MOD3 = 1 << 11,  /* group: this entry only for ModRM.mod == 3 */
+    X86F_XCHGLOCK = 1 << 12, /* XCHG with memory: always locked */
+    X86F_MMX = 1 << 13,   /* no mandatory prefix: MMX form (not implemented) */
+    X86F_OP1 = 1 << 14,   /* group entry: only the first operand of the main entry */
 };
 
 typedef struct X86OpEntry {
@@ -253,7 +253,7 @@ typedef struct X86Insn {
     uint16_t mnem;
     uint8_t nops;
     X86Operand op[3];
-    uint8_t cc;          /* F_CC: condition 0..15 */
+    uint8_t cc;          /* X86F_CC: condition 0..15 */
 } X86Insn;
 
 typedef uint8_t (*X86FetchFn)(void *opaque, uint64_t addr);

@@ -76,6 +76,10 @@ static bool walk(CPUState *cs, uint64_t va, MMUAccessType access, int mmu_idx, W
     bool nxe = (env->efer & EFER_NXE) != 0;
     bool lma = (env->hflags & HF_LMA) != 0;
 
+    if (lma && (uint64_t)((int64_t)(va << 16) >> 16) != va) {
+        w->error = -1; /* non-canonical: #GP(0) (the flat test mode included) */
+        return false;
+    }
     if (!(env->cr[0] & CR0_PG)) {
         w->paddr = lma ? va : (va & 0xffffffffull);
         w->prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
@@ -95,13 +99,6 @@ static bool walk(CPUState *cs, uint64_t va, MMUAccessType access, int mmu_idx, W
 
     if (env->cr[4] & CR4_PAE) {
         int levels = lma ? 4 : 3;
-        if (lma) {
-            /* canonical: bits 63..47 equal */
-            if ((uint64_t)((int64_t)(va << 16) >> 16) != va) {
-                w->error = -1;
-                return false;
-            }
-        }
         uint64_t table = lma ? (env->cr[3] & PG_ADDR_MASK) : (env->cr[3] & 0xffffffe0ull);
         for (int level = levels; level >= 1; level--) {
             int shift = 12 + 9 * (level - 1);

@@ -889,15 +889,19 @@ static void trans_BSF_BSR(DisasContext *s, X86Insn *in)
     TCGv_i64 v = load_op(s, in, 1);
     TCGv_i64 old = load_op(s, in, 0);
     TCGv_i64 r = tmp64();
-    /* source zero: ZF = 1 and the destination is unchanged (AMD; Intel: undefined) */
+    /* source zero: ZF = 1 and the destination is not written at all, not even
+     * zero-extended (AMD documents it; Intel leaves it "undefined" but does the same) */
+    TCGLabel *zero = gen_new_label();
     if (in->mnem == MN_BSF) {
-        tcg_gen_ctz_i64(r, v, old);
+        tcg_gen_ctzi_i64(r, v, 0);
     } else {
         tcg_gen_clzi_i64(r, v, 0);
         tcg_gen_xori_i64(r, r, 63);
-        tcg_gen_movcond_i64(TCG_COND_EQ, r, v, tcg_constant_i64(0), old, r);
     }
+    tcg_gen_brcondi_i64(TCG_COND_EQ, v, 0, zero);
     gen_store(s, in, 0, r);
+    gen_set_label(zero);
+    (void)old;
     TCGv_i64 z = tmp64();
     tcg_gen_setcondi_i64(TCG_COND_EQ, z, v, 0);
     tcg_gen_shli_i64(cpu_cc_src, z, 6); /* ZF only; the others are undefined (0 here) */
@@ -936,6 +940,10 @@ static void trans_POPCNT(DisasContext *s, X86Insn *in)
 
 static void trans_MOV(DisasContext *s, X86Insn *in)
 {
+    if (in->map == X86_MAP_0F && (in->prefixes & (PFX_66 | PFX_F2 | PFX_F3))) {
+        gen_illegal(s); /* MOVNTI has no prefixed forms */
+        return;
+    }
     TCGv_i64 v = load_op(s, in, 1);
     gen_store(s, in, 0, v);
 }
@@ -977,12 +985,20 @@ static void trans_CMPXCHG(DisasContext *s, X86Insn *in)
     gen_read_reg(cmp, R_EAX, false, sz);
     if (in->op[0].type == OT_MEM && (in->prefixes & PFX_LOCK)) {
         tcg_gen_atomic_cmpxchg_i64(old, s->A0, cmp, newv, (unsigned)s->mem_idx, sz);
-    } else {
+    } else if (in->op[0].type == OT_MEM) {
         gen_load(s, in, 0, old);
         TCGv_i64 w = tmp64();
         tcg_gen_movcond_i64(TCG_COND_EQ, w, old, cmp, newv, old);
-        /* the destination is always written (SDM CMPXCHG: "written back") */
+        /* memory is always written (SDM CMPXCHG: the old value on failure) */
         gen_store(s, in, 0, w);
+    } else {
+        /* a register destination is written only on success: a failing 32-bit
+         * CMPXCHG leaves its upper half alone (as the hardware oracle does) */
+        gen_load(s, in, 0, old);
+        TCGLabel *ne = gen_new_label();
+        tcg_gen_brcond_i64(TCG_COND_NE, old, cmp, ne);
+        gen_store(s, in, 0, newv);
+        gen_set_label(ne);
     }
     /* accumulator loaded only on failure (a 32-bit RAX is then zero-extended) */
     TCGLabel *done = gen_new_label();
@@ -1058,7 +1074,11 @@ static void trans_CMPXCHG8B(DisasContext *s, X86Insn *in)
 static void trans_BSWAP(DisasContext *s, X86Insn *in)
 {
     int r = in->op[0].reg;
-    if (in->op[0].size == MO_64) {
+    if (in->opsize == MO_16) {
+        /* undefined by the SDM; Intel and AMD parts clear the low word */
+        TCGv_i64 z = tcg_constant_i64(0);
+        tcg_gen_deposit_i64(cpu_regs[r], cpu_regs[r], z, 0, 16);
+    } else if (in->op[0].size == MO_64) {
         tcg_gen_bswap64_i64(cpu_regs[r], cpu_regs[r]);
     } else {
         TCGv_i64 t = tmp64();
@@ -1526,6 +1546,11 @@ static void trans_MSR(DisasContext *s, X86Insn *in)
 
 static void trans_fence(DisasContext *s, X86Insn *in)
 {
+    if ((in->mnem == MN_MFENCE || in->mnem == MN_LFENCE || in->mnem == MN_SFENCE) &&
+        (in->prefixes & (PFX_66 | PFX_F2 | PFX_F3))) {
+        gen_illegal(s); /* prefixed forms are other instructions (not implemented) */
+        return;
+    }
     switch (in->mnem) {
     case MN_MFENCE: tcg_gen_mb(TCG_MO_ALL); break;
     case MN_LFENCE: tcg_gen_mb(TCG_MO_LD_LD | TCG_MO_LD_ST); break;
@@ -2175,7 +2200,7 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         gen_illegal(s);
         return;
     }
-    if ((in->e->flags & F_PRIV) && s->cpl != 0) {
+    if ((in->e->flags & X86F_PRIV) && s->cpl != 0) {
         gen_exception_err(s, EXCP0D_GP, 0);
         return;
     }
