@@ -260,9 +260,17 @@ enum {
     ARM_FAULT_ALIGNMENT,
     ARM_FAULT_EXTERNAL,
 };
+typedef struct ARMTranslation {
+    uint64_t pa;
+    uint64_t page_size; /* size of the block/page the translation came from */
+    int prot;           /* PAGE_* */
+    uint8_t attrindx;   /* MAIR index (MMU off: device) */
+    uint8_t sh;         /* shareability SH[1:0] */
+    bool device;        /* MMU off */
+} ARMTranslation;
 /* Stage-1 translation of va for access at regime mmu_idx; false on fault. */
 bool arm_get_phys_addr(CPUARMState *env, uint64_t va, MMUAccessType access, int mmu_idx,
-                       uint64_t *pa, int *prot, uint64_t *page_size, ARMMMUFault *fault);
+                       ARMTranslation *res, ARMMMUFault *fault);
 bool arm_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, int size, MMUAccessType access,
                       int mmu_idx, bool probe, uintptr_t ra);
 void arm_cpu_do_unaligned_access(CPUState *cs, uint64_t vaddr, MMUAccessType access,

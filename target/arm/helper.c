@@ -204,7 +204,8 @@ static void do_conduit(CPUState *cs, uint32_t imm, uintptr_t ra)
 {
     ARMCPU *cpu = arm_cpu(cs);
     CPUARMState *env = &cpu->env;
-    if (!cpu->conduit || imm != 0) {
+    (void)imm; /* like QEMU, any immediate reaches the PSCI conduit */
+    if (!cpu->conduit) {
         /* no EL2/EL3: HVC/SMC are UNDEFINED unless the board answers them */
         arm_raise_exception(env, ARM_EXCP_UDEF, syn_make(EC_UNCATEGORIZED, 0), ra);
     }

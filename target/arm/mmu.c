@@ -53,16 +53,19 @@ static bool fault(ARMMMUFault *f, int type, int level)
 }
 
 bool arm_get_phys_addr(CPUARMState *env, uint64_t va, MMUAccessType access, int mmu_idx,
-                       uint64_t *pa, int *prot, uint64_t *page_size, ARMMMUFault *f)
+                       ARMTranslation *res, ARMMMUFault *f)
 {
     memset(f, 0, sizeof(*f));
+    memset(res, 0, sizeof(*res));
     if (!(env->sctlr_el1 & SCTLR_M)) {
         if (va & ~PA_MASK) {
             return fault(f, ARM_FAULT_ADDRSIZE, 0);
         }
-        *pa = va;
-        *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
-        *page_size = TARGET_PAGE_SIZE;
+        res->pa = va;
+        res->prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+        res->page_size = TARGET_PAGE_SIZE;
+        res->device = true;
+        res->sh = 2; /* device memory reports as outer shareable */
         return true;
     }
 
@@ -185,9 +188,11 @@ bool arm_get_phys_addr(CPUARMState *env, uint64_t va, MMUAccessType access, int 
     if (!(p & need)) {
         return fault(f, ARM_FAULT_PERMISSION, level);
     }
-    *pa = out;
-    *prot = p;
-    *page_size = 1ull << block_shift;
+    res->pa = out;
+    res->prot = p;
+    res->page_size = 1ull << block_shift;
+    res->attrindx = (desc >> 2) & 7;
+    res->sh = (desc >> 8) & 3;
     return true;
 }
 
@@ -227,14 +232,14 @@ bool arm_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, int size, MMUAccessType acce
 {
     (void)size;
     CPUARMState *env = cpu_env(cs);
-    uint64_t pa, psize;
-    int prot;
+    ARMTranslation t;
     ARMMMUFault f;
-    if (arm_get_phys_addr(env, vaddr, access, mmu_idx, &pa, &prot, &psize, &f)) {
-        if (psize > TARGET_PAGE_SIZE) {
-            note_large_page(env, vaddr, psize);
+    if (arm_get_phys_addr(env, vaddr, access, mmu_idx, &t, &f)) {
+        if (t.page_size > TARGET_PAGE_SIZE) {
+            note_large_page(env, vaddr, t.page_size);
         }
-        tlb_set_page(cs, vaddr & TARGET_PAGE_MASK, pa & TARGET_PAGE_MASK, 0, prot, mmu_idx);
+        tlb_set_page(cs, vaddr & TARGET_PAGE_MASK, t.pa & TARGET_PAGE_MASK, t.attrindx, t.prot,
+                     mmu_idx);
         return true;
     }
     if (probe) {
@@ -263,13 +268,15 @@ void arm_cpu_do_transaction_failed(CPUState *cs, uint64_t paddr, uint64_t vaddr,
 
 uint64_t arm_address_translate(CPUARMState *env, uint64_t va, bool is_write, int mmu_idx)
 {
-    uint64_t pa, psize;
-    int prot;
+    ARMTranslation t;
     ARMMMUFault f;
-    if (arm_get_phys_addr(env, va, is_write ? MMU_DATA_STORE : MMU_DATA_LOAD, mmu_idx, &pa,
-                          &prot, &psize, &f)) {
-        /* PAR_EL1 success format (D17.2.113): PA[47:12], ATTR = MAIR attr (0 here) */
-        return pa & PA_MASK & ~0xfffull;
+    if (arm_get_phys_addr(env, va, is_write ? MMU_DATA_STORE : MMU_DATA_LOAD, mmu_idx, &t,
+                          &f)) {
+        /* PAR_EL1 success format (D17.2.113): ATTR[63:56] from MAIR, PA[47:12],
+         * bit 11 RES1, NS (bit 9: this is a Non-secure EL1&0 regime), SH[8:7] */
+        uint64_t attr = t.device ? 0 : (env->mair_el1 >> (8 * t.attrindx)) & 0xff;
+        return attr << 56 | (t.pa & PA_MASK & ~0xfffull) | 1u << 11 | 1u << 9 |
+               (uint64_t)t.sh << 7;
     }
     return 1 | (arm_fault_status(&f) << 1) | (f.s1ptw ? 1u << 8 : 0) | (1u << 11);
 }

@@ -8,6 +8,8 @@
 int failures;
 volatile uint64_t last_exc_type, last_esr, last_elr, last_far;
 volatile int exc_skip;
+volatile uint64_t el0_return_to;
+volatile uint64_t exc_count;
 
 void putc_uart(char c)
 {
@@ -76,13 +78,24 @@ void check(const char *name, uint64_t got, uint64_t expected)
 void exc_handler(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far, uint64_t *regs);
 void exc_handler(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far, uint64_t *regs)
 {
-    (void)regs;
     last_exc_type = type;
     last_esr = esr;
     last_elr = elr;
     last_far = far;
+    exc_count++;
+    if (type >= 8 && el0_return_to) {
+        __asm__ volatile("msr elr_el1, %0\nmsr spsr_el1, %1" ::"r"(el0_return_to), "r"(0x3c5ull));
+        el0_return_to = 0;
+        return;
+    }
     if (exc_skip) {
-        __asm__ volatile("msr elr_el1, %0" ::"r"(elr + 4));
+        uint64_t ec = esr >> 26;
+        if (ec == 0x21 || ec == 0x22) {
+            /* instruction abort / PC alignment: return to the caller (x30) */
+            __asm__ volatile("msr elr_el1, %0" ::"r"(regs[19]));
+        } else if (ec != 0x15 && ec != 0x16 && ec != 0x17) {
+            __asm__ volatile("msr elr_el1, %0" ::"r"(elr + 4));
+        }
         return;
     }
     puts_uart("unexpected exception type ");

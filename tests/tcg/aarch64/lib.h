@@ -13,6 +13,10 @@ void check(const char *name, uint64_t got, uint64_t expected);
 extern int failures;
 /* Set by exc_handler: last exception type (vector index), ESR, ELR, FAR. */
 extern volatile uint64_t last_exc_type, last_esr, last_elr, last_far;
-/* When non-zero, exc_handler skips the faulting instruction (ELR += 4). */
+/* When non-zero, exc_handler skips the faulting instruction (ELR += 4;
+ * SVC/HVC/SMC already return past themselves). */
 extern volatile int exc_skip;
+/* When non-zero, an exception from EL0 returns to this EL1 address (EL1h). */
+extern volatile uint64_t el0_return_to;
+extern volatile uint64_t exc_count;
 #endif
