@@ -130,8 +130,9 @@ static bool virt_create_devices(VirtBoard *b)
         if (!b->mmio[i]) {
             b->mmio[i] = virtio_mmio_new(NULL, gicv3_spi_line(b->gic, VIRT_MMIO_SPI + i));
         }
-        virtio_mmio_map(b->mmio[i], m->as, VIRT_MMIO + (uint64_t)i * VIRTIO_MMIO_SIZE);
     }
+    /* one 16 KiB region: eight 512-byte slots share each page */
+    virtio_mmio_map_bank(b->mmio, VIRT_MMIO_COUNT, m->as, VIRT_MMIO);
     return true;
 }
 

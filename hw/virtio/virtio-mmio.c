@@ -272,3 +272,52 @@ void virtio_mmio_map(VirtIOMMIOState *s, AddressSpace *as, uint64_t base)
 {
     memory_map_mmio(as, "virtio-mmio", base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, s);
 }
+
+/*
+ * A bank of transports at a fixed stride, mapped as ONE region that forwards
+ * by slot: several 512-byte transports share each 4 KiB page, and the softmmu
+ * resolves device regions per page, so one region per page-sharing group is
+ * what keeps every slot reachable from guest code.
+ */
+struct VirtIOMMIOBank {
+    VirtIOMMIOState **slots;
+    int n;
+};
+
+static uint64_t bank_read(void *opaque, uint64_t offset, unsigned size)
+{
+    VirtIOMMIOBank *b = opaque;
+    uint64_t slot = offset / VIRTIO_MMIO_SIZE, off = offset % VIRTIO_MMIO_SIZE;
+    if (slot >= (uint64_t)b->n || off + size > VIRTIO_MMIO_SIZE) {
+        return 0;
+    }
+    return virtio_mmio_read(b->slots[slot], off, size);
+}
+
+static void bank_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    VirtIOMMIOBank *b = opaque;
+    uint64_t slot = offset / VIRTIO_MMIO_SIZE, off = offset % VIRTIO_MMIO_SIZE;
+    if (slot < (uint64_t)b->n && off + size <= VIRTIO_MMIO_SIZE) {
+        virtio_mmio_write(b->slots[slot], off, value, size);
+    }
+}
+
+static const MemoryRegionOps bank_ops = {
+    .read = bank_read, .write = bank_write, .min_access = 1, .max_access = 4,
+};
+
+VirtIOMMIOBank *virtio_mmio_map_bank(VirtIOMMIOState *const *slots, int n, AddressSpace *as,
+                                     uint64_t base)
+{
+    VirtIOMMIOBank *b = calloc(1, sizeof(*b));
+    if (!b || !(b->slots = calloc((size_t)n, sizeof(*b->slots)))) {
+        fatal("out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        b->slots[i] = slots[i];
+    }
+    b->n = n;
+    memory_map_mmio(as, "virtio-mmio", base, (uint64_t)n * VIRTIO_MMIO_SIZE, &bank_ops, b);
+    return b;
+}

@@ -17,6 +17,14 @@ VirtIOMMIOState *virtio_mmio_new(VirtIODevice *vdev, IRQLine irq);
 void virtio_mmio_free(VirtIOMMIOState *s);
 void virtio_mmio_reset(VirtIOMMIOState *s); /* system reset: the device as after status 0 */
 void virtio_mmio_map(VirtIOMMIOState *s, AddressSpace *as, uint64_t base);
+/*
+ * Map n transports at base + i * VIRTIO_MMIO_SIZE as one region (guest code
+ * reaches MMIO through per-page TLB entries, so transports sharing a page
+ * must share a region). The bank does not own the transports.
+ */
+typedef struct VirtIOMMIOBank VirtIOMMIOBank;
+VirtIOMMIOBank *virtio_mmio_map_bank(VirtIOMMIOState *const *slots, int n, AddressSpace *as,
+                                     uint64_t base);
 uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size);
 void virtio_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned size);
 VirtIODevice *virtio_mmio_device(VirtIOMMIOState *s);
