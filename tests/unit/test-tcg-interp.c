@@ -852,6 +852,36 @@ static void test_goto_tb(void)
 
 static void test_retaddr(void);
 
+static void test_goto_ptr(void)
+{
+    case_begin();
+    /* a target TB placed far into the buffer */
+    TranslationBlock tb2;
+    memset(&tb2, 0, sizeof(tb2));
+    harness_begin(H);
+    tcg_gen_addi_i64(H->r[3], H->r[3], 5);
+    tcg_gen_exit_tb(NULL, 7);
+    tcg_liveness(H->s);
+    harness_gen_at(H, &tb2, 256 * 1024);
+    for (int k = 0; k < 2; k++) {
+        /* goto_ptr to tb2's code, or to exit_zero ("no TB found") */
+        harness_begin(H);
+        TCGv_ptr p = tcg_temp_new_i64();
+        tcg_gen_mov_i64(p, H->r[0]);
+        tcg_gen_addi_i64(H->r[4], H->r[4], 1);
+        tcg_gen_goto_ptr(p);
+        uintptr_t target = k ? H->s->exit_zero : (uintptr_t)tb2.tc_ptr;
+        *R(0) = target;
+        *R(3) = 0;
+        *R(4) = 0;
+        uintptr_t ret = harness_run(H, HARNESS_OPT | HARNESS_LIVENESS);
+        EXPECT("goto_ptr exit value", ret, k ? 0 : 7);
+        EXPECT("goto_ptr target ran", *R(3), k ? 0 : 5);
+        EXPECT("global synced before goto_ptr", *R(4), 1);
+    }
+    case_end("goto_ptr_to_tb_and_exit_zero");
+}
+
 /* ------------------------------------------------------------ guest memory */
 
 static uint64_t ram_rd(uint64_t addr, unsigned size)
@@ -1288,6 +1318,7 @@ int main(void)
     test_calls();
     test_ldst();
     test_goto_tb();
+    test_goto_ptr();
     test_retaddr();
     test_guest_mem();
     test_random();
