@@ -20,7 +20,7 @@
  * data window and the stack window are compared.
  *
  * Environment: X86_DIFF_SEED (default: time), X86_DIFF_N (sequences,
- * default 3000), X86_DIFF_VERBOSE=1 (print every sequence).
+ * default 20000), X86_DIFF_VERBOSE=1 (print every sequence).
  * On a mismatch the seed, the sequence index and its disassembly are printed.
  */
 #include <signal.h>
@@ -699,8 +699,8 @@ static bool gen_one(Gen *g, const Cand *c)
         width = 1;
     }
     Sem s = flag_sem(c, width, count_imm, count, cc);
-    if (s.reads & g->undef) {
-        return false;
+    if (s.reads & (g->undef | g->pending[q->ninsn])) {
+        return false; /* would read a flag an earlier instruction left undefined */
     }
 
     /* branches: forward targets */
@@ -797,8 +797,10 @@ static bool gen_one(Gen *g, const Cand *c)
     if (target >= 0 && g->nfix) {
         g->fix[g->nfix - 1].src_end = q->len;
     }
-    (void)start;
 
+    if (q->len - start > 15) {
+        return false; /* over the architectural limit */
+    }
     /* flag state after */
     g->undef = (g->undef | s.undef_after) & ~s.defined_after;
     /* a jump into the middle of a setup group would skip the setup: retarget it to
@@ -1218,7 +1220,7 @@ int main(void)
     const char *en = getenv("X86_DIFF_N");
     bool verbose = getenv("X86_DIFF_VERBOSE") != NULL;
     uint64_t seed = es ? strtoull(es, NULL, 0) : (uint64_t)time(NULL);
-    int n = en ? atoi(en) : 3000;
+    int n = en ? atoi(en) : 20000;
     int failures = 0;
 
     collect_map(X86_MAP_1B, x86_map_1b);
