@@ -240,7 +240,7 @@ static void fold_to_copy(Opt *o, TCGOp *op, int dst, int src)
 {
     TCGType t = (TCGType)o->s->temps[dst].type;
     if (dst == src) {
-        reset_temp(o, dst); /* keep nothing stale; the value is unchanged */
+        /* the value does not change: everything known about dst stays true */
         tcg_op_remove(o->s, op);
         return;
     }

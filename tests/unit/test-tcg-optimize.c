@@ -333,6 +333,20 @@ static void test_known_zero(void)
            is_movi(w, 0) && v == 0 && w3->opc == INDEX_op_shr && H->cpu->regs[3] == 1,
            "ops %s %s", opname(w), opname(w3));
 
+    /* an op folded to a no-op on itself keeps what is known: here the second
+     * ext32u sees that t still fits 32 bits (the frontend's "mov w3, w0") */
+    harness_begin(H);
+    t = tcg_temp_new_i64();
+    TCGv_i32 lo = tcg_temp_new_i32();
+    tcg_gen_extrl_i64_i32(lo, H->r[0]);
+    tcg_gen_extu_i32_i64(t, lo);
+    tcg_gen_ext32u_i64(t, t);
+    tcg_gen_ext32u_i64(H->r[2], t);
+    v = opt_run(0x123456789abcdef0ull, 0);
+    w3 = last_writer(ridx(2));
+    report("knownzero_kept_after_self_fold",
+           is_mov_from(w3, tcgv_i64_idx(t)) && v == 0x9abcdef0, "op %s", opname(w3));
+
     /* ext8s of a value known to be < 0x80 is a mov; extract of low known bits too */
     harness_begin(H);
     t = tcg_temp_new_i64();
