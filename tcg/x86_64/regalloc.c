@@ -163,6 +163,50 @@ static void ra_spill(Gen *g, TCGTemp *t)
     ra_release(g, t);
 }
 
+/*
+ * A dirty global or TB temp that dies here need not be written back when a
+ * later op of the same block overwrites it before anything could look at
+ * memory (a block end, a call, a possible fault, an env load/store, a read).
+ * Liveness marks such an input dead but cannot say so (SYNC_ARG is unused),
+ * so look ahead a little.
+ */
+#define OVERWRITE_SCAN_OPS 64
+
+static bool overwritten_before_use(Gen *g, int idx)
+{
+    TCGContext *s = g->s;
+    int end = g->op_idx + 1 + OVERWRITE_SCAN_OPS;
+    if (end > s->nb_ops) {
+        end = s->nb_ops;
+    }
+    for (int i = g->op_idx + 1; i < end; i++) {
+        TCGOp *op = &s->ops[i];
+        if (op->opc == INDEX_op_nop || op->opc == INDEX_op_insn_start) {
+            continue;
+        }
+        unsigned flags = tcg_op_defs[op->opc].flags;
+        if (flags & (TCG_OPF_BB_END | TCG_OPF_BB_EXIT | TCG_OPF_SIDE_EFFECTS |
+                     TCG_OPF_GUEST_MEM | TCG_OPF_CALL_CLOBBER)) {
+            return false;
+        }
+        if (op->opc >= INDEX_op_ld8u && op->opc <= INDEX_op_st) {
+            return false; /* may alias a global's home */
+        }
+        unsigned nout = tcg_op_nb_oargs(op), nin = tcg_op_nb_iargs(op);
+        for (unsigned k = nout; k < nout + nin; k++) {
+            if ((int)op->args[k] == idx) {
+                return false;
+            }
+        }
+        for (unsigned k = 0; k < nout; k++) {
+            if ((int)op->args[k] == idx) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 void ra_kill(Gen *g, TCGTemp *t)
 {
     switch (t->kind) {
@@ -173,6 +217,11 @@ void ra_kill(Gen *g, TCGTemp *t)
         return;
     case TEMP_GLOBAL:
     case TEMP_TB:
+        if (t->val_type == VAL_REG && !t->mem_coherent &&
+            overwritten_before_use(g, temp_idx(g, t))) {
+            ra_release(g, t); /* -> VAL_DEAD until the overwrite */
+            return;
+        }
         ra_spill(g, t);
         return;
     default:
@@ -449,6 +498,11 @@ void ra_drop_all(Gen *g)
             ra_spill(g, t);
         } else {
             ra_release(g, t);
+        }
+    }
+    for (int i = 0; i < s->nb_globals; i++) {
+        if (s->temps[i].kind == TEMP_GLOBAL && s->temps[i].val_type == VAL_DEAD) {
+            fatal("tcg/x86_64: global %s has no value at a block end", s->temps[i].name);
         }
     }
     /* EBB temps are dead at a label: recycle their slots */
