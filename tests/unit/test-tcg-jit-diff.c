@@ -271,7 +271,15 @@ static void build_bin(void *arg)
         switch (c->form) {
         case 1: b = tcg_constant_i64((int64_t)k); break;
         case 2: a = tcg_constant_i64((int64_t)k); break;
-        case 3: b = a; if (bin_is_shift(c->kind)) { a = R(0); b = tcg_temp_new_i64(); tcg_gen_andi_i64(b, R(0), 63); } break;
+        case 3:
+            /* one temp as both operands (a shift count must stay in range) */
+            if (bin_is_shift(c->kind)) {
+                b = tcg_temp_new_i64();
+                tcg_gen_andi_i64(b, R(0), 63);
+            } else {
+                b = a;
+            }
+            break;
         default: break;
         }
         if (c->form == 4) {
@@ -296,7 +304,11 @@ static void build_bin(void *arg)
         switch (c->form) {
         case 1: b = tcg_constant_i32((int32_t)k); break;
         case 2: a = tcg_constant_i32((int32_t)k); break;
-        case 3: if (!bin_is_shift(c->kind)) { b = a; } break;
+        case 3:
+            if (!bin_is_shift(c->kind)) {
+                b = a;
+            }
+            break;
         default: break;
         }
         gen_bin32(c->kind, d, a, b);
