@@ -612,7 +612,7 @@ static bool gen_one(Gen *g, const Cand *c)
             rex |= (uint8_t)((rm >> 3) & 1);
         }
         if (mem) {
-            rex &= ~3; /* no index/base registers in our memory forms */
+            rex &= ~3; /* REX.X/B only for the base+index form, set below */
         }
         if ((rex & 0xf) == 0 && rn(2)) {
             rex = 0; /* sometimes no REX at all (AH..BH for byte operands) */
@@ -625,6 +625,33 @@ static bool gen_one(Gen *g, const Cand *c)
     }
     if (sse && rex) {
         /* REX.W changes MOVD to MOVQ: fine; keep */
+    }
+    /* the memory operand: absolute [disp32], [rip+disp32], or [base+index*scale+disp32]
+     * with base and index loaded by setup instructions just before */
+    int mform = -1, breg = -1, xreg = -1, scale = 0;
+    int32_t mdisp = 0;
+    uint64_t maddr = 0;
+    if (mem && !(c->map == X86_MAP_0F && c->opcode == 0xae)) {
+        unsigned align = needs_align16(mn) && sse ? 16 : mn == MN_CMPXCHG8B && (rex & 8) ? 16 : 1;
+        maddr = WIN_LO + 64 + rn((unsigned)(WIN_HI - WIN_LO - 160));
+        if (rn(4) == 0) {
+            maddr = DATA_ADDR + 0x1000 - rn(17); /* crossing the page boundary */
+        }
+        maddr &= ~(uint64_t)(align - 1);
+        mform = (int)rn(3);
+        if (mform == 2) {
+            breg = pick_reg(true);
+            do {
+                xreg = pick_reg(true);
+            } while (xreg == breg);
+            scale = (int)rn(4);
+            uint64_t x = rn(32);
+            mdisp = (int32_t)rn(512) - 256;
+            uint64_t b = maddr - (x << scale) - (uint64_t)(int64_t)mdisp;
+            emit_mov_imm32(g, xreg, (uint32_t)x);
+            emit_mov_imm32(g, breg, (uint32_t)b);
+            rex = (uint8_t)(rex | 0x40 | ((xreg >> 3) << 1) | (breg >> 3));
+        }
     }
     /* recompute the operand size after REX edits */
     if (!(c->flags & (X86F_F64 | X86F_D64))) {
@@ -744,18 +771,15 @@ static bool gen_one(Gen *g, const Cand *c)
     }
     emit(g, opcode);
     int disp_at = -1;
-    uint64_t maddr = 0;
     if (has_modrm) {
         if (c->map == X86_MAP_0F && c->opcode == 0xae) {
             emit(g, (uint8_t)(0xc0 | (c->greg << 3)));
         } else if (mem) {
-            unsigned align = needs_align16(mn) && sse ? 16 : mn == MN_CMPXCHG8B && (rex & 8) ? 16 : 1;
-            maddr = WIN_LO + 64 + rn((unsigned)(WIN_HI - WIN_LO - 160));
-            if (rn(4) == 0) {
-                maddr = DATA_ADDR + 0x1000 - rn(17); /* crossing the page boundary */
-            }
-            maddr &= ~(uint64_t)(align - 1);
-            if (rn(2)) {
+            if (mform == 2) {
+                emit(g, (uint8_t)(0x80 | ((reg & 7) << 3) | 4));
+                emit(g, (uint8_t)((scale << 6) | ((xreg & 7) << 3) | (breg & 7)));
+                emit_le(g, (uint32_t)mdisp, 4);
+            } else if (mform == 1) {
                 emit(g, (uint8_t)(((reg & 7) << 3) | 4));
                 emit(g, 0x25);
                 emit_le(g, maddr, 4);
