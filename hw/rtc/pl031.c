@@ -2,11 +2,11 @@
  * pl031.c — Arm PrimeCell RTC PL031 (Arm DDI 0224).
  *
  * The counter is host time plus an offset: RTCDR = now() + offset, and a
- * write to RTCLR sets offset = value - now(). The match interrupt (RTCMR)
- * is evaluated on every access to the device rather than by a host timer:
- * once the counter has reached RTCMR the RIS bit latches (until RTCICR) and
- * the line follows RIS & IMSC. Linux reads the time through RTCDR and only
- * uses the alarm for wake-up, which a virt guest never relies on.
+ * write to RTCLR sets offset = value - now(). The match interrupt: once the
+ * counter reaches RTCMR the RIS bit latches (until RTCICR) and the line
+ * follows RIS & IMSC. The match is checked on every access and, with the
+ * host clock, by a host timer armed for the second the counter reaches
+ * RTCMR, so an idle guest is woken by its alarm.
  */
 #include "hw/rtc/pl031.h"
 
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "system/timer.h"
 #include "util/log.h"
 
 struct PL031State {
@@ -25,6 +26,7 @@ struct PL031State {
     bool match_armed; /* counter was below MR when it was last written */
     uint64_t (*now)(void *);
     void *now_opaque;
+    HostTimer *alarm; /* created on first use */
 };
 
 static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
@@ -52,6 +54,34 @@ static void update(PL031State *s)
         s->irq_level = level;
         irq_set(&s->irq, level);
     }
+}
+
+static void arm_alarm(PL031State *s);
+
+static void alarm_fire(void *opaque)
+{
+    PL031State *s = opaque;
+    pthread_mutex_lock(&s->lock);
+    update(s);
+    arm_alarm(s); /* fired a little early (second boundary): try again */
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Lock held: (re)arm the host timer for the second the counter reaches RTCMR. */
+static void arm_alarm(PL031State *s)
+{
+    if (!s->match_armed || s->now != host_seconds) {
+        if (s->alarm) {
+            host_timer_del(s->alarm); /* injected clocks are checked on access only */
+        }
+        return;
+    }
+    if (!s->alarm) {
+        s->alarm = host_timer_new(alarm_fire, s);
+    }
+    uint64_t left = (uint32_t)(s->mr - counter(s)); /* > 0 while armed */
+    uint64_t into_second = clock_realtime_ns() % 1000000000ull;
+    host_timer_mod(s->alarm, clock_ns() + left * 1000000000ull - into_second + 1000000);
 }
 
 uint64_t pl031_read(void *opaque, uint64_t offset, unsigned size)
@@ -103,6 +133,7 @@ void pl031_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
                         (unsigned)offset);
     }
     update(s);
+    arm_alarm(s);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -129,12 +160,14 @@ void pl031_set_clock(PL031State *s, uint64_t (*now)(void *), void *opaque)
     s->now = now;
     s->now_opaque = opaque;
     s->offset = cur - (int64_t)now(opaque); /* the guest-visible time does not jump */
+    arm_alarm(s);
     pthread_mutex_unlock(&s->lock);
 }
 
 void pl031_free(PL031State *s)
 {
     if (s) {
+        host_timer_free(s->alarm); /* machine teardown: no alarm callback in flight */
         pthread_mutex_destroy(&s->lock);
         free(s);
     }

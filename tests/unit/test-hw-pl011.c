@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hw/char/pl011.h"
@@ -42,7 +43,7 @@ static void irq_handler(void *opaque, int n, int level)
     if (level && !irq_level) {
         irq_edges++;
     }
-    irq_level = level;
+    __atomic_store_n(&irq_level, level, __ATOMIC_RELEASE); /* also the RTC's timer thread */
 }
 
 static PL011State *make_uart(Chardev *chr)
@@ -227,6 +228,33 @@ static bool test_pl031(void)
     return true;
 }
 
+/* With the host clock the alarm fires by itself (a host timer), no access needed. */
+static bool test_pl031_alarm(void)
+{
+    irq_level = 0;
+    PL031State *s = pl031_new((IRQLine){ irq_handler, NULL, 0 });
+    uint32_t t = (uint32_t)pl031_read(s, RTCDR, 4);
+    pl031_write(s, RTCIMSC, 1, 4);
+    pl031_write(s, RTCMR, t + 1, 4);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+        usleep(5000);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (!__atomic_load_n(&irq_level, __ATOMIC_ACQUIRE) && now.tv_sec - start.tv_sec < 4);
+    bool fired = __atomic_load_n(&irq_level, __ATOMIC_ACQUIRE);
+    CHECK(fired, "alarm did not fire within 4 s");
+    CHECK((uint32_t)pl031_read(s, RTCDR, 4) - t >= 1, "fired before the match second");
+    pl031_write(s, RTCICR, 1, 4);
+    CHECK(!irq_level, "cleared");
+    /* an alarm in the past does not fire */
+    pl031_write(s, RTCMR, t - 5, 4);
+    usleep(20000);
+    CHECK(!irq_level && pl031_read(s, RTCRIS, 4) == 0, "alarm in the past fired");
+    pl031_free(s);
+    return true;
+}
+
 int main(void)
 {
     run("pl011_id_registers", test_ids);
@@ -235,5 +263,6 @@ int main(void)
     run("pl011_rx_interrupts", test_rx_interrupts);
     run("pl011_tx_interrupt_loopback", test_tx_interrupt_and_loopback);
     run("pl031_rtc", test_pl031);
+    run("pl031_alarm_host_timer", test_pl031_alarm);
     return failures ? 1 : 0;
 }
