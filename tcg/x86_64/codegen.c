@@ -990,6 +990,10 @@ static void gen_goto_tb(Gen *g)
 {
     int n = (int)g->op->args[0];
     ra_sync_globals(g, false);
+    if (asm_off(&g->a) + 16 > 0xffff) {
+        /* offsets are 16-bit (TranslationBlock): a huge TB just never chains */
+        return;
+    }
     /* the jmp's disp32 must be 4-aligned so one store re-targets it atomically */
     int pad = (int)((3 - ((uintptr_t)g->a.ptr & 3)) & 3);
     emit_nops(&g->a, pad);
