@@ -1,0 +1,968 @@
+#!/usr/bin/env python3
+"""gen.py — generator of the randomized AArch64 differential test program.
+
+Design: a seed gives K sequences; sequence k is drawn from its own RNG
+(seeded with "SEED:k"), so any one sequence can be regenerated alone, with
+the same instructions and inputs (for bisection).  A sequence is L random
+*templates*; a template is one instruction, or a few when it needs a set-up
+(a base address for a load, a divisor of 0, a branch over an instruction).
+Templates are Python functions of a register/immediate chooser; the text is
+assembled by aarch64-linux-gnu-as, so every encoding is a valid one.
+
+Register contract with the harness (start.S): generated code reads and writes
+x0..x27, v0..v31, NZCV, FPSR; x28 holds the 512-byte scratch buffer and is
+never written (write-back addressing uses a copy in another register), x29,
+x30 and sp are never touched, and every memory access stays inside the buffer.
+
+Output (in OUTDIR): prog.S (code + tables) and inputs.bin (the 1280-byte
+input state of each sequence, layout struct State in main.c).  With
+--only k --bisect, sequence k is emitted as T+1 prefixes (0..T templates),
+ids 0..T, and dump_mode on; prefixes.txt lists the templates' text.
+
+Usage: gen.py SEED K L OUTDIR [--classes a,b] [--only k] [--bisect] [--aligned]
+"""
+import argparse
+import os
+import random
+import struct
+
+CLASSES = ['alu', 'branch', 'ldst', 'fp', 'simd', 'crypto']
+
+COND = 'eq ne cs cc mi pl vs vc hi ls ge lt gt le'.split()
+COND_ALL = COND + ['al', 'nv']
+
+
+class Chooser:
+    """Random operands.  Registers are 0..27 unless zr is allowed."""
+
+    def __init__(self, rng, aligned):
+        self.g = rng
+        self.aligned = aligned
+
+    def i(self, a, b):
+        return self.g.randint(a, b)
+
+    def c(self, seq):
+        return self.g.choice(seq)
+
+    def num(self):
+        return self.g.randrange(28)
+
+    def r(self, sf, zr=False, n=None):
+        if n is None:
+            if zr and self.g.random() < 0.08:
+                return sf + 'zr'
+            n = self.num()
+        return '%s%d' % (sf, n)
+
+    def distinct(self, k, avoid=()):
+        s = [n for n in range(28) if n not in avoid]
+        return self.g.sample(s, k)
+
+    def v(self):
+        return self.g.randrange(32)
+
+
+TEMPLATES = []   # (class, weight, fn)
+
+
+def T(cls, w=1):
+    def deco(f):
+        TEMPLATES.append((cls, w, f))
+        return f
+    return deco
+
+
+def bits(sf):
+    return 32 if sf == 'w' else 64
+
+
+def bitmask_imm(r, n):
+    e = r.c([2, 4, 8, 16, 32, 64] if n == 64 else [2, 4, 8, 16, 32])
+    s = r.i(1, e - 1)
+    rot = r.i(0, e - 1)
+    pat = (1 << s) - 1
+    pat = ((pat >> rot) | (pat << (e - rot))) & ((1 << e) - 1)
+    v = 0
+    for k in range(n // e):
+        v |= pat << (k * e)
+    return v
+
+
+SF = ['w', 'x']
+
+# ---------------------------------------------------------------- integer ALU
+
+
+@T('alu', 3)
+def add_imm(r):
+    sf = r.c(SF)
+    return '%s %s, %s, #%d%s' % (r.c(['add', 'adds', 'sub', 'subs']), r.r(sf), r.r(sf),
+                                 r.i(0, 4095), r.c(['', ', lsl #12']))
+
+
+@T('alu', 3)
+def add_shifted(r):
+    sf = r.c(SF)
+    return '%s %s, %s, %s, %s #%d' % (r.c(['add', 'adds', 'sub', 'subs']), r.r(sf), r.r(sf, True),
+                                      r.r(sf, True), r.c(['lsl', 'lsr', 'asr']), r.i(0, bits(sf) - 1))
+
+
+@T('alu', 2)
+def add_ext(r):
+    op = r.c(['add', 'adds', 'sub', 'subs'])
+    if r.c(SF) == 'w':
+        return '%s %s, %s, %s, %s #%d' % (op, r.r('w'), r.r('w'), r.r('w', True),
+                                          r.c(['uxtb', 'uxth', 'uxtw', 'sxtb', 'sxth', 'sxtw']), r.i(0, 4))
+    if r.i(0, 3) == 0:
+        return '%s %s, %s, %s, %s #%d' % (op, r.r('x'), r.r('x'), r.r('x', True), r.c(['uxtx', 'sxtx']), r.i(0, 4))
+    return '%s %s, %s, %s, %s #%d' % (op, r.r('x'), r.r('x'), r.r('w', True),
+                                      r.c(['uxtb', 'uxth', 'uxtw', 'sxtb', 'sxth', 'sxtw']), r.i(0, 4))
+
+
+@T('alu', 2)
+def adc(r):
+    sf = r.c(SF)
+    if r.i(0, 4) == 0:
+        return '%s %s, %s' % (r.c(['ngc', 'ngcs']), r.r(sf), r.r(sf, True))
+    return '%s %s, %s, %s' % (r.c(['adc', 'adcs', 'sbc', 'sbcs']), r.r(sf), r.r(sf, True), r.r(sf, True))
+
+
+@T('alu', 2)
+def cmp_(r):
+    sf = r.c(SF)
+    k = r.i(0, 3)
+    if k == 0:
+        return '%s %s, #%d' % (r.c(['cmp', 'cmn']), r.r(sf), r.i(0, 4095))
+    if k == 1:
+        return '%s %s, %s, %s #%d' % (r.c(['cmp', 'cmn']), r.r(sf), r.r(sf), r.c(['lsl', 'lsr', 'asr']),
+                                      r.i(0, bits(sf) - 1))
+    if k == 2:
+        return 'tst %s, #0x%x' % (r.r(sf), bitmask_imm(r, bits(sf)))
+    return '%s %s, %s, %s #%d' % (r.c(['neg', 'negs']), r.r(sf), r.r(sf), r.c(['lsl', 'lsr', 'asr']),
+                                  r.i(0, bits(sf) - 1))
+
+
+@T('alu', 3)
+def logic_imm(r):
+    sf = r.c(SF)
+    return '%s %s, %s, #0x%x' % (r.c(['and', 'orr', 'eor', 'ands']), r.r(sf), r.r(sf), bitmask_imm(r, bits(sf)))
+
+
+@T('alu', 3)
+def logic_reg(r):
+    sf = r.c(SF)
+    if r.i(0, 5) == 0:
+        return 'mvn %s, %s, %s #%d' % (r.r(sf), r.r(sf, True), r.c(['lsl', 'lsr', 'asr', 'ror']), r.i(0, bits(sf) - 1))
+    return '%s %s, %s, %s, %s #%d' % (r.c(['and', 'orr', 'eor', 'bic', 'orn', 'eon', 'ands', 'bics']),
+                                      r.r(sf), r.r(sf, True), r.r(sf, True),
+                                      r.c(['lsl', 'lsr', 'asr', 'ror']), r.i(0, bits(sf) - 1))
+
+
+@T('alu', 2)
+def movw(r):
+    sf = r.c(SF)
+    return '%s %s, #0x%x, lsl #%d' % (r.c(['movz', 'movk', 'movn']), r.r(sf), r.i(0, 0xffff),
+                                      r.c([0, 16] if sf == 'w' else [0, 16, 32, 48]))
+
+
+@T('alu', 3)
+def shift(r):
+    sf = r.c(SF)
+    op = r.c(['lsl', 'lsr', 'asr', 'ror'])
+    if r.i(0, 1):
+        return '%s %s, %s, %s' % (op, r.r(sf), r.r(sf, True), r.r(sf, True))
+    return '%s %s, %s, #%d' % (op, r.r(sf), r.r(sf), r.i(0, bits(sf) - 1))
+
+
+@T('alu', 3)
+def bitfield(r):
+    sf = r.c(SF)
+    n = bits(sf)
+    k = r.i(0, 2)
+    if k == 0:
+        return '%s %s, %s, #%d, #%d' % (r.c(['bfm', 'ubfm', 'sbfm']), r.r(sf), r.r(sf, True), r.i(0, n - 1), r.i(0, n - 1))
+    if k == 1:
+        lsb = r.i(0, n - 1)
+        return '%s %s, %s, #%d, #%d' % (r.c(['bfi', 'bfxil', 'ubfx', 'sbfx', 'ubfiz', 'sbfiz']), r.r(sf),
+                                        r.r(sf, True), lsb, r.i(1, n - lsb))
+    if sf == 'w':
+        return '%s %s, %s' % (r.c(['uxtb', 'uxth', 'sxtb', 'sxth']), r.r('w'), r.r('w'))
+    return '%s %s, %s' % (r.c(['sxtb', 'sxth', 'sxtw']), r.r('x'), r.r('w'))
+
+
+@T('alu', 1)
+def extr(r):
+    sf = r.c(SF)
+    return 'extr %s, %s, %s, #%d' % (r.r(sf), r.r(sf, True), r.r(sf, True), r.i(0, bits(sf) - 1))
+
+
+@T('alu', 3)
+def csel(r):
+    sf = r.c(SF)
+    k = r.i(0, 2)
+    if k == 0:
+        return '%s %s, %s, %s, %s' % (r.c(['csel', 'csinc', 'csinv', 'csneg']), r.r(sf), r.r(sf, True),
+                                      r.r(sf, True), r.c(COND_ALL))
+    if k == 1:
+        return '%s %s, %s' % (r.c(['cset', 'csetm']), r.r(sf), r.c(COND))
+    return '%s %s, %s, %s' % (r.c(['cinc', 'cinv', 'cneg']), r.r(sf), r.r(sf), r.c(COND))
+
+
+@T('alu', 2)
+def ccmp(r):
+    sf = r.c(SF)
+    op = r.c(['ccmp', 'ccmn'])
+    if r.i(0, 1):
+        return '%s %s, %s, #%d, %s' % (op, r.r(sf), r.r(sf, True), r.i(0, 15), r.c(COND_ALL))
+    return '%s %s, #%d, #%d, %s' % (op, r.r(sf), r.i(0, 31), r.i(0, 15), r.c(COND_ALL))
+
+
+@T('alu', 3)
+def mul(r):
+    k = r.i(0, 4)
+    if k == 0:
+        sf = r.c(SF)
+        return '%s %s, %s, %s, %s' % (r.c(['madd', 'msub']), r.r(sf), r.r(sf, True), r.r(sf, True), r.r(sf, True))
+    if k == 1:
+        sf = r.c(SF)
+        return '%s %s, %s, %s' % (r.c(['mul', 'mneg']), r.r(sf), r.r(sf), r.r(sf))
+    if k == 2:
+        return '%s %s, %s, %s, %s' % (r.c(['smaddl', 'umaddl', 'smsubl', 'umsubl']), r.r('x'), r.r('w', True),
+                                      r.r('w', True), r.r('x', True))
+    if k == 3:
+        return '%s %s, %s, %s' % (r.c(['smull', 'umull', 'smnegl', 'umnegl']), r.r('x'), r.r('w'), r.r('w'))
+    return '%s %s, %s, %s' % (r.c(['smulh', 'umulh']), r.r('x'), r.r('x', True), r.r('x', True))
+
+
+@T('alu', 3)
+def div(r):
+    sf = r.c(SF)
+    op = r.c(['udiv', 'sdiv'])
+    k = r.i(0, 3)
+    d, n, m = r.r(sf), r.num(), r.num()
+    if k == 0:
+        return 'mov %s, #0\n%s %s, %s, %s' % (r.r(sf, n=m), op, d, r.r(sf, n=n), r.r(sf, n=m))
+    if k == 1 and n != m:
+        return 'mov %s, #0x%x\nmov %s, #-1\n%s %s, %s, %s' % (
+            r.r(sf, n=n), 1 << (bits(sf) - 1), r.r(sf, n=m), op, d, r.r(sf, n=n), r.r(sf, n=m))
+    return '%s %s, %s, %s' % (op, d, r.r(sf, True, n), r.r(sf, True, m))
+
+
+@T('alu', 2)
+def bitop(r):
+    sf = r.c(SF)
+    if sf == 'x' and r.i(0, 5) == 0:
+        return 'rev32 %s, %s' % (r.r('x'), r.r('x', True))
+    return '%s %s, %s' % (r.c(['clz', 'cls', 'rbit', 'rev', 'rev16']), r.r(sf), r.r(sf, True))
+
+
+@T('alu', 1)
+def crc(r):
+    c = r.c(['', 'c'])
+    sz = r.c('bhwx')
+    return 'crc32%s%s %s, %s, %s' % (c, sz, r.r('w'), r.r('w'), r.r('x' if sz == 'x' else 'w'))
+
+
+@T('alu', 1)
+def nzcv(r):
+    if r.i(0, 1):
+        return 'mrs %s, nzcv' % r.r('x')
+    return 'msr nzcv, %s' % r.r('x')
+
+
+# ------------------------------------------------------------------- branches
+
+def alu_body(r):
+    while True:
+        cls, w, f = r.c(TEMPLATES)
+        if cls == 'alu' and f is not div:
+            return f(r)
+
+
+@T('branch', 2)
+def bcond(r):
+    k = r.i(0, 4)
+    if k == 0:
+        return 'b.%s 1f\n%s\n1:' % (r.c(COND_ALL), alu_body(r))
+    elif k == 1:
+        br = '%s %s' % (r.c(['cbz', 'cbnz']), r.r(r.c(SF)))
+    elif k == 2:
+        sf = r.c(SF)
+        br = '%s %s, #%d' % (r.c(['tbz', 'tbnz']), r.r(sf), r.i(0, bits(sf) - 1))
+    elif k == 3:
+        return 'adr %s, 1f\n1:' % r.r('x')
+    else:
+        return 'b 1f\n%s\n1:' % alu_body(r)
+    return '%s, 1f\n%s\n1:' % (br, alu_body(r))
+
+
+# ---------------------------------------------------------------- loads/stores
+
+BUF = 512
+GPR_LS = [  # mnemonic, unscaled mnemonic, register kind, size
+    ('ldrb', 'ldurb', 'w', 1), ('ldrsb', 'ldursb', 'w', 1), ('ldrsb', 'ldursb', 'x', 1),
+    ('ldrh', 'ldurh', 'w', 2), ('ldrsh', 'ldursh', 'w', 2), ('ldrsh', 'ldursh', 'x', 2),
+    ('ldr', 'ldur', 'w', 4), ('ldrsw', 'ldursw', 'x', 4), ('ldr', 'ldur', 'x', 8),
+    ('strb', 'sturb', 'w', 1), ('strh', 'sturh', 'w', 2), ('str', 'stur', 'w', 4), ('str', 'stur', 'x', 8),
+]
+FP_LS = [('ldr', 'ldur', p, s) for p, s in (('b', 1), ('h', 2), ('s', 4), ('d', 8), ('q', 16))] + \
+        [('str', 'stur', p, s) for p, s in (('b', 1), ('h', 2), ('s', 4), ('d', 8), ('q', 16))]
+LOG2 = {1: 0, 2: 1, 4: 2, 8: 3, 16: 4}
+
+
+def ls_reg(r, kind, avoid=()):
+    if kind in 'wx':
+        return r.r(kind, n=r.distinct(1, avoid)[0])
+    return '%s%d' % (kind, r.v())
+
+
+def offs(r, size, lo=0, hi=None):
+    """An offset in [lo, hi] (hi: last valid start), aligned unless unaligned allowed."""
+    if hi is None:
+        hi = BUF - size
+    if r.aligned or r.i(0, 1):
+        return size * r.i((lo + size - 1) // size, hi // size)
+    return r.i(lo, hi)
+
+
+@T('ldst', 4)
+def ls_single(r):
+    op, uop, kind, size = r.c(GPR_LS + FP_LS if r.i(0, 3) == 0 else GPR_LS)
+    k = r.i(0, 5)
+    if k == 0:      # scaled unsigned offset
+        return '%s %s, [x28, #%d]' % (op, ls_reg(r, kind), size * r.i(0, BUF // size - 1))
+    if k == 1:      # unscaled, positive from x28 or negative from x28+256
+        if r.i(0, 1):
+            return '%s %s, [x28, #%d]' % (uop, ls_reg(r, kind), offs(r, size, 0, 255))
+        b = r.num()
+        return 'add x%d, x28, #256\n%s %s, [x%d, #%d]' % (b, uop, ls_reg(r, kind, (b,)), b, -offs(r, size, 1, 256))
+    if k == 2:      # pre/post index write-back
+        b = r.num()
+        t = ls_reg(r, kind, (b,))
+        pre = r.i(0, 1)
+        imm = offs(r, size, 0, BUF - size) - 256
+        if pre:
+            return 'add x%d, x28, #256\n%s %s, [x%d, #%d]!' % (b, op, t, b, imm)
+        return 'add x%d, x28, #%d\n%s %s, [x%d], #%d' % (b, 256 + imm, op, t, b, r.i(-256, 255))
+    # register offset
+    ix = r.num()
+    sh = r.c([0, LOG2[size]]) if size > 1 else 0
+    shtxt = r.c(['', ', lsl #0']) if sh == 0 else ', lsl #%d' % sh
+    idx = offs(r, size) >> sh if sh else offs(r, size)
+    ext = r.i(0, 3)
+    if ext == 0:
+        return 'mov x%d, #%d\n%s %s, [x28, x%d%s]' % (ix, idx, op, ls_reg(r, kind), ix, shtxt)
+    if ext == 1:
+        return 'mov x%d, #%d\nmovk x%d, #0x%x, lsl #%d\n%s %s, [x28, w%d, uxtw #%d]' % (
+            ix, idx, ix, r.i(0, 0xffff), r.c([32, 48]), op, ls_reg(r, kind), ix, sh)
+    b = r.c([n for n in range(28) if n != ix])
+    neg = (offs(r, size, 0, 256) >> sh) - (256 >> sh)
+    if ext == 2:
+        return 'add x%d, x28, #256\nmov w%d, #%d\nmovk x%d, #0x%x, lsl #%d\n%s %s, [x%d, w%d, sxtw #%d]' % (
+            b, ix, neg, ix, r.i(0, 0xffff), r.c([32, 48]), op, ls_reg(r, kind), b, ix, sh)
+    return 'add x%d, x28, #256\nmov x%d, #%d\n%s %s, [x%d, x%d, sxtx #%d]' % (
+        b, ix, neg, op, ls_reg(r, kind), b, ix, sh)
+
+
+@T('ldst', 2)
+def ls_pair(r):
+    kind, size, ops = r.c([('w', 4, ['ldp', 'stp', 'ldnp', 'stnp']), ('x', 8, ['ldp', 'stp', 'ldnp', 'stnp']),
+                           ('x', 4, ['ldpsw']), ('s', 4, ['ldp', 'stp', 'ldnp', 'stnp']),
+                           ('d', 8, ['ldp', 'stp', 'ldnp', 'stnp']), ('q', 16, ['ldp', 'stp', 'ldnp', 'stnp'])])
+    op = r.c(ops)
+    k = r.i(0, 2) if 'n' not in op else 0
+    b = r.num()
+    if kind in 'wx':
+        t1, t2 = r.distinct(2, (b,))
+        t1, t2 = r.r(kind, n=t1), r.r(kind, n=t2)
+    else:
+        t1, t2 = r.g.sample(range(32), 2)
+        t1, t2 = '%s%d' % (kind, t1), '%s%d' % (kind, t2)
+    hi = min(BUF - 2 * size, 63 * size)
+    if k == 0:
+        return '%s %s, %s, [x28, #%d]' % (op, t1, t2, size * r.i(0, hi // size))
+    lo_i = max(-64, -(256 // size))
+    hi_i = min(63, (BUF - 256 - 2 * size) // size)
+    imm = size * r.i(lo_i, hi_i)
+    if k == 1:
+        return 'add x%d, x28, #256\n%s %s, %s, [x%d, #%d]!' % (b, op, t1, t2, b, imm)
+    return 'add x%d, x28, #%d\n%s %s, %s, [x%d], #%d' % (b, 256 + imm, op, t1, t2, b, size * r.i(-64, 63))
+
+
+@T('ldst', 2)
+def ls_excl(r):
+    b, s, t, t2 = r.distinct(4)
+    k = r.i(0, 3)
+    if k == 3:      # exclusive pair
+        kind = r.c('wx')
+        size = 8 if kind == 'w' else 16
+        return 'add x%d, x28, #%d\n%s %s, %s, [x%d]\n%s w%d, %s, %s, [x%d]' % (
+            b, size * r.i(0, BUF // size - 1), r.c(['ldxp', 'ldaxp']), r.r(kind, n=t), r.r(kind, n=t2), b,
+            r.c(['stxp', 'stlxp']), s, r.r(kind, n=t2), r.r(kind, n=t), b)
+    sfx, kind, size = r.c([('b', 'w', 1), ('h', 'w', 2), ('', 'w', 4), ('', 'x', 8)])
+    a = r.c(['', 'a'])
+    l = r.c(['', 'l'])
+    if k == 2:      # acquire / release
+        return 'add x%d, x28, #%d\n%s %s, [x%d]' % (b, size * r.i(0, BUF // size - 1),
+                                                   r.c(['ldar', 'stlr']) + sfx, r.r(kind, n=t), b)
+    return 'add x%d, x28, #%d\nld%sxr%s %s, [x%d]\nst%sxr%s w%d, %s, [x%d]' % (
+        b, size * r.i(0, BUF // size - 1), a, sfx, r.r(kind, n=t), b, l, sfx, s, r.r(kind, n=t2), b)
+
+
+def vlist(r, n, arr):
+    v = r.v()
+    return '{%s}' % ', '.join('v%d.%s' % ((v + i) % 32, arr) for i in range(n))
+
+
+@T('ldst', 2)
+def ls_struct(r):
+    b = r.num()
+    k = r.i(0, 2)
+    if k == 0:      # multiple structures
+        arr = r.c(['8b', '16b', '4h', '8h', '2s', '4s', '1d', '2d'])
+        nb = 8 if arr in ('8b', '4h', '2s', '1d') else 16
+        op = r.c(['ld1', 'st1', 'ld2', 'st2', 'ld3', 'st3', 'ld4', 'st4'])
+        n = int(op[2]) if op[2] != '1' else r.i(1, 4)
+        if arr == '1d' and op[2] != '1':
+            arr = '2d'
+            nb = 16
+        total = n * nb
+        off = offs(r, 8, 0, BUF - total)
+        post = r.i(0, 2)
+        suffix = '' if post == 0 else (', #%d' % total if post == 1 else ', x%d' % r.num())
+        if post == 2:
+            # register post-increment: value must keep the base inside the buffer only for later uses,
+            # which always re-derive the base, so any value is fine
+            pass
+        return 'add x%d, x28, #%d\n%s %s, [x%d]%s' % (b, off, op, vlist(r, n, arr), b, suffix)
+    if k == 1:      # single lane
+        es = r.c(['b', 'h', 's', 'd'])
+        size = {'b': 1, 'h': 2, 's': 4, 'd': 8}[es]
+        op = r.c(['ld1', 'st1', 'ld2', 'st2', 'ld3', 'st3', 'ld4', 'st4'])
+        n = int(op[2])
+        v = r.v()
+        lst = '{%s}' % ', '.join('v%d.%s' % ((v + i) % 32, es) for i in range(n))
+        return 'add x%d, x28, #%d\n%s %s[%d], [x%d]' % (b, offs(r, size, 0, BUF - n * size), op, lst,
+                                                      r.i(0, 16 // size - 1), b)
+    arr = r.c(['8b', '16b', '4h', '8h', '2s', '4s', '1d', '2d'])
+    op = r.c(['ld1r', 'ld2r', 'ld3r', 'ld4r'])
+    n = int(op[2])
+    return 'add x%d, x28, #%d\n%s %s, [x%d]' % (b, offs(r, 8, 0, BUF - 8 * n), op, vlist(r, n, arr), b)
+
+
+@T('ldst', 1)
+def ls_misc(r):
+    b = r.num()
+    if not r.aligned and r.i(0, 1):
+        return 'add x%d, x28, #%d\ndc zva, x%d' % (b, r.i(0, BUF - 1), b)
+    return 'prfm %s, [x28, #%d]' % (r.c(['pldl1keep', 'pstl2strm', 'pldl3keep']), 8 * r.i(0, 63))
+
+
+# -------------------------------------------------------------- scalar FP
+
+FPIMMS = []
+for _s in (1, -1):
+    for _e in range(-3, 5):
+        for _m in range(16):
+            FPIMMS.append(repr(_s * (16 + _m) / 16 * 2.0 ** _e))
+
+
+def fr(r, p):
+    return '%s%d' % (p, r.v())
+
+
+@T('fp', 4)
+def fp_arith(r):
+    p = r.c('sd')
+    k = r.i(0, 3)
+    if k <= 1:
+        return '%s %s, %s, %s' % (r.c(['fadd', 'fsub', 'fmul', 'fdiv', 'fmax', 'fmin', 'fmaxnm', 'fminnm',
+                                       'fnmul']),
+                                  fr(r, p), fr(r, p), fr(r, p))
+    if k == 2:
+        return '%s %s, %s, %s, %s' % (r.c(['fmadd', 'fmsub', 'fnmadd', 'fnmsub']), fr(r, p), fr(r, p), fr(r, p),
+                                      fr(r, p))
+    return '%s %s, %s' % (r.c(['fabs', 'fneg', 'fsqrt', 'frintn', 'frinta', 'frintm', 'frintp', 'frintz',
+                               'frinti', 'frintx', 'fmov']), fr(r, p), fr(r, p))
+
+
+@T('simd', 1)
+def simd_scalar_fp(r):
+    p = r.c('sd')
+    if r.i(0, 1):
+        return '%s %s, %s, %s' % (r.c(['fabd', 'fmulx', 'frecps', 'frsqrts', 'fcmeq', 'fcmge', 'fcmgt', 'facge',
+                                       'facgt']), fr(r, p), fr(r, p), fr(r, p))
+    return '%s %s, %s' % (r.c(['frecpe', 'frsqrte', 'frecpx', 'fcvtzs', 'fcvtzu', 'fcvtns', 'fcvtnu', 'scvtf',
+                               'ucvtf']), fr(r, p), fr(r, p))
+
+
+@T('fp', 2)
+def fp_cmp(r):
+    p = r.c('sd')
+    k = r.i(0, 3)
+    if k == 0:
+        return '%s %s, %s' % (r.c(['fcmp', 'fcmpe']), fr(r, p), fr(r, p))
+    if k == 1:
+        return '%s %s, #0.0' % (r.c(['fcmp', 'fcmpe']), fr(r, p))
+    if k == 2:
+        return '%s %s, %s, #%d, %s' % (r.c(['fccmp', 'fccmpe']), fr(r, p), fr(r, p), r.i(0, 15), r.c(COND_ALL))
+    return 'fcsel %s, %s, %s, %s' % (fr(r, p), fr(r, p), fr(r, p), r.c(COND_ALL))
+
+
+@T('fp', 3)
+def fp_cvt(r):
+    k = r.i(0, 4)
+    if k == 0:
+        a, b = r.c([('d', 's'), ('s', 'd'), ('h', 's'), ('s', 'h'), ('h', 'd'), ('d', 'h')])
+        return 'fcvt %s, %s' % (fr(r, a), fr(r, b))
+    p = r.c('sd')
+    sf = r.c(SF)
+    if k == 1:
+        return '%s %s, %s' % (r.c(['scvtf', 'ucvtf']), fr(r, p), r.r(sf, True))
+    if k == 2:
+        return '%s %s, %s, #%d' % (r.c(['scvtf', 'ucvtf']), fr(r, p), r.r(sf, True), r.i(1, bits(sf)))
+    if k == 3:
+        return '%s %s, %s' % (r.c(['fcvtzs', 'fcvtzu', 'fcvtns', 'fcvtnu', 'fcvtas', 'fcvtau', 'fcvtms',
+                                   'fcvtmu', 'fcvtps', 'fcvtpu']), r.r(sf), fr(r, p))
+    return '%s %s, %s, #%d' % (r.c(['fcvtzs', 'fcvtzu']), r.r(sf), fr(r, p), r.i(1, bits(sf)))
+
+
+@T('fp', 2)
+def fp_mov(r):
+    k = r.i(0, 6)
+    if k == 0:
+        return 'fmov %s, #%s' % (fr(r, r.c('sd')), r.c(FPIMMS))
+    if k == 1:
+        return 'fmov %s, %s' % (r.r('w'), fr(r, 's'))
+    if k == 2:
+        return 'fmov %s, %s' % (fr(r, 's'), r.r('w', True))
+    if k == 3:
+        return 'fmov %s, %s' % (r.r('x'), fr(r, 'd'))
+    if k == 4:
+        return 'fmov %s, %s' % (fr(r, 'd'), r.r('x', True))
+    if k == 5:
+        return 'fmov %s, v%d.d[1]' % (r.r('x'), r.v())
+    return 'fmov v%d.d[1], %s' % (r.v(), r.r('x', True))
+
+
+# -------------------------------------------------------------- AdvSIMD
+
+A_ALL = ['8b', '16b', '4h', '8h', '2s', '4s', '2d']
+A_NO2D = ['8b', '16b', '4h', '8h', '2s', '4s']
+A_B = ['8b', '16b']
+A_F = ['2s', '4s', '2d']
+ESIZE = {'b': 8, 'h': 16, 's': 32, 'd': 64}
+
+
+def vv(r, arr):
+    return 'v%d.%s' % (r.v(), arr)
+
+
+def esz(arr):
+    return ESIZE[arr[-1]]
+
+
+@T('simd', 2)
+def simd_logic(r):
+    a = r.c(A_B)
+    if r.i(0, 5) == 0:
+        return '%s %s, %s' % (r.c(['not', 'mvn']), vv(r, a), vv(r, a))
+    return '%s %s, %s, %s' % (r.c(['and', 'orr', 'eor', 'bic', 'orn', 'bsl', 'bit', 'bif']), vv(r, a), vv(r, a),
+                              vv(r, a))
+
+
+@T('simd', 6)
+def simd_int3(r):
+    op = r.c(['add', 'sub', 'cmeq', 'cmgt', 'cmge', 'cmhi', 'cmhs', 'cmtst', 'addp', 'uqadd', 'sqadd', 'uqsub',
+              'sqsub', 'sshl', 'ushl', 'srshl', 'urshl', 'sqshl', 'uqshl', 'sqrshl', 'uqrshl',
+              'mul', 'mla', 'mls', 'smax', 'smin', 'umax', 'umin', 'sabd', 'uabd', 'saba', 'uaba', 'smaxp',
+              'sminp', 'umaxp', 'uminp', 'shadd', 'uhadd', 'srhadd', 'urhadd', 'shsub', 'uhsub',
+              'sqdmulh', 'sqrdmulh', 'pmul'])
+    if op == 'pmul':
+        a = r.c(A_B)
+    elif op.startswith('sq') and 'mulh' in op:
+        a = r.c(['4h', '8h', '2s', '4s'])
+    elif op in ('add', 'sub', 'cmeq', 'cmgt', 'cmge', 'cmhi', 'cmhs', 'cmtst', 'addp', 'uqadd', 'sqadd', 'uqsub',
+                'sqsub', 'sshl', 'ushl', 'srshl', 'urshl', 'sqshl', 'uqshl', 'sqrshl', 'uqrshl'):
+        a = r.c(A_ALL)
+    else:
+        a = r.c(A_NO2D)
+    return '%s %s, %s, %s' % (op, vv(r, a), vv(r, a), vv(r, a))
+
+
+@T('simd', 3)
+def simd_int2(r):
+    k = r.i(0, 5)
+    if k == 0:
+        a = r.c(A_ALL)
+        return '%s %s, %s' % (r.c(['abs', 'neg', 'sqabs', 'sqneg', 'suqadd', 'usqadd']), vv(r, a), vv(r, a))
+    if k == 1:
+        a = r.c(A_NO2D)
+        return '%s %s, %s' % (r.c(['cls', 'clz', 'rev64']), vv(r, a), vv(r, a))
+    if k == 2:
+        a = r.c(A_B)
+        op = r.c(['cnt', 'rbit', 'rev16', 'rev32'])
+        if op == 'rev32' and r.i(0, 1):
+            a = r.c(['4h', '8h'])
+        return '%s %s, %s' % (op, vv(r, a), vv(r, a))
+    if k == 3:
+        a = r.c(A_ALL)
+        return '%s %s, %s, #0' % (r.c(['cmeq', 'cmge', 'cmgt', 'cmle', 'cmlt']), vv(r, a), vv(r, a))
+    if k == 4:
+        d, s = r.c([('4h', '8b'), ('8h', '16b'), ('2s', '4h'), ('4s', '8h'), ('1d', '2s'), ('2d', '4s')])
+        return '%s %s, %s' % (r.c(['saddlp', 'uaddlp', 'sadalp', 'uadalp']), vv(r, d), vv(r, s))
+    d, s = r.c([('8b', '8h'), ('4h', '4s'), ('2s', '2d'), ('16b', '8h'), ('8h', '4s'), ('4s', '2d')])
+    op = r.c(['xtn', 'sqxtn', 'uqxtn', 'sqxtun'])
+    if d in ('16b', '8h', '4s'):
+        op += '2'
+    return '%s %s, %s' % (op, vv(r, d), vv(r, s))
+
+
+@T('simd', 2)
+def simd_across(r):
+    k = r.i(0, 1)
+    a = r.c(['8b', '16b', '4h', '8h', '4s'])
+    e = a[-1]
+    if k == 0:
+        return '%s %s%d, %s' % (r.c(['addv', 'smaxv', 'sminv', 'umaxv', 'uminv']), e, r.v(), vv(r, a))
+    w = {'b': 'h', 'h': 's', 's': 'd'}[e]
+    return '%s %s%d, %s' % (r.c(['saddlv', 'uaddlv']), w, r.v(), vv(r, a))
+
+
+@T('simd', 4)
+def simd_shift(r):
+    k = r.i(0, 3)
+    if k <= 1:
+        a = r.c(A_ALL)
+        n = esz(a)
+        op = r.c(['shl', 'sli', 'sqshl', 'uqshl', 'sqshlu', 'sshr', 'ushr', 'ssra', 'usra', 'srshr', 'urshr',
+                  'srsra', 'ursra', 'sri'])
+        sh = r.i(0, n - 1) if op in ('shl', 'sli', 'sqshl', 'uqshl', 'sqshlu') else r.i(1, n)
+        return '%s %s, %s, #%d' % (op, vv(r, a), vv(r, a), sh)
+    if k == 2:
+        d, s = r.c([('8b', '8h'), ('4h', '4s'), ('2s', '2d'), ('16b', '8h'), ('8h', '4s'), ('4s', '2d')])
+        op = r.c(['shrn', 'rshrn', 'sqshrn', 'uqshrn', 'sqrshrn', 'uqrshrn', 'sqshrun', 'sqrshrun'])
+        if d in ('16b', '8h', '4s'):
+            op += '2'
+        return '%s %s, %s, #%d' % (op, vv(r, d), vv(r, s), r.i(1, esz(d)))
+    d, s = r.c([('8h', '8b'), ('4s', '4h'), ('2d', '2s'), ('8h', '16b'), ('4s', '8h'), ('2d', '4s')])
+    op = r.c(['sshll', 'ushll', 'sxtl', 'uxtl'])
+    if s in ('16b', '8h', '4s'):
+        op += '2'
+    if 'xtl' in op:
+        return '%s %s, %s' % (op, vv(r, d), vv(r, s))
+    return '%s %s, %s, #%d' % (op, vv(r, d), vv(r, s), r.i(0, esz(s) - 1))
+
+
+@T('simd', 3)
+def simd_long(r):
+    k = r.i(0, 2)
+    two = r.i(0, 1)
+    if k == 0:
+        d, s = r.c([('8h', '8b'), ('4s', '4h'), ('2d', '2s')])
+        if two:
+            s = {'8b': '16b', '4h': '8h', '2s': '4s'}[s]
+        op = r.c(['saddl', 'uaddl', 'ssubl', 'usubl', 'smull', 'umull', 'smlal', 'umlal', 'smlsl', 'umlsl',
+                  'sabdl', 'uabdl', 'sabal', 'uabal'] + (['sqdmull', 'sqdmlal', 'sqdmlsl'] if d != '8h' else []))
+        return '%s%s %s, %s, %s' % (op, '2' if two else '', vv(r, d), vv(r, s), vv(r, s))
+    if k == 1:
+        d, s = r.c([('8h', '8b'), ('4s', '4h'), ('2d', '2s')])
+        if two:
+            s = {'8b': '16b', '4h': '8h', '2s': '4s'}[s]
+        return '%s%s %s, %s, %s' % (r.c(['saddw', 'uaddw', 'ssubw', 'usubw']), '2' if two else '', vv(r, d),
+                                    vv(r, d), vv(r, s))
+    d, s = r.c([('8b', '8h'), ('4h', '4s'), ('2s', '2d')])
+    if two:
+        d = {'8b': '16b', '4h': '8h', '2s': '4s'}[d]
+    return '%s%s %s, %s, %s' % (r.c(['addhn', 'subhn', 'raddhn', 'rsubhn']), '2' if two else '', vv(r, d),
+                                vv(r, s), vv(r, s))
+
+
+@T('simd', 3)
+def simd_perm(r):
+    k = r.i(0, 2)
+    if k == 0:
+        a = r.c(A_ALL)
+        return '%s %s, %s, %s' % (r.c(['zip1', 'zip2', 'uzp1', 'uzp2', 'trn1', 'trn2']), vv(r, a), vv(r, a),
+                                  vv(r, a))
+    if k == 1:
+        a = r.c(A_B)
+        return 'ext %s, %s, %s, #%d' % (vv(r, a), vv(r, a), vv(r, a), r.i(0, 7 if a == '8b' else 15))
+    a = r.c(A_B)
+    return '%s %s, %s, %s' % (r.c(['tbl', 'tbx']), vv(r, a), vlist(r, r.i(1, 4), '16b'), vv(r, a))
+
+
+def lanes(arr):
+    return 128 // esz(arr)
+
+
+@T('simd', 4)
+def simd_copy(r):
+    k = r.i(0, 6)
+    e = r.c('bhsd')
+    n = 16 // (ESIZE[e] // 8)
+    if k == 0:
+        a = r.c([x for x in A_ALL if x[-1] == e] or ['2d'])
+        return 'dup %s, v%d.%s[%d]' % (vv(r, a), r.v(), a[-1], r.i(0, 16 // (esz(a) // 8) - 1))
+    if k == 1:
+        a = r.c([x for x in A_ALL if x[-1] == e])
+        return 'dup %s, %s' % (vv(r, a), r.r('x' if e == 'd' else 'w', True))
+    if k == 2:
+        return 'ins v%d.%s[%d], v%d.%s[%d]' % (r.v(), e, r.i(0, n - 1), r.v(), e, r.i(0, n - 1))
+    if k == 3:
+        return 'ins v%d.%s[%d], %s' % (r.v(), e, r.i(0, n - 1), r.r('x' if e == 'd' else 'w', True))
+    if k == 4:
+        if e == 'd':
+            return 'umov %s, v%d.d[%d]' % (r.r('x'), r.v(), r.i(0, 1))
+        if e == 's' or r.i(0, 1):
+            if e == 's':
+                return '%s v%d.s[%d]' % (r.c(['umov %s,' % r.r('w'), 'smov %s,' % r.r('x')]), r.v(), r.i(0, 3))
+            return 'umov %s, v%d.%s[%d]' % (r.r('w'), r.v(), e, r.i(0, n - 1))
+        return 'smov %s, v%d.%s[%d]' % (r.r(r.c(SF)), r.v(), e, r.i(0, n - 1))
+    if k == 5:   # modified immediates
+        j = r.i(0, 6)
+        if j == 0:
+            return 'movi %s, #0x%x' % (vv(r, r.c(A_B)), r.i(0, 255))
+        if j == 1:
+            return '%s %s, #0x%x, lsl #%d' % (r.c(['movi', 'mvni', 'orr', 'bic']), vv(r, r.c(['2s', '4s'])),
+                                             r.i(0, 255), r.c([0, 8, 16, 24]))
+        if j == 2:
+            return '%s %s, #0x%x, lsl #%d' % (r.c(['movi', 'mvni', 'orr', 'bic']), vv(r, r.c(['4h', '8h'])),
+                                             r.i(0, 255), r.c([0, 8]))
+        if j == 3:
+            return '%s %s, #0x%x, msl #%d' % (r.c(['movi', 'mvni']), vv(r, r.c(['2s', '4s'])), r.i(0, 255),
+                                             r.c([8, 16]))
+        if j == 4:
+            v = 0
+            for b in range(8):
+                v |= r.c([0, 0xff]) << (8 * b)
+            return 'movi %s, #0x%x' % (r.c([vv(r, '2d'), 'd%d' % r.v()]), v)
+        return 'fmov %s, #%s' % (vv(r, r.c(A_F)), r.c(FPIMMS))
+    # scalar SIMD integer
+    j = r.i(0, 4)
+    v = r.v
+    if j == 0:
+        return '%s d%d, d%d, d%d' % (r.c(['add', 'sub', 'cmeq', 'cmgt', 'cmhi', 'cmtst', 'sshl', 'ushl']), v(), v(), v())
+    if j == 1:
+        return '%s d%d, d%d, #%d' % (r.c(['shl', 'sli']), v(), v(), r.i(0, 63))
+    if j == 2:
+        return '%s d%d, d%d, #%d' % (r.c(['sshr', 'ushr', 'ssra', 'usra', 'srshr', 'urshr', 'sri']), v(), v(),
+                                     r.i(1, 64))
+    if j == 3:
+        return '%s %s%d, %s%d, %s%d' % ((r.c(['sqadd', 'uqadd', 'sqsub', 'uqsub']),) + (e, v()) * 3)
+    return 'addp d%d, v%d.2d' % (v(), v())
+
+
+@T('simd', 4)
+def simd_fp(r):
+    k = r.i(0, 6)
+    a = r.c(A_F)
+    if k <= 1:
+        op = r.c(['fadd', 'fsub', 'fmul', 'fdiv', 'fmax', 'fmin', 'fmaxnm', 'fminnm', 'fmla', 'fmls', 'fabd',
+                  'fmulx', 'frecps', 'frsqrts', 'faddp', 'fmaxp', 'fminp', 'fmaxnmp', 'fminnmp', 'fcmeq', 'fcmge',
+                  'fcmgt', 'facge', 'facgt'])
+        return '%s %s, %s, %s' % (op, vv(r, a), vv(r, a), vv(r, a))
+    if k == 2:
+        op = r.c(['fabs', 'fneg', 'fsqrt', 'frintn', 'frinta', 'frintm', 'frintp', 'frintz', 'frinti', 'frintx',
+                  'frecpe', 'frsqrte', 'fcvtzs', 'fcvtzu', 'fcvtns', 'fcvtnu', 'fcvtas', 'fcvtau', 'fcvtms',
+                  'fcvtmu', 'fcvtps', 'fcvtpu', 'scvtf', 'ucvtf'])
+        if op in ('frecpe', ) and r.i(0, 2) == 0:
+            a = r.c(['2s', '4s'])
+            op = 'urecpe'
+        return '%s %s, %s' % (op, vv(r, a), vv(r, a))
+    if k == 3:
+        return '%s %s, %s, #%d' % (r.c(['fcvtzs', 'fcvtzu', 'scvtf', 'ucvtf']), vv(r, a), vv(r, a), r.i(1, esz(a)))
+    if k == 4:
+        j = r.i(0, 2)
+        if j == 0:
+            return r.c(['fcvtl v%d.4s, v%d.4h', 'fcvtl2 v%d.4s, v%d.8h', 'fcvtl v%d.2d, v%d.2s',
+                        'fcvtl2 v%d.2d, v%d.4s', 'fcvtn v%d.4h, v%d.4s', 'fcvtn2 v%d.8h, v%d.4s',
+                        'fcvtn v%d.2s, v%d.2d', 'fcvtn2 v%d.4s, v%d.2d', 'fcvtxn v%d.2s, v%d.2d',
+                        'fcvtxn2 v%d.4s, v%d.2d']) % (r.v(), r.v())
+        if j == 1:
+            return '%s s%d, v%d.4s' % (r.c(['fmaxv', 'fminv', 'fmaxnmv', 'fminnmv']), r.v(), r.v())
+        op = r.c(['faddp', 'fmaxp', 'fminp', 'fmaxnmp', 'fminnmp'])
+        return r.c(['%s s%%d, v%%d.2s' % op, '%s d%%d, v%%d.2d' % op]) % (r.v(), r.v())
+    if k == 5:   # by element
+        e = a[-1]
+        n = 4 if e == 's' else 2
+        return '%s %s, %s, v%d.%s[%d]' % (r.c(['fmul', 'fmla', 'fmls', 'fmulx']), vv(r, a), vv(r, a), r.v(), e,
+                                          r.i(0, n - 1))
+    a = r.c(['4h', '8h', '2s', '4s'])
+    e = a[-1]
+    m = r.i(0, 15) if e == 'h' else r.v()
+    return '%s %s, %s, v%d.%s[%d]' % (r.c(['mul', 'mla', 'mls', 'sqdmulh', 'sqrdmulh']), vv(r, a), vv(r, a), m, e,
+                                      r.i(0, 7 if e == 'h' else 3))
+
+
+@T('crypto', 1)
+def crypto(r):
+    v = r.v
+    k = r.i(0, 4)
+    if k == 0:
+        return '%s v%d.16b, v%d.16b' % (r.c(['aese', 'aesd', 'aesmc', 'aesimc']), v(), v())
+    if k == 1:
+        return '%s q%d, s%d, v%d.4s' % (r.c(['sha1c', 'sha1p', 'sha1m']), v(), v(), v())
+    if k == 2:
+        return r.c(['sha1h s%d, s%d', 'sha1su1 v%d.4s, v%d.4s', 'sha256su0 v%d.4s, v%d.4s']) % (v(), v())
+    if k == 3:
+        return r.c(['sha1su0 v%d.4s, v%d.4s, v%d.4s', 'sha256h q%d, q%d, v%d.4s', 'sha256h2 q%d, q%d, v%d.4s',
+                    'sha256su1 v%d.4s, v%d.4s, v%d.4s']) % (v(), v(), v())
+    return r.c(['pmull v%d.1q, v%d.1d, v%d.1d', 'pmull2 v%d.1q, v%d.2d, v%d.2d', 'pmull v%d.8h, v%d.8b, v%d.8b',
+                'pmull2 v%d.8h, v%d.16b, v%d.16b']) % (v(), v(), v())
+
+
+# ------------------------------------------------------------------- inputs
+
+XEDGE = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff,
+         0x100000000, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff, 0xffffffff00000000,
+         0x0000000500000000, 0xffffffff80000000, 0x00000000ffffff80, 63, 64, 31, 32]
+
+F64 = [0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000,
+       0x7ff4000000000001, 0xfff8000000000123, 0x0000000000000001, 0x000fffffffffffff, 0x0010000000000000,
+       0x7fefffffffffffff, 0x3ff0000000000000, 0xbff0000000000000, 0x3fe0000000000000, 0x43e0000000000000,
+       0xc3e0000000000000, 0x41dfffffffc00000, 0x41f0000000000000, 0x3ff8000000000000, 0x4330000000000000]
+F32 = [0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00001, 0xffc00123, 0x00000001,
+       0x007fffff, 0x00800000, 0x7f7fffff, 0x3f800000, 0xbf800000, 0x3f000000, 0x4f000000, 0xcf000000,
+       0x5f000000, 0x3fc00000, 0x4b000000, 0x4effffff]
+F16 = [0x0000, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0x7d01, 0x0001, 0x03ff, 0x0400, 0x7bff, 0x3c00, 0xbc00, 0x3800]
+
+
+def rand_x(g):
+    k = g.randrange(6)
+    if k == 0:
+        return g.choice(XEDGE)
+    if k == 1:
+        return g.randrange(-64, 64) & (2 ** 64 - 1)
+    if k == 2:
+        return g.getrandbits(32)
+    if k == 3:
+        return (g.getrandbits(32) << 32) | g.choice(XEDGE) & 0xffffffff
+    return g.getrandbits(64)
+
+
+def rand_f64(g):
+    k = g.randrange(5)
+    if k == 0:
+        return g.choice(F64)
+    if k == 1:   # normal with a small exponent range
+        return (g.getrandbits(1) << 63) | (g.randrange(1023 - 70, 1023 + 70) << 52) | g.getrandbits(52)
+    if k == 2:   # integral-ish values
+        v = float(g.randrange(-2 ** 33, 2 ** 33)) + g.choice([0, 0.5, 0.25, 0.75])
+        return struct.unpack('<Q', struct.pack('<d', v))[0]
+    if k == 3:   # denormal or NaN payloads
+        return (g.getrandbits(1) << 63) | (g.choice([0, 0x7ff]) << 52) | g.getrandbits(52)
+    return g.getrandbits(64)
+
+
+def rand_f32(g):
+    k = g.randrange(5)
+    if k == 0:
+        return g.choice(F32)
+    if k == 1:
+        return (g.getrandbits(1) << 31) | (g.randrange(127 - 40, 127 + 40) << 23) | g.getrandbits(23)
+    if k == 2:
+        v = float(g.randrange(-2 ** 25, 2 ** 25)) + g.choice([0, 0.5, 0.25])
+        return struct.unpack('<I', struct.pack('<f', v))[0]
+    if k == 3:
+        return (g.getrandbits(1) << 31) | (g.choice([0, 0xff]) << 23) | g.getrandbits(23)
+    return g.getrandbits(32)
+
+
+def rand_half64(g):
+    k = g.randrange(5)
+    if k == 0:
+        return rand_f64(g)
+    if k == 1:
+        return rand_f32(g) | (rand_f32(g) << 32)
+    if k == 2:
+        return sum((g.choice(F16) if g.randrange(2) else g.getrandbits(16)) << (16 * i) for i in range(4))
+    if k == 3:
+        return sum(g.choice([0, 1, 0x7f, 0x80, 0xff, g.getrandbits(8)]) << (8 * i) for i in range(8))
+    return g.getrandbits(64)
+
+
+FPCRS = [0, 0, 0, 0, 0, 0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25, (1 << 24) | (1 << 25), 1 << 26,
+         (3 << 22) | (1 << 24)]
+
+
+def gen_inputs(g):
+    x = [rand_x(g) for _ in range(28)]
+    nzcv = g.getrandbits(4) << 28
+    fpcr = g.choice(FPCRS)
+    fpsr = g.choice([0, 0, 0, 0x9f, 1 << 27])
+    q = []
+    for _ in range(32):
+        q += [rand_half64(g), rand_half64(g)]
+    scratch = [rand_half64(g) if g.randrange(3) else rand_x(g) for _ in range(64)]
+    return struct.pack('<28Q4Q64Q64Q', *x, nzcv, fpcr, fpsr, 0, *q, *scratch)
+
+
+def gen_sequence(seed, k, length, classes, aligned):
+    g = random.Random('%s:%d' % (seed, k))
+    inputs = gen_inputs(g)
+    r = Chooser(g, aligned)
+    pool = [(c, w, f) for c, w, f in TEMPLATES if c in classes]
+    weights = [w for _, w, _ in pool]
+    body = []
+    for _ in range(length):
+        _, _, f = g.choices(pool, weights)[0]
+        body.append(f(r))
+    return inputs, body
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('seed')
+    ap.add_argument('k', type=int)
+    ap.add_argument('l', type=int)
+    ap.add_argument('outdir')
+    ap.add_argument('--classes', default=','.join(CLASSES))
+    ap.add_argument('--only', type=int)
+    ap.add_argument('--bisect', action='store_true')
+    ap.add_argument('--aligned', action='store_true')
+    a = ap.parse_args()
+    classes = [c for c in a.classes.split(',') if c]
+    for c in classes:
+        if c not in CLASSES:
+            raise SystemExit('gen.py: unknown class %r (known: %s)' % (c, ','.join(CLASSES)))
+    os.makedirs(a.outdir, exist_ok=True)
+    seqs = []      # (id, inputs, body lines)
+    ks = [a.only] if a.only is not None else range(a.k)
+    for k in ks:
+        inputs, body = gen_sequence(a.seed, k, a.l, classes, a.aligned)
+        if a.bisect:
+            with open(os.path.join(a.outdir, 'prefixes.txt'), 'w') as f:
+                for j, t in enumerate(body):
+                    f.write('T %d\n%s\n' % (j + 1, t))
+            for j in range(len(body) + 1):
+                seqs.append((j, inputs, body[:j]))
+        else:
+            seqs.append((k, inputs, body))
+    with open(os.path.join(a.outdir, 'inputs.bin'), 'wb') as f:
+        for _, inputs, _ in seqs:
+            f.write(inputs)
+    out = ['/* generated by gen.py %s %d %d classes=%s%s%s */' % (
+        a.seed, a.k, a.l, ','.join(classes), ' only=%d' % a.only if a.only is not None else '',
+        ' bisect' if a.bisect else ''),
+        '    .section .rodata', '    .balign 8',
+        '    .global seq_count, seq_ids, seq_table, dump_mode',
+        'seq_count: .quad %d' % len(seqs), 'dump_mode: .quad %d' % (1 if a.bisect else 0), 'seq_ids:']
+    out += ['    .quad %d' % i for i, _, _ in seqs]
+    out.append('seq_table:')
+    out += ['    .quad body_%d' % n for n in range(len(seqs))]
+    out += ['    .data', '    .balign 4096', '    .global seq_inputs', 'seq_inputs:',
+            '    .incbin "%s"' % os.path.abspath(os.path.join(a.outdir, 'inputs.bin')), '    .text']
+    for n, (_, _, body) in enumerate(seqs):
+        out.append('    .balign 16')
+        out.append('body_%d:' % n)
+        for t in body:
+            out += ['    ' + ln if not ln.endswith(':') else ln for ln in t.split('\n')]
+        out.append('    b seq_end')
+    with open(os.path.join(a.outdir, 'prog.S'), 'w') as f:
+        f.write('\n'.join(out) + '\n')
+
+
+if __name__ == '__main__':
+    main()

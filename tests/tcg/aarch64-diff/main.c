@@ -1,0 +1,144 @@
+/*
+ * main.c — driver of the randomized differential tester (see gen.py).
+ *
+ * The generated program provides seq_count sequences: seq_table[i] is the
+ * code of one (ending in `b seq_end`), seq_ids[i] its number, and
+ * seq_inputs + i * 1280 its input state (layout: struct State).  For each,
+ * run_seq() (start.S) runs it in place on that block; then we print
+ *     seq <id> <hash>                     (a hash over the whole block), or
+ *     seq <id> EXC esr=.. far=.. pc=+..   (an exception; pc relative to the
+ *                                         sequence start, far only for aborts)
+ * With dump_mode set, every field of the block is printed too, one per line
+ * ("<id> x3 0123..."), for the bisecting run of run.sh.
+ * Built with -mgeneral-regs-only: this file never touches FP/SIMD state.
+ */
+#include <stdint.h>
+
+struct State {
+    uint64_t x[28];
+    uint64_t nzcv, fpcr, fpsr, pad;
+    uint64_t q[32][2];          /* [0] = low half */
+    uint64_t scratch[64];
+};
+_Static_assert(sizeof(struct State) == 1280, "layout shared with start.S/gen.py");
+
+extern uint8_t seq_inputs[];
+extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode;
+extern uint64_t exc_info[4];    /* esr, far, elr, vector offset index */
+extern uint64_t run_seq(uint64_t body, struct State *st);
+extern void psci_off(void);
+
+#define UART_DR ((volatile uint32_t *)0x09000000)
+#define UART_FR ((volatile uint32_t *)0x09000018)
+
+static void out_c(char c)
+{
+    while (*UART_FR & (1 << 5)) {
+    }
+    *UART_DR = (uint32_t)c;
+}
+
+static void out_s(const char *s)
+{
+    while (*s) {
+        out_c(*s++);
+    }
+}
+
+static void out_hex(uint64_t v, int digits)
+{
+    for (int i = digits - 1; i >= 0; i--) {
+        out_c("0123456789abcdef"[(v >> (4 * i)) & 15]);
+    }
+}
+
+static void out_dec(uint64_t v)
+{
+    char b[24];
+    int n = 0;
+    do {
+        b[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) {
+        out_c(b[--n]);
+    }
+}
+
+static void dump_field(uint64_t id, const char *name, int idx, uint64_t hi, uint64_t lo, int wide)
+{
+    out_dec(id);
+    out_c(' ');
+    out_s(name);
+    if (idx >= 0) {
+        out_dec((uint64_t)idx);
+    }
+    out_c(' ');
+    if (wide) {
+        out_hex(hi, 16);
+        out_c(':');
+    }
+    out_hex(lo, 16);
+    out_c('\n');
+}
+
+static void dump(uint64_t id, const struct State *st)
+{
+    for (int i = 0; i < 28; i++) {
+        dump_field(id, "x", i, 0, st->x[i], 0);
+    }
+    dump_field(id, "nzcv", -1, 0, st->nzcv, 0);
+    dump_field(id, "fpsr", -1, 0, st->fpsr, 0);
+    for (int i = 0; i < 32; i++) {
+        dump_field(id, "q", i, st->q[i][1], st->q[i][0], 1);
+    }
+    for (int i = 0; i < 64; i++) {
+        dump_field(id, "m", i * 8, 0, st->scratch[i], 0);
+    }
+}
+
+static uint64_t hash_state(const struct State *st)
+{
+    const uint64_t *p = (const uint64_t *)st;
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (unsigned i = 0; i < sizeof(*st) / 8; i++) {
+        h ^= p[i];
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+int main(void)
+{
+    for (uint64_t i = 0; i < seq_count; i++) {
+        struct State *st = (struct State *)(seq_inputs + i * sizeof(struct State));
+        uint64_t id = seq_ids[i];
+        uint64_t exc = run_seq(seq_table[i], st);
+        out_s("seq ");
+        out_dec(id);
+        if (exc) {
+            uint64_t ec = exc_info[0] >> 26;
+            int abort = ec == 0x20 || ec == 0x21 || ec == 0x22 || ec == 0x24 || ec == 0x25 || ec == 0x26;
+            out_s(" EXC esr=");
+            out_hex(exc_info[0], 8);
+            out_s(" far=");
+            out_hex(abort ? exc_info[1] : 0, 16);
+            out_s(" pc=+");
+            out_hex(exc_info[2] - seq_table[i], 4);
+            out_s(" vec=");
+            out_dec(exc_info[3]);
+            out_c('\n');
+        } else {
+            out_c(' ');
+            out_hex(hash_state(st), 16);
+            out_c('\n');
+            if (dump_mode) {
+                dump(id, st);
+            }
+        }
+    }
+    out_s("done\n");
+    psci_off();
+    return 0;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# run.sh — randomized differential test of the AArch64 CPU: coremu (JIT and
+# interpreter) against Debian's qemu-system-aarch64 on the same bare-metal
+# program (see gen.py for the generator, difftest.py for the comparison and
+# the bisection that names the first differing instruction).
+#
+#   tests/tcg/aarch64-diff/run.sh [SEED] [K] [L]
+#
+# SEED: one seed (any string; "random" picks one from the clock); without it
+# the default seeds 1..DIFF_NSEEDS (default 4) run.  K sequences (default 500)
+# of L random instructions (default 100) each: the default is 200,000
+# generated instructions per engine.
+# Env: DIFF_CLASSES=alu,branch,ldst,fp,simd,crypto (default: all)
+#      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
+#      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
+#      bisected per seed and engine)   DIFF_SURVEY=1 (L=1: list every
+#      instruction form that differs, grouped)
+# Prints PASS/FAIL per seed and engine; exits non-zero on any difference.
+set -u
+cd "$(dirname "$0")/../../.."
+if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-system-aarch64 >/dev/null \
+    || ! command -v python3 >/dev/null; then
+    echo "SKIP tcg/aarch64-diff: needs aarch64-linux-gnu-gcc, qemu-system-aarch64 and python3"
+    exit 0
+fi
+if [ ! -x build/coremu-system-aarch64 ]; then
+    echo "FAIL tcg/aarch64-diff: build/coremu-system-aarch64 missing (run make)"
+    exit 1
+fi
+seeds=""
+if [ $# -ge 1 ] && [ -n "$1" ]; then
+    seeds=$1
+    [ "$seeds" = random ] && seeds=$(date +%s)
+else
+    i=1
+    while [ $i -le "${DIFF_NSEEDS:-4}" ]; do
+        seeds="$seeds $i"
+        i=$((i + 1))
+    done
+fi
+survey=""
+[ -n "${DIFF_SURVEY:-}" ] && survey=--survey
+# shellcheck disable=SC2086
+exec python3 tests/tcg/aarch64-diff/difftest.py -k "${2:-500}" -l "${3:-100}" $survey $seeds

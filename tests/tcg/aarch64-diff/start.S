@@ -1,0 +1,240 @@
+/*
+ * start.S — runtime of the randomized differential tester (see gen.py).
+ *
+ * Boot: EL1, stack, FP/SIMD on, exception vectors, and (unless built with
+ * -DDIFF_NO_MMU) an identity map with the MMU and caches on: VA[38:0], 4 KiB
+ * granule, two level-1 blocks — 0..1 GiB Device-nGnRnE (the UART), 1..2 GiB
+ * Normal write-back (RAM) — so generated loads/stores may be unaligned
+ * (SCTLR_EL1.A = 0) and DC ZVA works.  Then main() in main.c.
+ *
+ * run_seq(body, state): the harness around one generated sequence.  state is
+ * the 1280-byte block of main.c (x0..x27, NZCV, FPCR, FPSR, q0..q31, a 512-byte
+ * scratch buffer).  It loads every register from the block, points x28 at the
+ * scratch buffer and branches to body (x30 = body); the generated code
+ * never writes x28, x29, x30 or sp and ends with `b seq_end`, which stores the
+ * registers back.  Returns 0.  Any exception during the sequence goes to a
+ * vector that records ESR/FAR/ELR/vector offset in exc_info[], ERETs to
+ * exc_resume (same PSTATE: EL1h, DAIF masked), which reloads sp and returns 1.
+ */
+#define ST_NZCV 224
+#define ST_FPCR 232
+#define ST_FPSR 240
+#define ST_Q 256
+#define ST_SCRATCH 768
+
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    ldr     x0, =stack_top
+    mov     sp, x0
+    adr     x0, vectors
+    msr     vbar_el1, x0
+    mov     x0, #(3 << 20)
+    msr     cpacr_el1, x0
+    isb
+    /* clear .bss (before the MMU: the page table lives there) */
+    ldr     x0, =__bss_start
+    ldr     x1, =__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    str     xzr, [x0], #8
+    b       1b
+2:
+#ifndef DIFF_NO_MMU
+    /* MAIR: attr0 Device-nGnRnE, attr1 Normal WB RW-allocate */
+    mov     x0, #0xff00
+    msr     mair_el1, x0
+    /* TCR: T0SZ=25, IRGN0=ORGN0=WB, SH0=inner, TG0=4K, EPD1, IPS=40 bits */
+    ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
+    msr     tcr_el1, x0
+    ldr     x0, =l1_table
+    /* block 0: Device, AF; block 1: Normal, inner shareable, AF */
+    mov     x1, #((1 << 10) | 1)
+    str     x1, [x0]
+    ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
+    str     x1, [x0, #8]
+    msr     ttbr0_el1, x0
+    dsb     sy
+    tlbi    vmalle1
+    dsb     sy
+    isb
+    mrs     x0, sctlr_el1
+    orr     x0, x0, #1              /* M */
+    orr     x0, x0, #(1 << 2)       /* C */
+    orr     x0, x0, #(1 << 12)      /* I */
+    bic     x0, x0, #2              /* A: no alignment checks */
+    msr     sctlr_el1, x0
+    isb
+#endif
+    bl      main
+    .global psci_off
+psci_off:
+    ldr     x0, =0x84000008
+    hvc     #0
+3:  wfi
+    b       3b
+
+    .text
+    .global run_seq
+run_seq:
+    stp     x29, x30, [sp, #-176]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    stp     d8, d9, [sp, #96]
+    stp     d10, d11, [sp, #112]
+    stp     d12, d13, [sp, #128]
+    stp     d14, d15, [sp, #144]
+    mov     x29, sp
+    ldr     x2, =saved_sp
+    str     x29, [x2]
+    mov     x30, x0
+    mov     x28, x1
+    ldr     x2, [x28, #ST_NZCV]
+    msr     nzcv, x2
+    ldr     x2, [x28, #ST_FPCR]
+    msr     fpcr, x2
+    ldr     x2, [x28, #ST_FPSR]
+    msr     fpsr, x2
+    add     x2, x28, #ST_Q
+    ldp     q0, q1, [x2, #0]
+    ldp     q2, q3, [x2, #32]
+    ldp     q4, q5, [x2, #64]
+    ldp     q6, q7, [x2, #96]
+    ldp     q8, q9, [x2, #128]
+    ldp     q10, q11, [x2, #160]
+    ldp     q12, q13, [x2, #192]
+    ldp     q14, q15, [x2, #224]
+    ldp     q16, q17, [x2, #256]
+    ldp     q18, q19, [x2, #288]
+    ldp     q20, q21, [x2, #320]
+    ldp     q22, q23, [x2, #352]
+    ldp     q24, q25, [x2, #384]
+    ldp     q26, q27, [x2, #416]
+    ldp     q28, q29, [x2, #448]
+    ldp     q30, q31, [x2, #480]
+    ldp     x0, x1, [x28, #0]
+    ldp     x2, x3, [x28, #16]
+    ldp     x4, x5, [x28, #32]
+    ldp     x6, x7, [x28, #48]
+    ldp     x8, x9, [x28, #64]
+    ldp     x10, x11, [x28, #80]
+    ldp     x12, x13, [x28, #96]
+    ldp     x14, x15, [x28, #112]
+    ldp     x16, x17, [x28, #128]
+    ldp     x18, x19, [x28, #144]
+    ldp     x20, x21, [x28, #160]
+    ldp     x22, x23, [x28, #176]
+    ldp     x24, x25, [x28, #192]
+    ldp     x26, x27, [x28, #208]
+    add     x28, x28, #ST_SCRATCH
+    br      x30
+
+    .global seq_end
+seq_end:
+    sub     x28, x28, #ST_SCRATCH
+    stp     x0, x1, [x28, #0]
+    stp     x2, x3, [x28, #16]
+    stp     x4, x5, [x28, #32]
+    stp     x6, x7, [x28, #48]
+    stp     x8, x9, [x28, #64]
+    stp     x10, x11, [x28, #80]
+    stp     x12, x13, [x28, #96]
+    stp     x14, x15, [x28, #112]
+    stp     x16, x17, [x28, #128]
+    stp     x18, x19, [x28, #144]
+    stp     x20, x21, [x28, #160]
+    stp     x22, x23, [x28, #176]
+    stp     x24, x25, [x28, #192]
+    stp     x26, x27, [x28, #208]
+    mrs     x0, nzcv
+    str     x0, [x28, #ST_NZCV]
+    mrs     x0, fpsr
+    str     x0, [x28, #ST_FPSR]
+    add     x2, x28, #ST_Q
+    stp     q0, q1, [x2, #0]
+    stp     q2, q3, [x2, #32]
+    stp     q4, q5, [x2, #64]
+    stp     q6, q7, [x2, #96]
+    stp     q8, q9, [x2, #128]
+    stp     q10, q11, [x2, #160]
+    stp     q12, q13, [x2, #192]
+    stp     q14, q15, [x2, #224]
+    stp     q16, q17, [x2, #256]
+    stp     q18, q19, [x2, #288]
+    stp     q20, q21, [x2, #320]
+    stp     q22, q23, [x2, #352]
+    stp     q24, q25, [x2, #384]
+    stp     q26, q27, [x2, #416]
+    stp     q28, q29, [x2, #448]
+    stp     q30, q31, [x2, #480]
+    mov     x0, #0
+    b       restore
+
+exc_resume:
+    ldr     x5, =saved_sp
+    ldr     x5, [x5]
+    mov     sp, x5
+    ldr     x5, =exc_info
+    stp     x0, x1, [x5]
+    stp     x2, x4, [x5, #16]
+    mov     x0, #1
+restore:
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     d8, d9, [sp, #96]
+    ldp     d10, d11, [sp, #112]
+    ldp     d12, d13, [sp, #128]
+    ldp     d14, d15, [sp, #144]
+    ldp     x29, x30, [sp], #176
+    ret
+
+    .macro vent idx
+    .balign 0x80
+    mrs     x0, esr_el1
+    mrs     x1, far_el1
+    mrs     x2, elr_el1
+    mov     x4, #\idx
+    adr     x3, exc_resume
+    msr     elr_el1, x3
+    mov     x3, #0x3c5
+    msr     spsr_el1, x3
+    eret
+    .endm
+
+    .balign 0x800
+vectors:
+    vent 0
+    vent 1
+    vent 2
+    vent 3
+    vent 4
+    vent 5
+    vent 6
+    vent 7
+    vent 8
+    vent 9
+    vent 10
+    vent 11
+    vent 12
+    vent 13
+    vent 14
+    vent 15
+
+    .ltorg
+
+    .bss
+    .balign 8
+saved_sp:
+    .skip 8
+    .global exc_info
+exc_info:
+    .skip 32
+    .balign 4096
+l1_table:
+    .skip 4096
