@@ -208,6 +208,70 @@ static uint64_t fix_result(FPCtx *c, uint64_t r)
     return flush_out(c, r);
 }
 
+/* raw host operation under the current rounding mode (operands not NaN) */
+static uint64_t host_op(bool dbl, int kind, uint64_t a, uint64_t b, uint64_t c)
+{
+    if (dbl) {
+        volatile double x = to_d(a), y = to_d(b), w = to_d(c), z;
+        switch (kind) {
+        case FPA_ADD: z = x + y; break;
+        case FPA_SUB: z = x - y; break;
+        case FPA_DIV: z = x / y; break;
+        case FPA_MUL: z = x * y; break;
+        default: z = fma(x, y, w); break; /* FMA */
+        }
+        return from_d(z);
+    }
+    volatile float x = to_f(a), y = to_f(b), w = to_f(c), z;
+    switch (kind) {
+    case FPA_ADD: z = x + y; break;
+    case FPA_SUB: z = x - y; break;
+    case FPA_DIV: z = x / y; break;
+    case FPA_MUL: z = x * y; break;
+    default: z = fmaf(x, y, w); break;
+    }
+    return from_f(z);
+}
+#define KIND_FMA 100
+
+static bool is_min_normal(const FPCtx *c, uint64_t r)
+{
+    return (r & ~sign_bit(c)) == (c->dbl ? 0x0010000000000000ull : 0x00800000u);
+}
+
+/*
+ * Run a host operation with Arm's flag semantics: Arm detects tininess
+ * BEFORE rounding (A1.5.6), x86 after; a result that rounded up to the
+ * smallest normal from below is tiny for Arm. Decide by recomputing toward
+ * zero: the exact value is below the smallest normal iff that result is.
+ * FZ flushes such tiny results to zero (UFC, no IXC).
+ */
+static uint64_t arith_result(FPCtx *c, int kind, uint64_t a, uint64_t b, uint64_t w)
+{
+    uint64_t r = host_op(c->dbl, kind, a, b, w);
+    if (is_nan(c, r)) {
+        return default_nan(c); /* invalid operation */
+    }
+    int ex = fetestexcept(FE_INEXACT | FE_UNDERFLOW);
+    bool tiny = (ex & FE_UNDERFLOW) != 0;
+    if (!tiny && (ex & FE_INEXACT) && is_min_normal(c, r)) {
+        int mode = fegetround();
+        fesetround(FE_TOWARDZERO);
+        uint64_t rz = host_op(c->dbl, kind, a, b, w);
+        fesetround(mode);
+        if (!is_min_normal(c, rz)) {
+            tiny = true;
+            feraiseexcept(FE_UNDERFLOW);
+        }
+    }
+    if (tiny && (c->env->fpcr & FPCR_FZ)) {
+        feclearexcept(FE_INEXACT | FE_UNDERFLOW);
+        fp_raise(c, FPSR_UFC);
+        return r & sign_bit(c);
+    }
+    return flush_out(c, r);
+}
+
 uint64_t helper_fp_arith(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
 {
     FPCtx c;
@@ -220,6 +284,10 @@ uint64_t helper_fp_arith(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
     a = flush_in(&c, a);
     b = flush_in(&c, b);
     uint64_t v[2] = {a, b}, r;
+    bool negate = kind == FPA_NMUL; /* FPNeg(FPMul()): the NaN is negated too */
+    if (negate) {
+        kind = FPA_MUL;
+    }
     if (kind == FPA_MAXNM || kind == FPA_MINNM) {
         /* a quiet NaN loses against a number (FPMaxNum/FPMinNum) */
         bool qa = is_nan(&c, a) && !is_snan(&c, a), qb = is_nan(&c, b) && !is_snan(&c, b);
@@ -232,7 +300,7 @@ uint64_t helper_fp_arith(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
     }
     if (process_nans(&c, 2, v, &r)) {
         fp_end(&c);
-        return r;
+        return negate ? r ^ sign_bit(&c) : r;
     }
     if (kind == FPA_MAX || kind == FPA_MIN) {
         if (is_zero(&c, a) && is_zero(&c, b)) {
@@ -248,30 +316,9 @@ uint64_t helper_fp_arith(CPUState *cs, uint32_t op, uint64_t a, uint64_t b)
         fp_end(&c);
         return r;
     }
-    if (c.dbl) {
-        volatile double x = to_d(a), y = to_d(b), z;
-        switch (kind) {
-        case FPA_ADD: z = x + y; break;
-        case FPA_SUB: z = x - y; break;
-        case FPA_DIV: z = x / y; break;
-        case FPA_NMUL: z = -(x * y); break;
-        default: z = x * y; break;
-        }
-        r = from_d(z);
-    } else {
-        volatile float x = to_f(a), y = to_f(b), z;
-        switch (kind) {
-        case FPA_ADD: z = x + y; break;
-        case FPA_SUB: z = x - y; break;
-        case FPA_DIV: z = x / y; break;
-        case FPA_NMUL: z = -(x * y); break;
-        default: z = x * y; break;
-        }
-        r = from_f(z);
-    }
-    r = fix_result(&c, r);
+    r = arith_result(&c, kind, a, b, 0);
     fp_end(&c);
-    return r;
+    return negate ? r ^ sign_bit(&c) : r;
 }
 
 uint64_t helper_fp_fma(CPUState *cs, uint32_t op, uint64_t n, uint64_t m, uint64_t a)
@@ -311,15 +358,36 @@ uint64_t helper_fp_fma(CPUState *cs, uint32_t op, uint64_t n, uint64_t m, uint64
         fp_end(&c);
         return r;
     }
-    if (c.dbl) {
-        volatile double z = fma(to_d(n), to_d(m), to_d(a));
-        r = from_d(z);
-    } else {
-        volatile float z = fmaf(to_f(n), to_f(m), to_f(a));
-        r = from_f(z);
-    }
-    r = fix_result(&c, r);
+    r = arith_result(&c, KIND_FMA, n, m, a);
     fp_end(&c);
+    return r;
+}
+
+/*
+ * Round to an integral value in rounding mode rmode (FPR_*), exactly and
+ * without relying on the host's rint() (compilers inline it assuming
+ * round-to-nearest). *inexact is set when the value changed.
+ */
+static double round_int(double x, int rmode, bool *inexact)
+{
+    static const int modes[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    int save = fegetround();
+    double r;
+    if (rmode == FPR_A) {
+        fesetround(FE_TOWARDZERO);
+        volatile double t = nearbyint(x);
+        double frac = x - t; /* exact */
+        r = t;
+        if (fabs(frac) >= 0.5) {
+            r = t + copysign(1.0, x);
+        }
+    } else {
+        fesetround(modes[rmode]);
+        volatile double t = nearbyint(x);
+        r = t;
+    }
+    fesetround(save);
+    *inexact = r != x;
     return r;
 }
 
@@ -337,35 +405,35 @@ uint64_t helper_fp_unary(CPUState *cs, uint32_t op, uint64_t a)
         fp_end(&c);
         return r;
     }
-    int save = fegetround();
+    if (kind == FPU_SQRT) {
+        if (c.dbl) {
+            volatile double x = to_d(a), z = sqrt(x);
+            r = from_d(z);
+        } else {
+            volatile float x = to_f(a), z = sqrtf(x);
+            r = from_f(z);
+        }
+        r = fix_result(&c, r);
+        fp_end(&c);
+        return r;
+    }
+    int rmode;
     switch (kind) {
-    case FPU_RINTN: fesetround(FE_TONEAREST); break;
-    case FPU_RINTP: fesetround(FE_UPWARD); break;
-    case FPU_RINTM: fesetround(FE_DOWNWARD); break;
-    case FPU_RINTZ: fesetround(FE_TOWARDZERO); break;
-    default: break;
+    case FPU_RINTN: rmode = FPR_N; break;
+    case FPU_RINTP: rmode = FPR_P; break;
+    case FPU_RINTM: rmode = FPR_M; break;
+    case FPU_RINTZ: rmode = FPR_Z; break;
+    case FPU_RINTA: rmode = FPR_A; break;
+    default: rmode = (int)((c.env->fpcr >> 22) & 3); break; /* X, I: FPCR */
     }
-    if (c.dbl) {
-        volatile double x = to_d(a), z;
-        switch (kind) {
-        case FPU_SQRT: z = sqrt(x); break;
-        case FPU_RINTA: z = round(x); break;
-        case FPU_RINTX: z = rint(x); break;
-        default: z = nearbyint(x); break;
-        }
-        r = from_d(z);
-    } else {
-        volatile float x = to_f(a), z;
-        switch (kind) {
-        case FPU_SQRT: z = sqrtf(x); break;
-        case FPU_RINTA: z = roundf(x); break;
-        case FPU_RINTX: z = rintf(x); break;
-        default: z = nearbyintf(x); break;
-        }
-        r = from_f(z);
+    bool inexact;
+    double x = c.dbl ? to_d(a) : (double)to_f(a);
+    double z = is_zero(&c, a) || isinf(x) ? x : round_int(x, rmode, &inexact);
+    if (kind == FPU_RINTX && !is_zero(&c, a) && !isinf(x) && inexact) {
+        fp_raise(&c, FPSR_IXC);
     }
-    fesetround(save);
-    r = fix_result(&c, r);
+    feclearexcept(FE_ALL_EXCEPT);
+    r = c.dbl ? from_d(z) : from_f((float)z);
     fp_end(&c);
     return r;
 }
@@ -414,35 +482,28 @@ uint64_t helper_fp_to_int(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
         fp_end(&c);
         return 0;
     }
-    long double x = c.dbl ? (long double)to_d(a) : (long double)to_f(a);
-    x = ldexpl(x, (int)scale);
-    long double rx;
-    switch (rmode) {
-    case FPR_N: {
-        int sv = fegetround();
-        fesetround(FE_TONEAREST);
-        rx = nearbyintl(x);
-        fesetround(sv);
-        break;
+    double x = c.dbl ? to_d(a) : (double)to_f(a);
+    bool inexact = false;
+    double rx;
+    if (isinf(x)) {
+        rx = x;
+    } else {
+        x = ldexp(x, (int)scale); /* exact unless it overflows to inf: saturates anyway */
+        rx = isinf(x) ? x : round_int(x, rmode, &inexact);
     }
-    case FPR_P: rx = ceill(x); break;
-    case FPR_M: rx = floorl(x); break;
-    case FPR_A: rx = roundl(x); break;
-    default: rx = truncl(x); break;
-    }
-    bool inexact = rx != x;
-    long double lo, hi;
+    /* bounds as exact doubles: [lo, hi) with hi = 2^63, 2^31, 2^64, 2^32 */
+    double lo, hi;
     if (sgn) {
-        lo = to64 ? -9223372036854775808.0L : -2147483648.0L;
-        hi = to64 ? 9223372036854775807.0L : 2147483647.0L;
+        lo = to64 ? -9223372036854775808.0 : -2147483648.0;
+        hi = to64 ? 9223372036854775808.0 : 2147483648.0;
     } else {
         lo = 0;
-        hi = to64 ? 18446744073709551615.0L : 4294967295.0L;
+        hi = to64 ? 18446744073709551616.0 : 4294967296.0;
     }
     if (rx < lo) {
         fp_raise(&c, FPSR_IOC);
         r = sgn ? (to64 ? (uint64_t)INT64_MIN : (uint64_t)(uint32_t)INT32_MIN) : 0;
-    } else if (rx > hi) {
+    } else if (rx >= hi) {
         fp_raise(&c, FPSR_IOC);
         r = sgn ? (to64 ? (uint64_t)INT64_MAX : (uint64_t)INT32_MAX)
                 : (to64 ? UINT64_MAX : UINT32_MAX);
@@ -494,7 +555,7 @@ uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
 {
     FPCtx c;
     bool to_single = op & 1;
-    fp_begin(&c, cs, !to_single);
+    fp_begin(&c, cs, to_single); /* input precision: double when narrowing */
     uint64_t r;
     if (!to_single) {
         /* single -> double */
@@ -530,7 +591,25 @@ uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
         } else {
             volatile float z = (float)to_d(a);
             c.dbl = false;
-            r = flush_out(&c, from_f(z));
+            r = from_f(z);
+            /* tininess before rounding, FZ flush: as in arith_result() */
+            int ex = fetestexcept(FE_INEXACT | FE_UNDERFLOW);
+            bool tiny = (ex & FE_UNDERFLOW) != 0;
+            if (!tiny && (ex & FE_INEXACT) && is_min_normal(&c, r)) {
+                int mode = fegetround();
+                fesetround(FE_TOWARDZERO);
+                volatile float rz = (float)to_d(a);
+                fesetround(mode);
+                if (!is_min_normal(&c, from_f(rz))) {
+                    tiny = true;
+                    feraiseexcept(FE_UNDERFLOW);
+                }
+            }
+            if (tiny && (c.env->fpcr & FPCR_FZ)) {
+                feclearexcept(FE_INEXACT | FE_UNDERFLOW);
+                fp_raise(&c, FPSR_UFC);
+                r &= sign_bit(&c);
+            }
         }
     }
     fp_end(&c);
