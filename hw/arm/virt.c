@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "hw/block/virtio-blk.h"
-#include "system/cpus.h"
 #include "system/loader.h"
 #include "target/arm/cpu.h"
 #include "util/log.h"
