@@ -11,10 +11,12 @@
  *     uint64_t carg[ncarg]      the op's constant args (labels as addresses)
  *     uint64_t const[]          values of constant temps used as operands
  *
- * An operand descriptor names where a temp lives (bits 31..30):
- *     0  frame slot (a uint64_t array; slot 0 always holds env)
- *     1  64-bit global at env + offset        2  32-bit global at env + offset
- *     3  constant, at (instruction start + low bits)
+ * An operand descriptor names where a temp lives (bits 31..30) and a byte
+ * offset from that place's base (bits 29..0):
+ *     0  frame slot, base = the frame (uint64_t array; slot 0 always holds env)
+ *     1  64-bit global, base = env           2  32-bit global, base = env
+ *     3  constant, base = the instruction's start
+ * so reading an operand is one table lookup, one add and one load.
  * I32 values are kept zero-extended (the IR invariant): results of I32 ops
  * are masked before they are written, 32-bit globals are read zero-extended.
  *
@@ -49,9 +51,12 @@ enum {
     TCI_ENTER = NB_OPS, /* carg: frame slots needed */
 };
 
+#define TCI_TYPE_MASK 1
+#define TCI_OUT32 2
+
 typedef struct TciHdr {
     uint16_t opc;
-    uint8_t type;
+    uint8_t type; /* TCGType in bit 0; TCI_OUT32: results are 32-bit values */
     uint8_t nout;
     uint8_t nin;
     uint8_t ncarg;
@@ -119,7 +124,9 @@ static size_t emit_insn(Gen *g, unsigned opc, unsigned type, unsigned nout, unsi
     memset(p, 0, len);
     TciHdr *h = (TciHdr *)p;
     h->opc = (uint16_t)opc;
-    h->type = (uint8_t)type;
+    bool out32 = opc < NB_OPS && ((((tcg_op_defs[opc].flags & TCG_OPF_INT) && type == TCG_TYPE_I32)) ||
+                                  opc == INDEX_op_extrl_i64_i32 || opc == INDEX_op_extrh_i64_i32);
+    h->type = (uint8_t)((type & TCI_TYPE_MASK) | (out32 ? TCI_OUT32 : 0));
     h->nout = (uint8_t)nout;
     h->nin = (uint8_t)nin;
     h->ncarg = (uint8_t)ncarg;
@@ -152,7 +159,7 @@ static size_t emit_insn(Gen *g, unsigned opc, unsigned type, unsigned nout, unsi
             d = (uint32_t)D_SLOT << D_KIND_SHIFT; /* slot 0: env */
             break;
         default:
-            d = (uint32_t)(1 + idx - s->nb_globals);
+            d = (uint32_t)(8 * (1 + idx - s->nb_globals)); /* byte offset in the frame */
             break;
         }
         desc[i] = d;
@@ -299,42 +306,30 @@ static uint64_t *frame_reserve(size_t n)
     return tci_frame;
 }
 
-static inline uint64_t rd(const uint8_t *insn, uint32_t d, const uint64_t *frame,
-                          uint8_t *env)
+/* base[kind]: the frame, env, env, the current instruction */
+static inline uint64_t rd(uint8_t *const *base, uint32_t d)
 {
-    uint32_t v = d & D_VAL_MASK;
-    switch (d >> D_KIND_SHIFT) {
-    case D_SLOT: return frame[v];
-    case D_G64: {
-        uint64_t x;
-        memcpy(&x, env + v, 8);
-        return x;
-    }
-    case D_G32: {
+    uint32_t k = d >> D_KIND_SHIFT;
+    const uint8_t *p = base[k] + (d & D_VAL_MASK);
+    if (k == D_G32) {
         uint32_t x;
-        memcpy(&x, env + v, 4);
+        memcpy(&x, p, 4);
         return x;
     }
-    default: {
-        uint64_t x;
-        memcpy(&x, insn + v, 8);
-        return x;
-    }
-    }
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
 }
 
-static inline void wr(uint32_t d, uint64_t *frame, uint8_t *env, uint64_t x)
+static inline void wr(uint8_t *const *base, uint32_t d, uint64_t x)
 {
-    uint32_t v = d & D_VAL_MASK;
-    switch (d >> D_KIND_SHIFT) {
-    case D_SLOT: frame[v] = x; break;
-    case D_G64: memcpy(env + v, &x, 8); break;
-    case D_G32: {
+    uint32_t k = d >> D_KIND_SHIFT;
+    uint8_t *p = base[k] + (d & D_VAL_MASK);
+    if (k == D_G32) {
         uint32_t y = (uint32_t)x;
-        memcpy(env + v, &y, 4);
-        break;
-    }
-    default: break; /* constants are never written */
+        memcpy(p, &y, 4);
+    } else {
+        memcpy(p, &x, 8); /* never a constant: constants are not written */
     }
 }
 
@@ -633,6 +628,7 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
     const uint8_t *pc = tc_ptr;
     uint64_t *frame = frame_reserve(1);
     uint64_t in[TCG_MAX_CALL_IARGS], out[2];
+    uint8_t *base[4] = {(uint8_t *)frame, env, env, NULL};
     (void)s;
 
     frame[0] = (uintptr_t)env;
@@ -643,22 +639,24 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
         const uint32_t *desc = (const uint32_t *)(pc + sizeof(TciHdr));
         const uint64_t *c = (const uint64_t *)(pc + sizeof(TciHdr) +
                                                (((h->nout + h->nin) * 4 + 7) & ~7u));
-        unsigned w = h->type == TCG_TYPE_I32 ? 32 : 64;
+        unsigned w = (h->type & TCI_TYPE_MASK) == TCG_TYPE_I32 ? 32 : 64;
 
+        base[D_CONST] = (uint8_t *)pc;
         for (unsigned i = 0; i < h->nin; i++) {
-            in[i] = rd(pc, desc[h->nout + i], frame, env);
+            in[i] = rd(base, desc[h->nout + i]);
         }
 
         switch (h->opc) {
         case TCI_ENTER:
             frame = frame_reserve((size_t)c[0]);
             frame[0] = (uintptr_t)env;
+            base[D_SLOT] = (uint8_t *)frame;
             break;
         case INDEX_op_br:
             next = (const uint8_t *)(uintptr_t)c[0];
             break;
         case INDEX_op_brcond:
-            if (tcg_cond_eval((TCGCond)c[0], (TCGType)h->type, in[0], in[1])) {
+            if (tcg_cond_eval((TCGCond)c[0], (TCGType)(h->type & TCI_TYPE_MASK), in[0], in[1])) {
                 next = (const uint8_t *)(uintptr_t)c[1];
             }
             break;
@@ -688,14 +686,14 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
             tci_retaddr = (uintptr_t)next;
             uint64_t r = call_helper(info, in, h->nin);
             if (h->nout) {
-                wr(desc[0], frame, env, r);
+                wr(base, desc[0], r);
             }
             break;
         }
         case INDEX_op_guest_ld: {
             tci_retaddr = (uintptr_t)next;
             uint64_t v = helper_guest_ld(cpu, in[0], (MemOpIdx)c[0], tci_retaddr);
-            wr(desc[0], frame, env, v & bits_mask(w));
+            wr(base, desc[0], v & bits_mask(w));
             break;
         }
         case INDEX_op_guest_st:
@@ -705,8 +703,8 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
         case INDEX_op_guest_ld128:
             tci_retaddr = (uintptr_t)next;
             helper_guest_ld128(cpu, in[0], (MemOpIdx)c[0], tci_retaddr);
-            wr(desc[0], frame, env, cpu->scratch128[0]);
-            wr(desc[1], frame, env, cpu->scratch128[1]);
+            wr(base, desc[0], cpu->scratch128[0]);
+            wr(base, desc[1], cpu->scratch128[1]);
             break;
         case INDEX_op_guest_st128:
             tci_retaddr = (uintptr_t)next;
@@ -718,14 +716,14 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
             tci_retaddr = (uintptr_t)next;
             uint64_t v =
                 helper_atomic_cmpxchg(cpu, in[0], in[1], in[2], (MemOpIdx)c[0], tci_retaddr);
-            wr(desc[0], frame, env, v & bits_mask(w));
+            wr(base, desc[0], v & bits_mask(w));
             break;
         }
         case INDEX_op_atomic_rmw: {
             tci_retaddr = (uintptr_t)next;
             uint64_t v = helper_atomic_rmw(cpu, in[0], in[1], (MemOpIdx)c[0], (uint32_t)c[1],
                                            tci_retaddr);
-            wr(desc[0], frame, env, v & bits_mask(w));
+            wr(base, desc[0], v & bits_mask(w));
             break;
         }
         case INDEX_op_atomic_cmpxchg128:
@@ -735,22 +733,16 @@ static uintptr_t tci_exec(TCGContext *s, CPUState *cpu, const void *tc_ptr)
             cpu->scratch128[2] = in[3];
             cpu->scratch128[3] = in[4];
             helper_atomic_cmpxchg128(cpu, in[0], (MemOpIdx)c[0], tci_retaddr);
-            wr(desc[0], frame, env, cpu->scratch128[0]);
-            wr(desc[1], frame, env, cpu->scratch128[1]);
+            wr(base, desc[0], cpu->scratch128[0]);
+            wr(base, desc[1], cpu->scratch128[1]);
             break;
         default: {
             compute(h->opc, w, in, c, out, env);
-            uint64_t m = bits_mask(w);
+            /* I32 results are kept zero-extended (TCI_OUT32 covers typed
+             * I32 ops and the conversions extrl/extrh) */
+            uint64_t m = (h->type & TCI_OUT32) ? 0xffffffffull : ~0ull;
             for (unsigned i = 0; i < h->nout; i++) {
-                uint64_t v = out[i];
-                /* typed ops keep I32 results zero-extended; conversions
-                 * to I32 (extrl/extrh) produce 32-bit values already */
-                if (h->opc == INDEX_op_extrl_i64_i32 || h->opc == INDEX_op_extrh_i64_i32) {
-                    v &= 0xffffffffull;
-                } else if (tcg_op_defs[h->opc].flags & TCG_OPF_INT) {
-                    v &= m;
-                }
-                wr(desc[i], frame, env, v);
+                wr(base, desc[i], out[i] & m);
             }
             break;
         }
