@@ -94,7 +94,7 @@ const X86OpEntry x86_map_1b[256] = {
     [0x8e] = OP(MOV_SEG, 0, Sw, Ew), [0x8f] = GRP(G1A, 0),
     ROW8(0x90, OP(XCHG, 0, Zv, rAX)),
     [0x98] = OP0(CBW, 0), [0x99] = OP0(CWD, 0),
-    [0x9a] = OP0(CALLF, X86F_I64), [0x9b] = OP0(WAIT, 0),
+    [0x9a] = OP(CALLF, X86F_I64, Iz, Iw), [0x9b] = OP0(WAIT, 0), /* Ap: offset, selector */
     [0x9c] = OP0(PUSHF, X86F_D64), [0x9d] = OP0(POPF, X86F_D64),
     [0x9e] = OP0(SAHF, 0), [0x9f] = OP0(LAHF, 0),
     [0xa0] = OP(MOV, 0, AL, Ob), [0xa1] = OP(MOV, 0, rAX, Ov),
@@ -125,7 +125,7 @@ const X86OpEntry x86_map_1b[256] = {
     [0xe4] = OP(IN, 0, AL, Ib), [0xe5] = OP(IN, 0, eAX, Ib),
     [0xe6] = OP(OUT, 0, Ib, AL), [0xe7] = OP(OUT, 0, Ib, eAX),
     [0xe8] = OP(CALL, X86F_F64, Jz), [0xe9] = OP(JMP, X86F_F64, Jz),
-    [0xea] = OP0(JMPF, X86F_I64), [0xeb] = OP(JMP, X86F_F64, Jb),
+    [0xea] = OP(JMPF, X86F_I64, Iz, Iw), [0xeb] = OP(JMP, X86F_F64, Jb),
     [0xec] = OP(IN, 0, AL, DXw), [0xed] = OP(IN, 0, eAX, DXw),
     [0xee] = OP(OUT, 0, DXw, AL), [0xef] = OP(OUT, 0, DXw, eAX),
     [0xf1] = OP0(INT1, 0), [0xf4] = OP0(HLT, X86F_PRIV), [0xf5] = OP0(CMC, 0),

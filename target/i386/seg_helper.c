@@ -877,6 +877,55 @@ static void do_far_return(CPUX86State *env, int opsize, int extra, bool is_iret,
     x86_update_hflags(env);
 }
 
+/*
+ * Far JMP/CALL (SDM JMP/CALL "far"): real mode loads CS directly; protected
+ * and long mode accept a code-segment descriptor (conforming: DPL <= CPL;
+ * non-conforming: RPL <= CPL and DPL == CPL). Call gates and task switches
+ * are not implemented (#GP). CALL pushes CS then the return offset.
+ */
+void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64_t next_eip)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    bool call = desc & 1;
+    int osz = (int)((desc >> 4) & 3), n = 1 << osz;
+    sel &= 0xffff;
+    uint32_t lo = 0, hi = 0;
+    bool prot = (env->hflags & HF_PE) && !(env->eflags & VM_MASK);
+    if (prot) {
+        fetch_code_desc(env, sel, &lo, &hi, ra);
+        int cpl = x86_cpl(env), dpl = (hi >> DESC_DPL_SHIFT) & 3, rpl = sel & 3;
+        bool conforming = hi & (1u << 10);
+        if (conforming ? dpl > cpl : (rpl > cpl || dpl != cpl)) {
+            raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+        }
+    }
+    if (call) {
+        uint64_t sp = env->regs[R_ESP];
+        uint64_t base = (env->hflags & HF_CS64) ? 0 : env->segs[R_SS].base;
+        uint64_t spmask = (env->hflags & HF_CS64) ? ~0ull
+                        : (env->hflags & HF_SS32) ? 0xffffffffull : 0xffffull;
+        MemOpIdx oi = make_memop_idx((MemOp)osz, (unsigned)x86_mmu_idx(env));
+        uint64_t a1 = base + ((sp - (uint64_t)n) & spmask);
+        uint64_t a2 = base + ((sp - 2 * (uint64_t)n) & spmask);
+        if (!(env->hflags & HF_CS64)) {
+            a1 &= 0xffffffffull;
+            a2 &= 0xffffffffull;
+        }
+        cpu_st_mmu(cs, a1, env->segs[R_CS].selector, oi, ra);
+        cpu_st_mmu(cs, a2, next_eip, oi, ra);
+        sp -= 2 * (uint64_t)n;
+        env->regs[R_ESP] = spmask == 0xffff ? (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff)
+                         : spmask == 0xffffffffull ? (uint32_t)sp : sp;
+    }
+    if (prot) {
+        load_cs(env, sel, lo, hi, x86_cpl(env));
+    } else {
+        load_seg_real(env, R_CS, sel);
+    }
+    env->rip = (env->hflags & HF_CS64) ? off : osz == MO_16 ? (off & 0xffff) : (uint32_t)off;
+}
+
 void helper_iret(CPUState *cs, uint32_t opsize)
 {
     CPUX86State *env = cpu_env(cs);

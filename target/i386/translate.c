@@ -1514,6 +1514,30 @@ static void trans_RETF(DisasContext *s, X86Insn *in)
     s->base.is_jmp = DISAS_EOB;
 }
 
+/* far JMP / CALL: direct ptr16:16/32 (legacy modes) or indirect m16:16/32/64 */
+static void trans_far(DisasContext *s, X86Insn *in)
+{
+    TCGv_i32 sel = tmp32();
+    TCGv_i64 off = tmp64();
+    MemOp osz = (MemOp)in->opsize;
+    if (in->op[0].type == OT_IMM) {
+        tcg_gen_movi_i64(off, in->op[0].imm & (int64_t)mask_of(osz));
+        tcg_gen_movi_i32(sel, (int32_t)(in->op[1].imm & 0xffff));
+    } else {
+        TCGv_i64 a = tmp64(), v = tmp64();
+        tcg_gen_guest_ld_i64(off, s->A0, (unsigned)s->mem_idx, osz);
+        tcg_gen_addi_i64(a, s->A0, 1 << osz);
+        tcg_gen_guest_ld_i64(v, a, (unsigned)s->mem_idx, MO_16);
+        tcg_gen_extrl_i64_i32(sel, v);
+    }
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_ljmp(tcg_env(), sel, off,
+                    tcg_constant_i32((in->mnem == MN_CALLF) | (osz << 4)),
+                    tcg_constant_i64((int64_t)next_eip(s)));
+    s->cc_op = CC_OP_DYNAMIC;
+    s->base.is_jmp = DISAS_EOB;
+}
+
 static void trans_CPUID(DisasContext *s, X86Insn *in)
 {
     gen_update_rip(s, cur_eip(s));
@@ -2073,7 +2097,7 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_HLT] = trans_HLT, [MN_UD2] = trans_UD, [MN_UD1] = trans_UD, [MN_UD0] = trans_UD,
     [MN_INT3] = trans_INT, [MN_INT] = trans_INT, [MN_INTO] = trans_INT, [MN_INT1] = trans_INT,
     [MN_SYSCALL] = trans_SYSCALL, [MN_SYSRET] = trans_SYSRET, [MN_IRET] = trans_IRET,
-    [MN_RETF] = trans_RETF,
+    [MN_RETF] = trans_RETF, [MN_JMPF] = trans_far, [MN_CALLF] = trans_far,
     [MN_CPUID] = trans_CPUID, [MN_RDTSC] = trans_RDTSC, [MN_RDTSCP] = trans_RDTSC,
     [MN_RDMSR] = trans_MSR, [MN_WRMSR] = trans_MSR,
     [MN_MFENCE] = trans_fence, [MN_LFENCE] = trans_fence, [MN_SFENCE] = trans_fence,
