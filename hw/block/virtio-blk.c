@@ -224,7 +224,8 @@ VirtIODevice *virtio_blk_new(AddressSpace *as, const char *path, bool readonly,
     put_le(&b->config[12], VIRTQUEUE_MAX_SIZE - 2, 4);         /* seg_max */
     put_le(&b->config[20], SECTOR_SIZE, 4);                    /* blk_size */
     uint64_t features = (1ull << VIRTIO_BLK_F_SEG_MAX) | (1ull << VIRTIO_BLK_F_BLK_SIZE) |
-                        (1ull << VIRTIO_BLK_F_FLUSH) | (readonly ? 1ull << VIRTIO_BLK_F_RO : 0);
+                        (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_F_INDIRECT_DESC) |
+                        (readonly ? 1ull << VIRTIO_BLK_F_RO : 0);
     virtio_init(&b->vdev, &virtio_blk_class, as, features, b->config);
     return &b->vdev;
 }

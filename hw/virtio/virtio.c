@@ -10,8 +10,10 @@
  * through memory_ram_ptr(), and a chain longer than the queue size is a
  * loop: the device is marked broken instead of spinning.
  *
- * Indirect descriptors and EVENT_IDX are not offered; a driver that uses
- * VRING_DESC_F_INDIRECT anyway breaks the device (DEVICE_NEEDS_RESET).
+ * Indirect descriptors (§2.6.5.3) are supported when negotiated: a table of
+ * at most VIRTQUEUE_MAX_SIZE entries, as the only descriptor of a chain,
+ * walked with the same checks and bounded by its own size. EVENT_IDX is not
+ * offered.
  */
 #include "hw/virtio/virtio.h"
 
@@ -126,20 +128,41 @@ int virtqueue_pop(VirtIODevice *vdev, VirtQueue *vq, VirtQueueElement *elem)
     elem->head = head;
     elem->in_num = elem->out_num = 0;
     elem->in_len = elem->out_len = 0;
-    unsigned i = head;
-    for (unsigned count = 0;; count++) {
+    uint64_t table = vq->desc; /* the descriptor table being walked... */
+    unsigned max = vq->num;    /* ...and its size: bounds indexes and the chain length */
+    bool indirect = false;
+    unsigned i = head, count = 0;
+    for (;;) {
         VRingDesc d;
-        if (count >= vq->num) {
-            virtio_error(vdev, "descriptor chain longer than the queue (a loop)");
+        if (count++ >= max) {
+            virtio_error(vdev, "descriptor chain longer than its table (a loop)");
             return -1;
         }
-        if (!ram_read(vdev, vq->desc + 16ull * i, &d, sizeof(d))) {
+        if (!ram_read(vdev, table + 16ull * i, &d, sizeof(d))) {
             virtio_error(vdev, "descriptor table outside RAM");
             return -1;
         }
         if (d.flags & VRING_DESC_F_INDIRECT) {
-            virtio_error(vdev, "indirect descriptor (not negotiated)");
-            return -1;
+            /* §2.6.5.3: only as the whole chain, never nested, never with NEXT */
+            if (!(vdev->guest_features & (1ull << VIRTIO_F_INDIRECT_DESC))) {
+                virtio_error(vdev, "indirect descriptor (not negotiated)");
+                return -1;
+            }
+            if (indirect || count != 1 || (d.flags & VRING_DESC_F_NEXT)) {
+                virtio_error(vdev, "indirect descriptor inside a chain or a table");
+                return -1;
+            }
+            if (d.len == 0 || d.len % 16 || d.len / 16 > VIRTQUEUE_MAX_SIZE ||
+                !memory_ram_ptr(vdev->as, d.addr, d.len)) {
+                virtio_error(vdev, "bad indirect table 0x%" PRIx64 "+%u", d.addr, d.len);
+                return -1;
+            }
+            table = d.addr;
+            max = d.len / 16;
+            indirect = true;
+            i = 0;
+            count = 0;
+            continue;
         }
         if (d.len > 0) {
             void *p = memory_ram_ptr(vdev->as, d.addr, d.len);
@@ -164,7 +187,7 @@ int virtqueue_pop(VirtIODevice *vdev, VirtQueue *vq, VirtQueueElement *elem)
         if (!(d.flags & VRING_DESC_F_NEXT)) {
             break;
         }
-        if (d.next >= vq->num) {
+        if (d.next >= max) {
             virtio_error(vdev, "next descriptor %u out of range", d.next);
             return -1;
         }

@@ -4,7 +4,7 @@
  * in guest RAM. Good requests (IN, OUT, FLUSH, GET_ID, split buffers) must
  * move the right bytes; malformed ones (bad sectors, short headers, buffers
  * outside RAM, descriptor loops, bad indexes, missing status byte, indirect
- * descriptors, bad rings) must end in VIRTIO_BLK_S_IOERR or DEVICE_NEEDS_RESET
+ * descriptors when not negotiated or malformed, bad rings) must end in VIRTIO_BLK_S_IOERR or DEVICE_NEEDS_RESET
  * and never touch memory outside guest RAM (run under ASan).
  */
 #include <fcntl.h>
@@ -230,7 +230,7 @@ static bool test_transport(void)
     /* a driver that does not take VERSION_1 (legacy) is refused at FEATURES_OK */
     CHECK(!driver_init(1ull << VIRTIO_BLK_F_FLUSH), "FEATURES_OK without VERSION_1");
     /* nor may it accept what was not offered */
-    CHECK(!driver_init(good_features | (1ull << VIRTIO_F_INDIRECT_DESC)), "unoffered feature");
+    CHECK(!driver_init(good_features | (1ull << VIRTIO_F_EVENT_IDX)), "unoffered feature");
     teardown();
     /* an empty slot */
     dev = virtio_mmio_new(NULL, (IRQLine){ 0 });
@@ -439,6 +439,86 @@ static bool test_malformed(void)
     return true;
 }
 
+/* Indirect tables (§2.6.5.3), negotiated: good ones work, bad ones break the device. */
+static void set_idesc(uint64_t table, int i, uint64_t addr, uint32_t len, uint16_t flags,
+                      uint16_t next)
+{
+    uint8_t *d = gp(table + 16ull * i);
+    memcpy(d, &addr, 8);
+    memcpy(d + 8, &len, 4);
+    memcpy(d + 12, &flags, 2);
+    memcpy(d + 14, &next, 2);
+}
+
+static bool expect_broken_ind(const char *what)
+{
+    if (!broken()) {
+        snprintf(why, sizeof(why), "%s: device not marked NEEDS_RESET", what);
+        return false;
+    }
+    return driver_init(good_features | (1ull << VIRTIO_F_INDIRECT_DESC)) && !broken();
+}
+
+static bool test_indirect(void)
+{
+    CHECK(setup(false), "setup");
+    CHECK(driver_init(good_features | (1ull << VIRTIO_F_INDIRECT_DESC)), "negotiate INDIRECT");
+    uint64_t table = BUF + 0x8000, data = BUF + 0x1000, status = BUF + 0x100;
+    put_hdr(BUF, VIRTIO_BLK_T_IN, 4);
+    *gp(status) = 0xee;
+    set_idesc(table, 0, BUF, 16, VRING_DESC_F_NEXT, 2); /* table order need not be linear */
+    set_idesc(table, 2, data, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+    set_idesc(table, 1, status, 1, VRING_DESC_F_WRITE, 0);
+    set_desc(0, table, 48, VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    CHECK(*gp(status) == VIRTIO_BLK_S_OK && used_len(0) == 513, "indirect read: status %u",
+          *gp(status));
+    CHECK(*gp(data + 7) == (uint8_t)(4 * 7 + 7), "indirect read data");
+
+    /* a loop inside the table */
+    set_idesc(table, 1, status, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+    submit(0);
+    if (!expect_broken_ind("loop in an indirect table")) return false;
+    set_idesc(table, 1, status, 1, VRING_DESC_F_WRITE, 0);
+    /* next beyond the table (the queue is larger than the table) */
+    set_idesc(table, 2, data, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 5);
+    submit(0);
+    if (!expect_broken_ind("next beyond the table")) return false;
+    set_idesc(table, 2, data, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+    /* nested indirect */
+    set_idesc(table, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    if (!expect_broken_ind("nested indirect")) return false;
+    set_idesc(table, 0, BUF, 16, VRING_DESC_F_NEXT, 2);
+    /* INDIRECT with NEXT, after a direct descriptor, bad sizes, outside RAM */
+    set_desc(0, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+    submit(0);
+    if (!expect_broken_ind("indirect with NEXT")) return false;
+    set_desc(3, BUF, 16, VRING_DESC_F_NEXT, 0);
+    set_desc(0, table, 48, VRING_DESC_F_INDIRECT, 0);
+    submit(3);
+    if (!expect_broken_ind("indirect after a direct descriptor")) return false;
+    set_desc(0, table, 40, VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    if (!expect_broken_ind("table length not a multiple of 16")) return false;
+    set_desc(0, table, 16 * (VIRTQUEUE_MAX_SIZE + 1), VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    if (!expect_broken_ind("table too large")) return false;
+    set_desc(0, RAM_BASE + RAM_SIZE - 32, 48, VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    if (!expect_broken_ind("table past RAM")) return false;
+    set_desc(0, table, 0, VRING_DESC_F_INDIRECT, 0);
+    submit(0);
+    if (!expect_broken_ind("empty table")) return false;
+    /* and the good request still works after all that */
+    set_desc(0, table, 48, VRING_DESC_F_INDIRECT, 0);
+    *gp(status) = 0xee;
+    submit(0);
+    CHECK(*gp(status) == VIRTIO_BLK_S_OK, "indirect read after recovery");
+    teardown();
+    return true;
+}
+
 static bool test_open_errors(void)
 {
     if (!as) {
@@ -461,6 +541,7 @@ int main(void)
     run("virtio_blk_write_flush_ro", test_write_flush);
     run("virtio_blk_get_id_unsupp_short_header", test_get_id_unsupp);
     run("virtio_blk_malformed_descriptors", test_malformed);
+    run("virtio_blk_indirect_descriptors", test_indirect);
     run("virtio_blk_open_errors", test_open_errors);
     if (img_path[0]) {
         unlink(img_path);

@@ -12,7 +12,9 @@
  * Guest memory safety: every descriptor is copied out of guest RAM before it
  * is used, every buffer is checked with memory_ram_ptr() (which refuses
  * anything not wholly inside one RAM region), chains are bounded by the
- * queue size, and any malformed ring puts the device in DEVICE_NEEDS_RESET
+ * size of the table they live in (the queue or an indirect table, at most
+ * VIRTQUEUE_MAX_SIZE entries so an element's iovec arrays cannot overflow),
+ * and any malformed ring puts the device in DEVICE_NEEDS_RESET
  * (virtio_error) instead of touching memory outside guest RAM.
  */
 #ifndef HW_VIRTIO_VIRTIO_H
