@@ -4,8 +4,9 @@
  * in guest RAM. Good requests (IN, OUT, FLUSH, GET_ID, split buffers) must
  * move the right bytes; malformed ones (bad sectors, short headers, buffers
  * outside RAM, descriptor loops, bad indexes, missing status byte, indirect
- * descriptors when not negotiated or malformed, bad rings) must end in VIRTIO_BLK_S_IOERR or DEVICE_NEEDS_RESET
- * and never touch memory outside guest RAM (run under ASan).
+ * descriptors when not negotiated or malformed, bad rings) must end in
+ * VIRTIO_BLK_S_IOERR or DEVICE_NEEDS_RESET and never touch memory outside
+ * guest RAM (run under ASan).
  */
 #include <fcntl.h>
 #include <stdio.h>
