@@ -187,6 +187,18 @@ static ptrdiff_t tci_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf,
     for (int i = 0; i < s->nb_labels; i++) {
         g.label_off[i] = UINT32_MAX;
     }
+    /* insn_end_off has room for every insn_start, however the ops were made */
+    int ninsns = 0;
+    for (int oi = 0; oi < s->nb_ops; oi++) {
+        ninsns += s->ops[oi].opc == INDEX_op_insn_start;
+    }
+    if (ninsns > s->cap_insn_end) {
+        s->insn_end_off = realloc(s->insn_end_off, sizeof(uint32_t) * (size_t)ninsns);
+        if (!s->insn_end_off) {
+            fatal("tci: out of memory");
+        }
+        s->cap_insn_end = ninsns;
+    }
     s->goto_tb_off[0] = s->goto_tb_off[1] = 0xffff;
     s->goto_tb_reset[0] = s->goto_tb_reset[1] = 0xffff;
 
