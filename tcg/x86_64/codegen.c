@@ -219,9 +219,22 @@ static CmpPrep cmp_prep(Gen *g, TCGCond cond, int ia, int ib)
     return c;
 }
 
+/* the last instruction was an ALU op on r: remember what its flags say */
+static void note_flags(Gen *g, int r, bool w64, bool logic)
+{
+    g->flags_off = asm_off(&g->a);
+    g->flags_reg = (int8_t)r;
+    g->flags_w64 = w64;
+    g->flags_logic = logic;
+}
+
 static int cmp_emit(Gen *g, const CmpPrep *c)
 {
-    if (c->rb >= 0) {
+    bool eq_ne = c->cond == TCG_COND_EQ || c->cond == TCG_COND_NE;
+    if (c->rb < 0 && c->imm == 0 && g->flags_off == asm_off(&g->a) && g->flags_off &&
+        g->flags_reg == c->ra && g->flags_w64 == (c->w64 != 0) && (g->flags_logic || eq_ne)) {
+        /* the op that computed ra already set ZF/SF (and CF = OF = 0 for logic) */
+    } else if (c->rb >= 0) {
         emit_alu_rr(&g->a, c->w64, ALU_CMP, c->ra, c->rb);
     } else if (c->imm == 0) {
         /* test sets ZF/SF and clears CF/OF: right for every condition vs 0 */
@@ -415,10 +428,12 @@ static void gen_alu(Gen *g, int alu, bool commutative)
     } else if (imm_ok(g, b)) {
         r = ra_out_from(g, 0, ia, 0);
         emit_alu_ri(&g->a, w64, alu, r, (int32_t)b->val);
+        note_flags(g, r, w64, alu != ALU_ADD && alu != ALU_SUB);
     } else {
         int rb = ra_load(g, b, REGS_ALLOC);
         r = ra_out_from(g, 0, ia, a != b ? (uint16_t)(1u << rb) : 0);
         emit_alu_rr(&g->a, w64, alu, r, rb);
+        note_flags(g, r, w64, alu != ALU_ADD && alu != ALU_SUB);
     }
     ra_set_out(g, arg_temp(g, 0), r);
 }
@@ -944,6 +959,7 @@ static void gen_set_label(Gen *g)
     TCGLabel *l = &g->s->labels[label];
     l->has_value = true;
     l->value = asm_off(&g->a);
+    g->flags_off = 0; /* other paths arrive here with other flags */
 }
 
 static void gen_call(Gen *g)

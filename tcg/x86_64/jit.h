@@ -79,6 +79,11 @@ typedef struct Gen {
     int16_t reg_temp[16];  /* temp held by each register, -1 none */
     uint32_t reg_stamp[16]; /* last use (op index) for the spill choice */
     uint16_t locked;        /* registers the current op must not lose */
+    /* flags left by the last ALU op (a later "test r, r" may be skipped):
+     * valid while asm_off == flags_off */
+    uint32_t flags_off;
+    int8_t flags_reg;
+    bool flags_w64, flags_logic; /* logic: CF = OF = 0 as after test */
     uint64_t slot_used[NB_SPILL_SLOTS / 64];
     SlowPath *slow;
     int nb_slow, cap_slow;

@@ -671,6 +671,78 @@ static void test_edge_conditions(void)
     }
 }
 
+/* an ALU result compared with 0 right away (the JIT reuses the ALU's flags) */
+typedef struct FlagCase {
+    TCGCond c;
+    int alu; /* 0 and, 1 or, 2 xor, 3 add, 4 sub */
+    bool w64;
+    bool imm;
+} FlagCase;
+
+static void build_flags(void *arg)
+{
+    const FlagCase *c = arg;
+    TCGLabel *l = gen_new_label();
+    tcg_gen_movi_i64(R(8), 1);
+    if (c->w64) {
+        TCGv_i64 t = tcg_temp_new_i64();
+        TCGv_i64 b = c->imm ? tcg_constant_i64(0x80000001ll) : R(1);
+        switch (c->alu) {
+        case 0: tcg_gen_and_i64(t, R(0), b); break;
+        case 1: tcg_gen_or_i64(t, R(0), b); break;
+        case 2: tcg_gen_xor_i64(t, R(0), b); break;
+        case 3: tcg_gen_add_i64(t, R(0), b); break;
+        default: tcg_gen_sub_i64(t, R(0), b); break;
+        }
+        tcg_gen_brcondi_i64(c->c, t, 0, l);
+    } else {
+        TCGv_i32 a = tcg_temp_new_i32(), t = tcg_temp_new_i32();
+        TCGv_i32 b = tcg_temp_new_i32();
+        tcg_gen_extrl_i64_i32(a, R(0));
+        tcg_gen_extrl_i64_i32(b, R(1));
+        if (c->imm) {
+            b = tcg_constant_i32(0x80000001);
+        }
+        switch (c->alu) {
+        case 0: tcg_gen_and_i32(t, a, b); break;
+        case 1: tcg_gen_or_i32(t, a, b); break;
+        case 2: tcg_gen_xor_i32(t, a, b); break;
+        case 3: tcg_gen_add_i32(t, a, b); break;
+        default: tcg_gen_sub_i32(t, a, b); break;
+        }
+        tcg_gen_brcondi_i32(c->c, t, 0, l);
+    }
+    tcg_gen_movi_i64(R(8), 2);
+    gen_set_label(l);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_flags_reuse(void)
+{
+    case_begin();
+    for (int ci = 0; ci < 10 && case_ok; ci++) {
+        for (int alu = 0; alu < 5 && case_ok; alu++) {
+            for (int w = 0; w < 4 && case_ok; w++) {
+                FlagCase c = {conds[ci], alu, (w & 1) != 0, (w & 2) != 0};
+                uintptr_t rj, ri;
+                uint64_t in[2] = {0};
+                build_both(build_flags, &c, HARNESS_LIVENESS | HARNESS_OPT, &rj, &ri, in, 2);
+                for (size_t i = 0; i < NVALS && case_ok; i++) {
+                    for (size_t j = 0; j < NVALS && case_ok; j += 3) {
+                        uint64_t v[2] = {vals[i], vals[j]};
+                        char what[96];
+                        snprintf(what, sizeof(what), "%s alu %d w %d a %#llx b %#llx",
+                                 tcg_cond_name(c.c), alu, w, (unsigned long long)v[0],
+                                 (unsigned long long)v[1]);
+                        rerun_both(v, 2, what);
+                    }
+                }
+            }
+        }
+    }
+    case_end("alu_result_compared_with_zero_all_conditions");
+}
+
 /* ---------------------------------------------------------------- helpers */
 
 static uint64_t helper_mix7(uint64_t a, int32_t b, uint32_t c, uint64_t d, int32_t e,
@@ -1284,6 +1356,7 @@ int main(int argc, char **argv)
         test_edge_double();
         test_edge_bitfields();
         test_edge_conditions();
+        test_flags_reuse();
         test_calls();
         test_pressure();
         test_ldst_env();
