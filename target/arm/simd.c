@@ -317,6 +317,95 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
         q = true;
         break;
     }
+    case SOP_SADDL: case SOP_UADDL: case SOP_SADDW: case SOP_UADDW: case SOP_SSUBL:
+    case SOP_USUBL: case SOP_SSUBW: case SOP_USUBW: case SOP_SABAL: case SOP_UABAL:
+    case SOP_SABDL: case SOP_UABDL: case SOP_SMLAL: case SOP_UMLAL: case SOP_SMLSL:
+    case SOP_UMLSL: case SOP_SMULL: case SOP_UMULL: {
+        /* widening: elements of the low (q=0) or high (q=1) half of Vn/Vm */
+        int ne = 64 / esz, w = size + 1;
+        uint64_t wm = emask(w);
+        bool sgn = op == SOP_SADDL || op == SOP_SADDW || op == SOP_SSUBL || op == SOP_SSUBW ||
+                   op == SOP_SABAL || op == SOP_SABDL || op == SOP_SMLAL || op == SOP_SMLSL ||
+                   op == SOP_SMULL;
+        bool wide = op == SOP_SADDW || op == SOP_UADDW || op == SOP_SSUBW || op == SOP_USUBW;
+        for (int i = 0; i < ne; i++) {
+            int j = (q ? ne : 0) + i;
+            int64_t a = wide ? (int64_t)get_e(&n, i, w)
+                             : (sgn ? get_se(&n, j, size) : (int64_t)get_e(&n, j, size));
+            int64_t b = sgn ? get_se(&m, j, size) : (int64_t)get_e(&m, j, size);
+            uint64_t acc = get_e(&d, i, w), x;
+            switch (op) {
+            case SOP_SADDL: case SOP_UADDL: case SOP_SADDW: case SOP_UADDW:
+                x = (uint64_t)(a + b);
+                break;
+            case SOP_SSUBL: case SOP_USUBL: case SOP_SSUBW: case SOP_USUBW:
+                x = (uint64_t)(a - b);
+                break;
+            case SOP_SABAL: case SOP_UABAL:
+                x = acc + (uint64_t)(a > b ? a - b : b - a);
+                break;
+            case SOP_SABDL: case SOP_UABDL:
+                x = (uint64_t)(a > b ? a - b : b - a);
+                break;
+            case SOP_SMLAL: case SOP_UMLAL:
+                x = acc + (uint64_t)a * (uint64_t)b;
+                break;
+            case SOP_SMLSL: case SOP_UMLSL:
+                x = acc - (uint64_t)a * (uint64_t)b;
+                break;
+            default:
+                x = (uint64_t)a * (uint64_t)b;
+                break;
+            }
+            set_e(&r, i, w, x & wm);
+        }
+        q = true;
+        break;
+    }
+    case SOP_ADDHN: case SOP_RADDHN: case SOP_SUBHN: case SOP_RSUBHN: {
+        /* narrowing high half of (Vn.2T op Vm.2T) into the low/high half of Vd */
+        int ne = 64 / esz, w = size + 1;
+        r = d;
+        if (!q) {
+            memset(r.b + 8, 0, 8);
+        }
+        for (int i = 0; i < ne; i++) {
+            uint64_t a = get_e(&n, i, w), b = get_e(&m, i, w);
+            uint64_t x = (op == SOP_ADDHN || op == SOP_RADDHN) ? a + b : a - b;
+            if (op == SOP_RADDHN || op == SOP_RSUBHN) {
+                x += 1ull << (esz - 1);
+            }
+            set_e(&r, (q ? ne : 0) + i, size, (x >> esz) & em);
+        }
+        q = true;
+        break;
+    }
+    case SOP_MLA: case SOP_MLS: case SOP_SABD: case SOP_UABD:
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size), b = get_e(&m, i, size), x;
+            int64_t sa = get_se(&n, i, size), sb = get_se(&m, i, size);
+            switch (op) {
+            case SOP_MLA: x = get_e(&d, i, size) + a * b; break;
+            case SOP_MLS: x = get_e(&d, i, size) - a * b; break;
+            case SOP_SABD: x = (uint64_t)(sa > sb ? sa - sb : sb - sa); break;
+            default: x = a > b ? a - b : b - a; break;
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    case SOP_FNEG: case SOP_FABS:
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size), sign = 1ull << (esz - 1);
+            set_e(&r, i, size, op == SOP_FNEG ? a ^ sign : a & ~sign);
+        }
+        break;
+    case SOP_SCVTF: case SOP_UCVTF:
+        for (int i = 0; i < elems; i++) {
+            /* int_to_fp op: signed << 2 | from64 << 1 | dbl */
+            uint32_t fop = (op == SOP_SCVTF) << 2 | (size == 3) << 1 | (size == 3);
+            set_e(&r, i, size, helper_int_to_fp(cs, fop, get_e(&n, i, size), 0));
+        }
+        break;
     case SOP_UADDLP: /* unused placeholder */
     default:
         break;
@@ -324,13 +413,13 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
     store_v(env, rd, &r, q);
 }
 
-/* TBL/TBX: desc = len << 1 | tbx | q << 2; regs = rd | rn << 5 | rm << 10 */
+/* TBL/TBX: desc = q << 3 | (len - 1) << 1 | tbx; regs = rd | rn << 5 | rm << 10 */
 void helper_simd_tbl(CPUState *cs, uint32_t desc, uint32_t regs)
 {
     CPUARMState *env = cpu_env(cs);
     int rd = regs & 31, rn = (regs >> 5) & 31, rm = (regs >> 10) & 31;
     int len = (int)((desc >> 1) & 3) + 1;
-    bool tbx = desc & 1, q = (desc >> 2) & 1;
+    bool tbx = desc & 1, q = (desc >> 3) & 1;
     uint8_t table[64];
     for (int i = 0; i < len; i++) {
         memcpy(table + 16 * i, env->v[(rn + i) % 32], 16);

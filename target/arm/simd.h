@@ -30,6 +30,14 @@ enum SimdOp {
     /* shifts by immediate */
     SOP_SHR, SOP_SSHR, SOP_SHL, SOP_USRA, SOP_SSRA, SOP_SHRN, SOP_USHLL, SOP_SSHLL,
     SOP_UADDLP,
+    /* three different (size = narrow element size; q = the "2" upper-half forms) */
+    SOP_SADDL, SOP_UADDL, SOP_SADDW, SOP_UADDW, SOP_SSUBL, SOP_USUBL, SOP_SSUBW, SOP_USUBW,
+    SOP_ADDHN, SOP_RADDHN, SOP_SUBHN, SOP_RSUBHN, SOP_SABAL, SOP_UABAL, SOP_SABDL, SOP_UABDL,
+    SOP_SMLAL, SOP_UMLAL, SOP_SMLSL, SOP_UMLSL, SOP_SMULL, SOP_UMULL,
+    /* more three same */
+    SOP_MLA, SOP_MLS, SOP_SABD, SOP_UABD,
+    /* vector FP (size 2: single, 3: double) */
+    SOP_FNEG, SOP_FABS, SOP_SCVTF, SOP_UCVTF,
 };
 
 #endif

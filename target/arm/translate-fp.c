@@ -378,6 +378,8 @@ static int simd_3same_op(int opcode, int u, int size, bool *logical)
     case 0x0c: return u ? SOP_UMAX : SOP_SMAX;
     case 0x0d: return u ? SOP_UMIN : SOP_SMIN;
     case 0x13: return u ? SOP_NONE : SOP_MUL;
+    case 0x12: return u ? SOP_MLS : SOP_MLA;
+    case 0x0e: return u ? SOP_UABD : SOP_SABD;
     case 0x14: return u ? SOP_UMAXP : SOP_SMAXP;
     case 0x15: return u ? SOP_UMINP : SOP_SMINP;
     case 0x17: return u ? SOP_NONE : SOP_ADDP;
@@ -396,7 +398,8 @@ static bool trans_SIMD_3SAME(DisasContext *s, arg_SIMD_3SAME *a)
         if (a->size == 3 && !a->q) {
             return false;
         }
-        if (a->size == 3 && (op == SOP_MUL || op == SOP_SMAX || op == SOP_UMAX ||
+        if (a->size == 3 && (op == SOP_MUL || op == SOP_MLA || op == SOP_MLS ||
+                             op == SOP_SABD || op == SOP_UABD || op == SOP_SMAX || op == SOP_UMAX ||
                              op == SOP_SMIN || op == SOP_UMIN || op == SOP_SMAXP ||
                              op == SOP_UMAXP || op == SOP_SMINP || op == SOP_UMINP)) {
             return false;
@@ -437,6 +440,18 @@ static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
     case 0x00: op = a->size < 3 ? SOP_REV : SOP_NONE; imm = 3; break; /* REV64 */
     case 0x01: op = a->size < 2 ? SOP_REV : SOP_NONE; imm = 2; break; /* REV32 */
     case 0x02: op = a->size < 1 ? SOP_REV : SOP_NONE; imm = 1; break; /* REV16 */
+    case 0x1e: case 0x1f: /* FABS (u=0) / FNEG (u=1), size 1x */
+        if (!(a->size & 2) || (a->size == 3 && !a->q)) {
+            return false;
+        }
+        return gen_simd(s, a->u ? SOP_FNEG : SOP_FABS, a->size == 2 ? 2 : 3, a->q, 0, a->rd,
+                        a->rn, 0);
+    case 0x3a: case 0x3b: /* SCVTF / UCVTF (vector, integer), size 0x */
+        if ((a->size & 2) || (a->size == 1 && !a->q)) {
+            return false;
+        }
+        return gen_simd(s, a->u ? SOP_UCVTF : SOP_SCVTF, a->size ? 3 : 2, a->q, 0, a->rd,
+                        a->rn, 0);
     case 0x24: /* XTN, XTN2 */
         if (a->size == 3) {
             return false;
@@ -743,7 +758,7 @@ static bool trans_SIMD_TBL(DisasContext *s, arg_SIMD_TBL *a)
     if (!fp_access_check(s)) {
         return true;
     }
-    gen_helper_simd_tbl(tcg_env(), tcg_constant_i32(a->q << 2 | a->len << 1 | a->op),
+    gen_helper_simd_tbl(tcg_env(), tcg_constant_i32(a->q << 3 | a->len << 1 | a->op),
                         tcg_constant_i32((int32_t)SIMD_REGS(a->rd, a->rn, a->rm)));
     return true;
 }
@@ -761,9 +776,19 @@ static bool trans_SIMD_PERM(DisasContext *s, arg_SIMD_PERM *a)
 
 static bool trans_SIMD_3DIFF(DisasContext *s, arg_SIMD_3DIFF *a)
 {
-    (void)s;
-    (void)a;
-    return false; /* widening/narrowing three-register forms: not yet */
+    static const int ops[16][2] = {
+        {SOP_SADDL, SOP_UADDL}, {SOP_SADDW, SOP_UADDW}, {SOP_SSUBL, SOP_USUBL},
+        {SOP_SSUBW, SOP_USUBW}, {SOP_ADDHN, SOP_RADDHN}, {SOP_SABAL, SOP_UABAL},
+        {SOP_SUBHN, SOP_RSUBHN}, {SOP_SABDL, SOP_UABDL}, {SOP_SMLAL, SOP_UMLAL},
+        {SOP_NONE, SOP_NONE}, {SOP_SMLSL, SOP_UMLSL}, {SOP_NONE, SOP_NONE},
+        {SOP_SMULL, SOP_UMULL}, {SOP_NONE, SOP_NONE}, {SOP_NONE, SOP_NONE},
+        {SOP_NONE, SOP_NONE},
+    };
+    int op = ops[a->opcode][a->u];
+    if (op == SOP_NONE || a->size == 3) {
+        return false; /* saturating doubling forms and PMULL: not implemented */
+    }
+    return gen_simd(s, op, a->size, a->q, 0, a->rd, a->rn, a->rm);
 }
 
 bool a64_decode_fp(DisasContext *s, uint32_t insn)
