@@ -1252,7 +1252,8 @@ int main(void)
     printf("# seed %llu, %d sequences, %d candidate encodings\n", (unsigned long long)seed, n,
            ncands);
 
-    Seq *seqs = calloc((size_t)n, sizeof(Seq));
+    static Seq *seqs; /* static: reachable until exit */
+    seqs = calloc((size_t)n, sizeof(Seq));
     long total_insns = 0;
     for (int i = 0; i < n; i++) {
         gen_seq(&seqs[i], seed * 0x100000001b3ull + (uint64_t)i, 4 + (int)((seed + (uint64_t)i) % 13));
@@ -1316,8 +1317,10 @@ int main(void)
             printf("SKIP diff-%s: backend not linked\n", backends[b].name);
             continue;
         }
-        Emu e;
-        emu_init(&e, backends[b].name, backends[b].be);
+        static Emu emus[2]; /* cores live until exit */
+        Emu *ep = &emus[b];
+        emu_init(ep, backends[b].name, backends[b].be);
+        Emu e = *ep;
         int bad = 0, faults = 0;
         Result *r = malloc(sizeof(Result));
         struct timespec t0, t1;

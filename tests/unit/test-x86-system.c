@@ -265,6 +265,11 @@ static void build_tables(AddressSpace *as)
     put64(as, 0x3000, 0x0 | 0x87);
 }
 
+/* cores and address spaces live until exit (kept reachable for LeakSanitizer) */
+static CPUState *keep_cpu[2];
+static AddressSpace *keep_as[2];
+static int nkeep;
+
 static void run_on(const char *name, const TCGBackend *be)
 {
     char tn[128];
@@ -277,6 +282,8 @@ static void run_on(const char *name, const TCGBackend *be)
     CPUState *cs = cpu_create(&m, &x86_cpu_class, 0, "qemu64");
     m.cpus[0] = cs;
     tb_cache_new(cs, be, 16u << 20);
+    keep_cpu[nkeep] = cs;
+    keep_as[nkeep++] = as;
     PortLog log = {0};
     X86PortIO io = {.in = port_in, .out = port_out, .opaque = &log};
     x86_cpu_set_port_io(cs, &io);
