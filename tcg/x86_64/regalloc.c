@@ -11,7 +11,10 @@
  *   3. the op's code is emitted; ra_set_out binds the outputs (dirty);
  *   4. ra_finish_op releases inputs/outputs marked DEAD_ARG by liveness.
  * A dead global or TB temp is written back first if dirty (DEAD only means
- * "the register copy may go"); a dead EBB temp just vanishes.
+ * "the register copy may go") unless the block overwrites it before anything
+ * could read memory (overwritten_before_use); a dead EBB temp just vanishes.
+ * An input that stays live but must be copied (two-operand forms) is first
+ * loaded into a register of its own, so later ops do not reload it.
  *
  * When registers run out the victim is the least recently used unlocked
  * register, preferring values already in memory (no store needed).
