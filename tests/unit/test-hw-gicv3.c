@@ -430,6 +430,109 @@ static bool test_concurrent_sgis(void)
     return true;
 }
 
+/*
+ * Random register traffic on the distributor, redistributors and CPU
+ * interfaces, and random input lines. After every step each core's output
+ * must equal what its public registers say: HPPIR1 names an interrupt whose
+ * priority is below PMR and whose group priority is above RPR, with IGRPEN1
+ * and GICD_CTLR.EnableGrp1 set. (Also an ASan/UBSan target.)
+ */
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static bool expected_level(GICv3State *s, int cpu)
+{
+    uint64_t irq = icc_read(s, cpu, ICC_HPPIR1_EL1);
+    if (irq == 1023 || !icc_read(s, cpu, ICC_IGRPEN1_EL1) ||
+        !(gicv3_dist_read(s, GICD_CTLR, 4) & GICD_CTLR_EN_GRP1)) {
+        return false;
+    }
+    uint64_t prio = irq < 32 ? gicv3_redist_read(s, cpu, GICR_IPRIORITYR + irq, 1)
+                             : gicv3_dist_read(s, GICD_IPRIORITYR + irq, 1);
+    uint64_t ctlr = icc_read(s, cpu, ICC_CTLR_EL1);
+    unsigned shift = (ctlr & 1) ? (unsigned)icc_read(s, cpu, ICC_BPR0_EL1) + 1
+                                : (unsigned)icc_read(s, cpu, ICC_BPR1_EL1);
+    uint64_t gprio = prio & (0xffu << shift) & 0xff;
+    return prio < icc_read(s, cpu, ICC_PMR_EL1) && gprio < icc_read(s, cpu, ICC_RPR_EL1);
+}
+
+static bool test_fuzz(void)
+{
+    enum { N = 6 };
+    GICv3State *s = make_enabled(N);
+    static const uint32_t regs[] = {
+        ICC_PMR_EL1, ICC_BPR0_EL1, ICC_BPR1_EL1, ICC_CTLR_EL1, ICC_IGRPEN1_EL1,
+        ICC_EOIR1_EL1, ICC_DIR_EL1, ICC_SGI1R_EL1, ICC_AP1R0_EL1, ICC_IAR1_EL1,
+    };
+    int acks = 0;
+    for (int step = 0; step < 20000; step++) {
+        int cpu = (int)(rnd() % N);
+        switch (rnd() % 10) {
+        case 0: /* distributor register (word or byte) */
+            gicv3_dist_write(s, (rnd() % 0x1000) & ~3ull, rnd(), 4);
+            break;
+        case 1:
+            gicv3_dist_write(s, GICD_IPRIORITYR + 32 + rnd() % 256, rnd(), 1);
+            break;
+        case 2:
+            gicv3_dist_write(s, GICD_IROUTER + (32 + rnd() % 256) * 8, aff_of((int)(rnd() % 8)),
+                             8);
+            break;
+        case 3: /* redistributor SGI frame */
+            gicv3_redist_write(s, cpu, GICR_SGI_BASE + ((rnd() % 0xd00) & ~3ull), rnd(), 4);
+            break;
+        case 4: { /* CPU interface */
+            uint32_t reg = regs[rnd() % (sizeof(regs) / sizeof(regs[0]))];
+            uint64_t v = reg == ICC_EOIR1_EL1 || reg == ICC_DIR_EL1 ? rnd() % 300 : rnd();
+            if (reg == ICC_IAR1_EL1) {
+                acks += icc_read(s, cpu, reg) != 1023;
+            } else {
+                icc_write(s, cpu, reg, v);
+            }
+            break;
+        }
+        case 5:
+        case 6: /* input lines */
+            gicv3_set_irq(s, cpu, (int)(16 + rnd() % 272), (int)(rnd() % 2));
+            break;
+        case 7:
+        case 8: { /* what a handler does: acknowledge, usually complete */
+            uint64_t irq = icc_read(s, cpu, ICC_IAR1_EL1);
+            acks += irq != 1023;
+            if (irq != 1023 && rnd() % 4) {
+                icc_write(s, cpu, ICC_EOIR1_EL1, irq);
+            }
+            break;
+        }
+        default: /* keep things enabled often enough for interrupts to flow */
+            gicv3_dist_write(s, GICD_CTLR, GICD_CTLR_EN_GRP1, 4);
+            icc_write(s, cpu, ICC_IGRPEN1_EL1, 1);
+            icc_write(s, cpu, ICC_PMR_EL1, 0xf8);
+            gicv3_redist_write(s, cpu, GICR_IGROUPR0, 0xffffffff, 4);
+            gicv3_dist_write(s, GICD_IGROUPR + 4 * (1 + rnd() % 8), 0xffffffff, 4);
+            break;
+        }
+        for (int c = 0; c < N; c++) {
+            bool want = expected_level(s, c);
+            CHECK(out_level[c] == want && gicv3_cpu_irq_level(s, c) == want,
+                  "step %d: core %d line %d, registers say %d", step, c, out_level[c], want);
+        }
+    }
+    CHECK(acks > 100, "too few acknowledges (%d): the fuzz did not exercise delivery", acks);
+    gicv3_dist_write(s, GICD_CTLR, 0, 4);
+    for (int c = 0; c < N; c++) {
+        CHECK(!out_level[c], "core %d line high with the distributor disabled", c);
+    }
+    gicv3_free(s);
+    return true;
+}
+
 int main(void)
 {
     run("gicv3_id_registers", test_id_registers);
@@ -444,5 +547,6 @@ int main(void)
     run("gicv3_irouter", test_irouter);
     run("gicv3_bad_accesses", test_bad_accesses);
     run("gicv3_concurrent_sgis", test_concurrent_sgis);
+    run("gicv3_fuzz_output_matches_registers", test_fuzz);
     return failures ? 1 : 0;
 }
