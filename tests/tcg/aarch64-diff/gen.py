@@ -24,9 +24,10 @@ Usage: gen.py SEED K L OUTDIR [--classes a,b] [--only k] [--bisect] [--aligned]
 import argparse
 import os
 import random
+import re
 import struct
 
-CLASSES = ['alu', 'branch', 'ldst', 'fp', 'simd', 'crypto']
+CLASSES = ['alu', 'branch', 'ldst', 'exc', 'fp', 'simd', 'crypto']
 
 COND = 'eq ne cs cc mi pl vs vc hi ls ge lt gt le'.split()
 COND_ALL = COND + ['al', 'nv']
@@ -297,6 +298,25 @@ def bcond(r):
     return '%s, 1f\n%s\n1:' % (br, alu_body(r))
 
 
+@T('branch', 1)
+def loop(r):
+    """A counted loop (backward branch: chained TBs) over 1-5 ALU/load-store templates that
+    leave its counter alone."""
+    c = r.num()
+    body = []
+    while len(body) < r.i(1, 5):
+        cls, w, f = r.c(TEMPLATES)
+        if cls not in ('alu', 'ldst') or f is div:
+            continue
+        t = f(r)
+        if re.search(r'\b[xw]%d\b' % c, t) or 'nzcv' in t:
+            continue
+        body.append(t)
+    dec = r.c(['subs w%d, w%d, #1\nb.ne 2b' % (c, c), 'sub x%d, x%d, #1\ncbnz x%d, 2b' % (c, c, c),
+               'sub w%d, w%d, #1\ncbnz w%d, 2b' % (c, c, c)])
+    return 'mov x%d, #%d\n2:\n%s\n%s' % (c, r.i(1, 20), '\n'.join(body), dec)
+
+
 # ---------------------------------------------------------------- loads/stores
 
 BUF = 512
@@ -457,6 +477,47 @@ def ls_misc(r):
     if not r.aligned and r.i(0, 1):
         return 'add x%d, x28, #%d\ndc zva, x%d' % (b, r.i(0, BUF - 1), b)
     return 'prfm %s, [x28, #%d]' % (r.c(['pldl1keep', 'pstl2strm', 'pldl3keep']), 8 * r.i(0, 63))
+
+
+# ----------------------------------------------------------------- exceptions
+# Mid-sequence exceptions: the harness saves the registers as they were at the
+# exception, so these check precise state (everything before the faulting
+# instruction done, nothing of it or after it) and the syndrome.
+
+UNMAPPED = [0xc0100000, 0xc0110000, 0xfffff0000000, 0x7f00000000]
+
+
+@T('exc', 1)
+def exc(r):
+    k = r.i(0, 5)
+    if k == 0:
+        return 'udf #%d' % r.i(0, 0xffff)
+    if k == 1:
+        return '%s #%d' % (r.c(['brk', 'svc']), r.i(0, 0xffff))
+    b, t, t2 = r.distinct(3)
+    if k == 2:      # exclusive/acquire at an unaligned address: alignment fault
+        op = r.c(['ldxr w%d, [x%d]' % (t, b), 'ldaxr x%d, [x%d]' % (t, b), 'stlr w%d, [x%d]' % (t, b),
+                  'ldxrh w%d, [x%d]' % (t, b), 'ldar x%d, [x%d]' % (t, b)])
+        return 'add x%d, x28, #%d\n%s' % (b, r.c([1, 2, 3, 5, 6, 7, 9, 13, 15]), op)
+    # translation fault (read or write, all forms; write-back must not happen)
+    base = r.c(UNMAPPED)
+    off = r.c([0, 8 * r.i(0, 16)])
+    op, uop, kind, size = r.c(GPR_LS)
+    tt = r.r(kind, n=t)
+    j = r.i(0, 4)
+    if j == 0:
+        a = '%s %s, [x%d, #%d]' % (op, tt, b, size * r.i(0, 8))
+    elif j == 1:
+        a = '%s %s, [x%d, #%d]!' % (op, tt, b, r.i(-64, 64))
+    elif j == 2:
+        a = '%s %s, [x%d], #%d' % (op, tt, b, r.i(-64, 64))
+    elif j == 3:
+        a = '%s %s, %s, [x%d, #%d]%s' % (r.c(['ldp', 'stp']), r.r('x', n=t), r.r('x', n=t2), b, 8 * r.i(-4, 4),
+                                         r.c(['', '!']))
+    else:
+        a = '%s {v%d.16b, v%d.16b}, [x%d], #32' % (r.c(['ld1', 'st1']), r.v() % 31, 0, b)
+        a = re.sub(r'v(\d+)\.16b, v0', lambda m: 'v%s.16b, v%d' % (m.group(1), int(m.group(1)) + 1), a)
+    return 'mov x%d, #0x%x\n%s%s' % (b, base, 'add x%d, x%d, #%d\n' % (b, b, off) if off else '', a)
 
 
 # -------------------------------------------------------------- scalar FP
@@ -903,13 +964,31 @@ def gen_sequence(seed, k, length, classes, aligned):
     g = random.Random('%s:%d' % (seed, k))
     inputs = gen_inputs(g)
     r = Chooser(g, aligned)
-    pool = [(c, w, f) for c, w, f in TEMPLATES if c in classes]
+    pool = [(c, w, f) for c, w, f in TEMPLATES if c in classes and (c != 'exc' or classes == ['exc'])]
     weights = [w for _, w, _ in pool]
+    # exceptions end a sequence: at most one, in a third of the sequences, at a random place
+    exc_at = -1
+    if 'exc' in classes and classes != ['exc'] and g.randrange(3) == 0:
+        exc_at = g.randrange(length)
     body = []
-    for _ in range(length):
-        _, _, f = g.choices(pool, weights)[0]
-        body.append(f(r))
+    for n in range(length):
+        cls, _, f = g.choices(pool, weights)[0]
+        if n == exc_at:
+            cls, f = 'exc', exc
+        t = f(r)
+        if cls == 'ldst' and 'x28' in t and not aligned and g.randrange(3) == 0:
+            t = alias_base(r, t)
+        body.append(t)
     return inputs, body
+
+
+def alias_base(r, t):
+    """Use the scratch buffer through its alias 1 GiB above (start.S maps VA 0x80000000 to the
+    RAM at 0x40000000): same data, other virtual page, same index in a direct-mapped TLB."""
+    used = set(int(n) for n in re.findall(r'\b[xw](\d+)\b', t))
+    free = [n for n in range(28) if n not in used]
+    a = r.c(free)
+    return 'mov x%d, #0x40000000\nadd x%d, x28, x%d\n%s' % (a, a, a, re.sub(r'\bx28\b', 'x%d' % a, t))
 
 
 def main():

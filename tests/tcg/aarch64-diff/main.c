@@ -6,8 +6,10 @@
  * seq_inputs + i * 1280 its input state (layout: struct State).  For each,
  * run_seq() (start.S) runs it in place on that block; then we print
  *     seq <id> <hash>                     (a hash over the whole block), or
- *     seq <id> EXC esr=.. far=.. pc=+..   (an exception; pc relative to the
- *                                         sequence start, far only for aborts)
+ *     seq <id> EXC esr=.. far=.. pc=+.. vec=.. <hash>
+ *                                         (an exception; pc relative to the
+ *                                         sequence start, far only for aborts,
+ *                                         hash of the state at the exception)
  * With dump_mode set, every field of the block is printed too, one per line
  * ("<id> x3 0123..."), for the bisecting run of run.sh.
  * Built with -mgeneral-regs-only: this file never touches FP/SIMD state.
@@ -24,7 +26,7 @@ _Static_assert(sizeof(struct State) == 1280, "layout shared with start.S/gen.py"
 
 extern uint8_t seq_inputs[];
 extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode;
-extern uint64_t exc_info[4];    /* esr, far, elr, vector offset index */
+extern uint64_t exc_info[5];    /* esr, far, elr, vector index, run_seq's result */
 extern uint64_t run_seq(uint64_t body, struct State *st);
 extern void psci_off(void);
 
@@ -128,7 +130,16 @@ int main(void)
             out_hex(exc_info[2] - seq_table[i], 4);
             out_s(" vec=");
             out_dec(exc_info[3]);
-            out_c('\n');
+            if (exc == 2) {         /* the state at the exception was saved */
+                out_c(' ');
+                out_hex(hash_state(st), 16);
+                out_c('\n');
+                if (dump_mode) {
+                    dump(id, st);
+                }
+            } else {
+                out_c('\n');
+            }
         } else {
             out_c(' ');
             out_hex(hash_state(st), 16);

@@ -12,9 +12,11 @@
  * scratch buffer).  It loads every register from the block, points x28 at the
  * scratch buffer and branches to body (x30 = body); the generated code
  * never writes x28, x29, x30 or sp and ends with `b seq_end`, which stores the
- * registers back.  Returns 0.  Any exception during the sequence goes to a
- * vector that records ESR/FAR/ELR/vector offset in exc_info[], ERETs to
- * exc_resume (same PSTATE: EL1h, DAIF masked), which reloads sp and returns 1.
+ * registers back.  Returns 0.  Any exception during the sequence goes to
+ * exc_common, which stores the registers as they were at the exception,
+ * records ESR/FAR/ELR/vector index in exc_info[] and ERETs to exc_resume
+ * (same PSTATE: EL1h, DAIF masked), which reloads sp and returns 2 (1 for an
+ * exception outside a sequence).
  */
 #define ST_NZCV 224
 #define ST_FPCR 232
@@ -48,11 +50,13 @@ _start:
     ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
     msr     tcr_el1, x0
     ldr     x0, =l1_table
-    /* block 0: Device, AF; block 1: Normal, inner shareable, AF */
+    /* block 0: Device, AF; block 1: Normal, inner shareable, AF; block 2
+     * (VA 0x80000000) an alias of block 1: same TLB set, other VA */
     mov     x1, #((1 << 10) | 1)
     str     x1, [x0]
     ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
     str     x1, [x0, #8]
+    str     x1, [x0, #16]           /* block 2: alias of block 1 */
     msr     ttbr0_el1, x0
     dsb     sy
     tlbi    vmalle1
@@ -90,6 +94,9 @@ run_seq:
     mov     x29, sp
     ldr     x2, =saved_sp
     str     x29, [x2]
+    ldr     x2, =in_seq
+    mov     x3, #1
+    str     x3, [x2]
     mov     x30, x0
     mov     x28, x1
     ldr     x2, [x28, #ST_NZCV]
@@ -134,6 +141,15 @@ run_seq:
 
     .global seq_end
 seq_end:
+    bl      save_state
+    ldr     x0, =in_seq
+    str     xzr, [x0]
+    mov     x0, #0
+    b       restore
+
+/* save_state: x0..x27, NZCV, FPSR, q0..q31 into the block x28 - 768 points to
+ * (clobbers x0, x2, x28 := the block; x30 is the return address) */
+save_state:
     sub     x28, x28, #ST_SCRATCH
     stp     x0, x1, [x28, #0]
     stp     x2, x3, [x28, #16]
@@ -170,17 +186,50 @@ seq_end:
     stp     q26, q27, [x2, #416]
     stp     q28, q29, [x2, #448]
     stp     q30, q31, [x2, #480]
-    mov     x0, #0
-    b       restore
+    ret
+
+/* Exceptions: every vector saves x0/x1 on the stack and comes here with
+ * x0 = vector index.  Inside a sequence (in_seq set) the interrupted state is
+ * saved to the block first (so the hash covers the registers at the
+ * exception: precise-state checks), and run_seq returns 2; elsewhere 1. */
+exc_common:
+    ldr     x1, =exc_info
+    str     x0, [x1, #24]
+    ldr     x1, =in_seq
+    ldr     x1, [x1]
+    cbz     x1, 1f
+    ldp     x0, x1, [sp], #16
+    mov     x29, x30                /* x29/x30 are the harness's: free here */
+    bl      save_state
+    mov     x30, x29
+    mrs     x0, spsr_el1            /* NZCV as interrupted */
+    and     x0, x0, #0xf0000000
+    str     x0, [x28, #ST_NZCV]
+    ldr     x0, =in_seq
+    str     xzr, [x0]
+    mov     x0, #2
+    b       2f
+1:  ldp     x0, x1, [sp], #16
+    mov     x0, #1
+2:  ldr     x3, =exc_info
+    mrs     x1, esr_el1
+    mrs     x2, far_el1
+    stp     x1, x2, [x3]
+    mrs     x1, elr_el1
+    str     x1, [x3, #16]
+    str     x0, [x3, #32]
+    adr     x3, exc_resume
+    msr     elr_el1, x3
+    mov     x3, #0x3c5
+    msr     spsr_el1, x3
+    eret
 
 exc_resume:
     ldr     x5, =saved_sp
     ldr     x5, [x5]
     mov     sp, x5
     ldr     x5, =exc_info
-    stp     x0, x1, [x5]
-    stp     x2, x4, [x5, #16]
-    mov     x0, #1
+    ldr     x0, [x5, #32]
 restore:
     ldp     x19, x20, [sp, #16]
     ldp     x21, x22, [sp, #32]
@@ -196,15 +245,9 @@ restore:
 
     .macro vent idx
     .balign 0x80
-    mrs     x0, esr_el1
-    mrs     x1, far_el1
-    mrs     x2, elr_el1
-    mov     x4, #\idx
-    adr     x3, exc_resume
-    msr     elr_el1, x3
-    mov     x3, #0x3c5
-    msr     spsr_el1, x3
-    eret
+    stp     x0, x1, [sp, #-16]!
+    mov     x0, #\idx
+    b       exc_common
     .endm
 
     .balign 0x800
@@ -232,9 +275,11 @@ vectors:
     .balign 8
 saved_sp:
     .skip 8
+in_seq:
+    .skip 8
     .global exc_info
 exc_info:
-    .skip 32
+    .skip 40
     .balign 4096
 l1_table:
     .skip 4096
