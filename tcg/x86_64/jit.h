@@ -49,7 +49,7 @@ typedef struct X86Features {
 extern X86Features x86_features;
 
 /* An out-of-line guest memory slow path, emitted after the TB's code. */
-enum { SP_LD, SP_ST, SP_CMPXCHG, SP_RMW };
+enum { SP_LD, SP_ST, SP_CMPXCHG, SP_RMW, SP_CMPXCHG128 };
 typedef struct SlowPath {
     uint8_t kind;       /* SP_* */
     uint8_t type;       /* TCGType of the value */

@@ -274,9 +274,40 @@ void gen_guest_st128(Gen *g)
     ra_call(g, (const void *)helper_guest_st128, 4, args, TCG_CALL_NO_RWG);
 }
 
+/*
+ * cmpxchg16b: compare rdx:rax with [m] (16-aligned: the TLB check's low
+ * bits guarantee it on the fast path), store rcx:rbx if equal, else load
+ * [m] into rdx:rax. Either way rdx:rax ends as the old value.
+ */
+static void atomic_cmpxchg128_inline(Gen *g)
+{
+    X86Asm *a = &g->a;
+    MemOpIdx oi = (MemOpIdx)g->op->args[7];
+    ra_load_into(g, 3, RAX);
+    ra_load_into(g, 4, RDX);
+    ra_load_into(g, 5, RBX);
+    ra_load_into(g, 6, RCX);
+    uint16_t fixed = (1u << RAX) | (1u << RDX) | (1u << RBX) | (1u << RCX);
+    int raddr = ra_load(g, arg_temp(g, 2), REGS_ALLOC & ~fixed);
+    SlowPath sp = {.kind = SP_CMPXCHG128, .type = TCG_TYPE_I64, .addr_reg = (int8_t)raddr,
+                   .val_reg = -1, .cmp_reg = -1, .out_reg = RAX, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    emit_rm_idx(a, OPC_GRP9 | P_W | P_LOCK, 1, raddr, t1, 0);
+    sp.ret_off = asm_off(a);
+    sp.save_mask = ra_live_caller_saved(g, fixed);
+    add_slow(g, &sp);
+    ra_set_out(g, arg_temp(g, 0), RAX);
+    ra_set_out(g, arg_temp(g, 1), RDX);
+}
+
 void gen_atomic_cmpxchg128(Gen *g)
 {
     MemOpIdx oi = (MemOpIdx)g->op->args[7];
+    if (x86_features.cx16 && !(get_memop(oi) & MO_BSWAP)) {
+        atomic_cmpxchg128_inline(g);
+        return;
+    }
     put_scratch(g, 3, 0);
     put_scratch(g, 4, 1);
     put_scratch(g, 5, 2);
@@ -510,6 +541,20 @@ bool gen_slow_paths(Gen *g)
                 helper = (const void *)helper_atomic_rmw;
             }
             break;
+        case SP_CMPXCHG128: {
+            /* operands through env->scratch128 (cputlb.h): cmp, new in; old out */
+            static const int8_t regs[4] = {RAX, RDX, RBX, RCX};
+            for (int k = 0; k < 4; k++) {
+                emit_rm(a, OPC_MOV_STORE | P_W, regs[k], TCG_AREG0,
+                        (int32_t)(offsetof(CPUState, scratch128) + 8 * (size_t)k));
+            }
+            ra_parallel_move(g, 1, dst, src);
+            emit_mov_rr(a, 1, RDI, TCG_AREG0);
+            emit_movi(a, 0, RDX, sp->oi, false);
+            ra_patch = emit_rip(a, OPC_LEA | P_W, RCX);
+            helper = (const void *)helper_atomic_cmpxchg128;
+            break;
+        }
         default: /* SP_CMPXCHG: (env, addr, cmp, new, oi, ra) */
             src[1] = sp->cmp_reg;
             src[2] = sp->val_reg;
@@ -528,6 +573,11 @@ bool gen_slow_paths(Gen *g)
                 emit_rr(a, OPC_MOV_LOAD, sp->val_reg, RAX);
             } else {
                 emit_mov_rr(a, 1, sp->val_reg, RAX);
+            }
+        } else if (sp->kind == SP_CMPXCHG128) {
+            for (int k = 0; k < 2; k++) {
+                emit_rm(a, OPC_MOV_LOAD | P_W, k ? RDX : RAX, TCG_AREG0,
+                        (int32_t)(offsetof(CPUState, scratch128) + 8 * (size_t)k));
             }
         } else if (sp->kind != SP_ST) {
             emit_mov_rr(a, 1, sp->out_reg, RAX); /* extended again at ret_off */
