@@ -159,6 +159,19 @@ static void gen_jmp_rip(DisasContext *s)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
+/* remember that this instruction stores to addr (see gen_smc_check) */
+static void note_store(DisasContext *s, TCGv_i64 addr)
+{
+    for (int i = 0; i < s->nstore; i++) {
+        if (s->store_addr[i] == addr) {
+            return;
+        }
+    }
+    if (s->nstore < 4) {
+        s->store_addr[s->nstore++] = addr;
+    }
+}
+
 /* ------------------------------------------------------------- registers */
 
 static void gen_ext(TCGv_i64 d, TCGv_i64 v, MemOp sz, bool sign)
@@ -311,6 +324,7 @@ static void gen_push(DisasContext *s, TCGv_i64 v, MemOp sz)
     tcg_gen_subi_i64(nsp, cpu_regs[R_ESP], 1 << sz);
     TCGv_i64 a = gen_stack_addr(s, nsp);
     tcg_gen_guest_st_i64(v, a, (unsigned)s->mem_idx, sz);
+    note_store(s, a);
     gen_write_sp(s, nsp);
 }
 
@@ -370,6 +384,7 @@ static void gen_store(DisasContext *s, X86Insn *in, int n, TCGv_i64 v)
         gen_write_reg(o->reg, o->hibyte, (MemOp)o->size, v);
     } else if (o->type == OT_MEM) {
         tcg_gen_guest_st_i64(v, s->A0, (unsigned)s->mem_idx, (MemOp)o->size);
+        note_store(s, s->A0);
     }
 }
 
@@ -568,18 +583,22 @@ static void gen_alu(DisasContext *s, X86Insn *in, int op)
                 tcg_gen_neg_i64(v, v);
             }
             tcg_gen_atomic_rmw_i64(TCG_ATOMIC_ADD, src1, s->A0, v, (unsigned)s->mem_idx, sz);
+            note_store(s, s->A0);
             tcg_gen_add_i64(res, src1, v);
             break;
         case MN_AND:
             tcg_gen_atomic_rmw_i64(TCG_ATOMIC_AND, src1, s->A0, src2, (unsigned)s->mem_idx, sz);
+            note_store(s, s->A0);
             tcg_gen_and_i64(res, src1, src2);
             break;
         case MN_OR:
             tcg_gen_atomic_rmw_i64(TCG_ATOMIC_OR, src1, s->A0, src2, (unsigned)s->mem_idx, sz);
+            note_store(s, s->A0);
             tcg_gen_or_i64(res, src1, src2);
             break;
         case MN_XOR:
             tcg_gen_atomic_rmw_i64(TCG_ATOMIC_XOR, src1, s->A0, src2, (unsigned)s->mem_idx, sz);
+            note_store(s, s->A0);
             tcg_gen_xor_i64(res, src1, src2);
             break;
         default:
@@ -626,6 +645,7 @@ static void trans_INC_DEC(DisasContext *s, X86Insn *in)
         TCGv_i64 old = tmp64();
         tcg_gen_atomic_rmw_i64(TCG_ATOMIC_ADD, old, s->A0, tcg_constant_i64(d),
                                (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
         tcg_gen_addi_i64(res, old, d);
     } else {
         TCGv_i64 v = load_op(s, in, 0);
@@ -642,6 +662,7 @@ static void trans_NOT(DisasContext *s, X86Insn *in)
         TCGv_i64 old = tmp64();
         tcg_gen_atomic_rmw_i64(TCG_ATOMIC_XOR, old, s->A0, tcg_constant_i64(-1),
                                (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
         return;
     }
     TCGv_i64 v = load_op(s, in, 0);
@@ -661,6 +682,7 @@ static void trans_NEG(DisasContext *s, X86Insn *in)
         tcg_gen_guest_ld_i64(v, s->A0, (unsigned)s->mem_idx, sz);
         tcg_gen_neg_i64(res, v);
         tcg_gen_atomic_cmpxchg_i64(old, s->A0, v, res, (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
         tcg_gen_brcond_i64(TCG_COND_NE, old, v, again);
     } else {
         gen_load(s, in, 0, v);
@@ -868,6 +890,7 @@ static void trans_BT(DisasContext *s, X86Insn *in)
         TCGAtomicOp aop = in->mnem == MN_BTS ? TCG_ATOMIC_OR
                         : in->mnem == MN_BTR ? TCG_ATOMIC_ANDC : TCG_ATOMIC_XOR;
         tcg_gen_atomic_rmw_i64(aop, v, s->A0, mask, (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
     } else {
         gen_load(s, in, 0, v);
         switch (in->mnem) {
@@ -969,6 +992,7 @@ static void trans_XCHG(DisasContext *s, X86Insn *in)
         /* XCHG with memory is always locked (SDM XCHG) */
         TCGv_i64 old = tmp64();
         tcg_gen_atomic_rmw_i64(TCG_ATOMIC_XCHG, old, s->A0, b, (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
         gen_store(s, in, 1, old);
         return;
     }
@@ -985,6 +1009,7 @@ static void trans_CMPXCHG(DisasContext *s, X86Insn *in)
     gen_read_reg(cmp, R_EAX, false, sz);
     if (in->op[0].type == OT_MEM && (in->prefixes & PFX_LOCK)) {
         tcg_gen_atomic_cmpxchg_i64(old, s->A0, cmp, newv, (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
     } else if (in->op[0].type == OT_MEM) {
         gen_load(s, in, 0, old);
         TCGv_i64 w = tmp64();
@@ -1017,6 +1042,7 @@ static void trans_XADD(DisasContext *s, X86Insn *in)
     TCGv_i64 old = tmp64(), res = tmp64();
     if (in->prefixes & PFX_LOCK) {
         tcg_gen_atomic_rmw_i64(TCG_ATOMIC_ADD, old, s->A0, src, (unsigned)s->mem_idx, sz);
+        note_store(s, s->A0);
         tcg_gen_add_i64(res, old, src);
     } else {
         gen_load(s, in, 0, old);
@@ -1042,6 +1068,7 @@ static void trans_CMPXCHG8B(DisasContext *s, X86Insn *in)
         tcg_gen_atomic_cmpxchg_i128(olo, ohi, s->A0, cpu_regs[R_EAX], cpu_regs[R_EDX],
                                     cpu_regs[R_EBX], cpu_regs[R_ECX], (unsigned)s->mem_idx,
                                     (MemOp)(MO_128 | MO_ALIGN));
+        note_store(s, s->A0);
         gen_flags_to_eflags(s);
         tcg_gen_andi_i64(cpu_cc_src, cpu_cc_src, ~(int64_t)CC_Z);
         tcg_gen_brcond_i64(TCG_COND_NE, olo, cpu_regs[R_EAX], fail);
@@ -1058,6 +1085,7 @@ static void trans_CMPXCHG8B(DisasContext *s, X86Insn *in)
     tcg_gen_deposit_i64(cmp, cpu_regs[R_EAX], cpu_regs[R_EDX], 32, 32);
     tcg_gen_deposit_i64(nv, cpu_regs[R_EBX], cpu_regs[R_ECX], 32, 32);
     tcg_gen_atomic_cmpxchg_i64(old, s->A0, cmp, nv, (unsigned)s->mem_idx, MO_64);
+    note_store(s, s->A0);
     gen_flags_to_eflags(s);
     TCGv_i64 z = tmp64();
     tcg_gen_setcond_i64(TCG_COND_EQ, z, old, cmp);
@@ -1269,6 +1297,7 @@ static void trans_ENTER(DisasContext *s, X86Insn *in)
     tcg_gen_subi_i64(sp, cpu_regs[R_ESP], d);
     a = gen_stack_addr(s, sp);
     tcg_gen_guest_st_i64(cpu_regs[R_EBP], a, (unsigned)s->mem_idx, sz);
+    note_store(s, a);
     tcg_gen_mov_i64(fp, sp);
     for (int i = 1; i < level; i++) {
         TCGv_i64 src = tmp64();
@@ -1278,11 +1307,13 @@ static void trans_ENTER(DisasContext *s, X86Insn *in)
         tcg_gen_subi_i64(sp, sp, d);
         a = gen_stack_addr(s, sp);
         tcg_gen_guest_st_i64(v, a, (unsigned)s->mem_idx, sz);
+        note_store(s, a);
     }
     if (level > 0) {
         tcg_gen_subi_i64(sp, sp, d);
         a = gen_stack_addr(s, sp);
         tcg_gen_guest_st_i64(fp, a, (unsigned)s->mem_idx, sz);
+        note_store(s, a);
     }
     tcg_gen_subi_i64(sp, sp, frame);
     /* probe the lowest byte of the new frame before committing (restartable) */
@@ -1408,6 +1439,10 @@ static void trans_string(DisasContext *s, X86Insn *in)
         s->cc_op = CC_OP_DYNAMIC;
     }
     if (!rep) {
+        if (in->mnem == MN_MOVS || in->mnem == MN_STOS || in->mnem == MN_INS) {
+            /* the store may hit this TB's own code: continue in a new TB */
+            gen_jmp_tb(s, next_eip(s), 0);
+        }
         return;
     }
     /* the helper returns non-zero when it stopped early (budget): run it again */
@@ -1662,6 +1697,7 @@ static void trans_desc_table(DisasContext *s, X86Insn *in)
     case MN_SGDT:
     case MN_SIDT:
         gen_helper_sgdt_sidt(tcg_env(), s->A0, tcg_constant_i32(in->mnem == MN_SIDT));
+        note_store(s, s->A0);
         break;
     case MN_LLDT:
     case MN_LTR: {
@@ -1804,6 +1840,76 @@ static void trans_WAIT(DisasContext *s, X86Insn *in)
     }
 }
 
+/*
+ * x87: only the control instructions a kernel and libc start-up execute
+ * (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW). Arithmetic raises #UD for now
+ * (logged under -d unimp). CR0.EM or CR0.TS: #NM (SDM Vol.3 §2.5).
+ */
+static void trans_FPU(DisasContext *s, X86Insn *in)
+{
+    if (s->flags & (HF_EM | HF_TS)) {
+        gen_exception(s, EXCP07_NM);
+        return;
+    }
+    int op = ((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7);
+    TCGv_i64 v = tmp64();
+    if (in->mod == 3) {
+        switch ((in->opcode << 8) | in->modrm) {
+        case 0xdbe3: /* FNINIT */
+            tcg_gen_st16_i64(tcg_constant_i64(0x37f), tcg_env(), ENV_OFF(fpuc));
+            tcg_gen_st16_i64(tcg_constant_i64(0), tcg_env(), ENV_OFF(fpus));
+            tcg_gen_st16_i64(tcg_constant_i64(0xffff), tcg_env(), ENV_OFF(fptag));
+            tcg_gen_st32_i64(tcg_constant_i64(0), tcg_env(), ENV_OFF(fpstt));
+            return;
+        case 0xdbe2: /* FNCLEX */
+            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
+            tcg_gen_andi_i64(v, v, 0x7f00);
+            tcg_gen_st16_i64(v, tcg_env(), ENV_OFF(fpus));
+            return;
+        case 0xdbe4: /* FNSETPM: no-op on anything after the 287 */
+            return;
+        case 0xdfe0: { /* FNSTSW AX: status with TOP in bits 13..11 */
+            TCGv_i64 top = tmp64();
+            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
+            tcg_gen_ld32u_i64(top, tcg_env(), ENV_OFF(fpstt));
+            tcg_gen_andi_i64(v, v, ~(int64_t)0x3800);
+            tcg_gen_shli_i64(top, top, 11);
+            tcg_gen_or_i64(v, v, top);
+            gen_write_reg(R_EAX, false, MO_16, v);
+            return;
+        }
+        default:
+            break;
+        }
+    } else {
+        switch (op) {
+        case 0x0f: /* D9 /7: FNSTCW m16 */
+            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpuc));
+            tcg_gen_guest_st_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
+            note_store(s, s->A0);
+            return;
+        case 0x0d: /* D9 /5: FLDCW m16 */
+            tcg_gen_guest_ld_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
+            tcg_gen_st16_i64(v, tcg_env(), ENV_OFF(fpuc));
+            return;
+        case 0x2f: { /* DD /7: FNSTSW m16 */
+            TCGv_i64 top = tmp64();
+            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
+            tcg_gen_ld32u_i64(top, tcg_env(), ENV_OFF(fpstt));
+            tcg_gen_andi_i64(v, v, ~(int64_t)0x3800);
+            tcg_gen_shli_i64(top, top, 11);
+            tcg_gen_or_i64(v, v, top);
+            tcg_gen_guest_st_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
+            note_store(s, s->A0);
+            return;
+        }
+        default:
+            break;
+        }
+    }
+    gen_illegal(s);
+}
+
 /* ----------------------------------------------------------------- SSE */
 
 static intptr_t xmm_off(int r)
@@ -1867,8 +1973,10 @@ static void gen_xmm_store(DisasContext *s, X86Insn *in, int r, MemOp size, bool 
         tcg_gen_ld_i64(hi, tcg_env(), xmm_off(r) + 8);
         tcg_gen_guest_st_i128(lo, hi, s->A0, (unsigned)s->mem_idx,
                               (MemOp)(MO_128 | (aligned ? MO_ALIGN : 0)));
+        note_store(s, s->A0);
     } else {
         tcg_gen_guest_st_i64(lo, s->A0, (unsigned)s->mem_idx, size);
+        note_store(s, s->A0);
     }
     (void)o;
 }
@@ -1950,6 +2058,7 @@ static void trans_sse_mov(DisasContext *s, X86Insn *in)
         int half = in->mnem == MN_MOVHPS_ST ? 8 : 0;
         tcg_gen_ld_i64(t, tcg_env(), xmm_off(src->reg) + half);
         tcg_gen_guest_st_i64(t, s->A0, (unsigned)s->mem_idx, MO_64);
+        note_store(s, s->A0);
         break;
     }
     default:
@@ -2054,6 +2163,7 @@ static void trans_fxsave(DisasContext *s, X86Insn *in)
     gen_update_rip(s, cur_eip(s));
     gen_helper_fxsave(tcg_env(), s->A0,
                       tcg_constant_i32((in->mnem == MN_FXRSTOR) | ((in->rex & 8) ? 2 : 0)));
+    note_store(s, s->A0);
 }
 
 /* ------------------------------------------------------------- dispatch */
@@ -2111,7 +2221,7 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_SWAPGS] = trans_desc_table, [MN_INVD] = trans_desc_table,
     [MN_WBINVD] = trans_desc_table,
     [MN_IN] = trans_IN_OUT, [MN_OUT] = trans_IN_OUT, [MN_XLAT] = trans_XLAT,
-    [MN_WAIT] = trans_WAIT,
+    [MN_WAIT] = trans_WAIT, [MN_FPU] = trans_FPU,
     /* SSE */
     [MN_MOVUPS] = trans_sse_mov, [MN_MOVUPD] = trans_sse_mov, [MN_MOVSS] = trans_sse_mov,
     [MN_MOVSD] = trans_sse_mov, [MN_MOVAPS] = trans_sse_mov, [MN_MOVAPD] = trans_sse_mov,
@@ -2176,6 +2286,37 @@ static bool feature_ok(DisasContext *s, X86Insn *in)
     }
 }
 
+/*
+ * Same-TB self-modifying code (SDM Vol.3 §11.6): a store into this TB's own
+ * code page(s) must be seen by the next instruction. accel/tcg invalidates
+ * the TBs of a code page on a write (TLB_NOTDIRTY) but the running TB goes
+ * on with its stale code, so after an instruction that stored to one of the
+ * TB's virtual pages, leave the TB with rip at the next instruction: the
+ * loop then translates the new bytes. Cost: a shift, compare and branch per
+ * store. Aliases (the same physical page under another virtual address) are
+ * not caught here.
+ */
+static void gen_smc_check(DisasContext *s)
+{
+    uint64_t p0 = s->base.page_first >> TARGET_PAGE_BITS;
+    bool two = s->base.crossed_page ||
+               ((s->base.pc_next - 1) >> TARGET_PAGE_BITS) != p0;
+    TCGLabel *hit = gen_new_label(), *done = gen_new_label();
+    for (int i = 0; i < s->nstore; i++) {
+        TCGv_i64 pg = tcg_temp_new_i64();
+        tcg_gen_shri_i64(pg, s->store_addr[i], TARGET_PAGE_BITS);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, pg, (int64_t)p0, hit);
+        if (two) {
+            tcg_gen_brcondi_i64(TCG_COND_EQ, pg, (int64_t)(p0 + 1), hit);
+        }
+    }
+    tcg_gen_br(done);
+    gen_set_label(hit);
+    gen_update_rip(s, next_eip(s));
+    tcg_gen_exit_tb(NULL, 0);
+    gen_set_label(done);
+}
+
 static uint8_t fetch_code(void *opaque, uint64_t addr)
 {
     DisasContext *s = opaque;
@@ -2219,6 +2360,11 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         gen_exception_err(s, EXCP0D_GP, 0);
         return;
     }
+    if (st == X86_DEC_OK && (in->mnem == MN_TZCNT || in->mnem == MN_LZCNT) &&
+        !feature_ok(s, in)) {
+        /* without BMI1 / ABM the F3 prefix is ignored: BSF / BSR (SDM LZCNT, TZCNT) */
+        in->mnem = in->mnem == MN_TZCNT ? MN_BSF : MN_BSR;
+    }
     TransFn *fn = st == X86_DEC_OK ? trans_table[in->mnem] : NULL;
     if (!fn || !feature_ok(s, in)) {
         gen_illegal(s);
@@ -2229,11 +2375,15 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         return;
     }
     s->A0 = NULL;
+    s->nstore = 0;
     if (in->has_mem && in->mnem != MN_LEA) {
         gen_lea_modrm(s, in);
     }
     fn(s, in);
 
+    if (db->is_jmp == DISAS_NEXT && s->nstore) {
+        gen_smc_check(s);
+    }
     if (db->is_jmp == DISAS_NEXT) {
         if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
             /* single-step, or the end of an interrupt shadow: one instruction per TB */

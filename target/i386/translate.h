@@ -21,6 +21,9 @@ typedef struct DisasContext {
     CCOp cc_op;         /* known at translation time, or CC_OP_DYNAMIC */
     bool ss32, addseg;
     TCGv_i64 A0;        /* effective (linear) address of the memory operand */
+    /* addresses this instruction stored to (same-TB self-modifying code check) */
+    TCGv_i64 store_addr[4];
+    int nstore;
 } DisasContext;
 
 /* string-instruction descriptor for helper_string */
