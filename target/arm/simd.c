@@ -406,6 +406,14 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
             set_e(&r, i, size, helper_int_to_fp(cs, fop, get_e(&n, i, size), 0));
         }
         break;
+    case SOP_FCVTI:
+        for (int i = 0; i < elems; i++) {
+            /* fp_to_int op: rmode << 3 | signed << 2 | to64 << 1 | dbl */
+            uint32_t fop = (uint32_t)(imm >> 1) << 3 | !(imm & 1) << 2 | (size == 3) << 1 |
+                           (size == 3);
+            set_e(&r, i, size, helper_fp_to_int(cs, fop, get_e(&n, i, size), 0));
+        }
+        break;
     case SOP_UADDLP: /* unused placeholder */
     default:
         break;

@@ -38,6 +38,7 @@ enum SimdOp {
     SOP_MLA, SOP_MLS, SOP_SABD, SOP_UABD,
     /* vector FP (size 2: single, 3: double) */
     SOP_FNEG, SOP_FABS, SOP_SCVTF, SOP_UCVTF,
+    SOP_FCVTI, /* float -> integer, imm = rmode (FPR_*) << 1 | unsigned */
 };
 
 #endif

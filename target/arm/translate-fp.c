@@ -424,8 +424,42 @@ static bool trans_SIMD_S3SAME(DisasContext *s, arg_SIMD_S3SAME *a)
     }
 }
 
+/*
+ * FP <-> integer conversions of the two-register-misc space (C4.1.95):
+ * opcode 11010..11101 with size<1> choosing the table. Returns -1 if not one;
+ * else *is_cvtf (SCVTF/UCVTF) or the FCVT rounding mode in *rmode.
+ */
+static int fcvt_misc_kind(int opcode, int size, int *rmode)
+{
+    if (!(size & 2)) {
+        switch (opcode) {
+        case 0x1a: *rmode = FPR_N; return 0;
+        case 0x1b: *rmode = FPR_M; return 0;
+        case 0x1c: *rmode = FPR_A; return 0;
+        case 0x1d: return 1; /* SCVTF/UCVTF */
+        default: return -1;
+        }
+    }
+    switch (opcode) {
+    case 0x1a: *rmode = FPR_P; return 0;
+    case 0x1b: *rmode = FPR_Z; return 0;
+    default: return -1;
+    }
+}
+
 static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
 {
+    int rmode = 0, k = fcvt_misc_kind(a->opcode, a->size, &rmode);
+    if (k >= 0) {
+        int esz = (a->size & 1) ? 3 : 2;
+        if (esz == 3 && !a->q) {
+            return false;
+        }
+        if (k == 1) {
+            return gen_simd(s, a->u ? SOP_UCVTF : SOP_SCVTF, esz, a->q, 0, a->rd, a->rn, 0);
+        }
+        return gen_simd(s, SOP_FCVTI, esz, a->q, rmode << 1 | a->u, a->rd, a->rn, 0);
+    }
     int op = SOP_NONE, imm = 0;
     switch (a->opcode << 1 | a->u) {
     case 0x0a: op = a->size == 0 ? SOP_CNT : SOP_NONE; break;
@@ -468,7 +502,25 @@ static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
 
 static bool trans_SIMD_S2MISC(DisasContext *s, arg_SIMD_S2MISC *a)
 {
-    int op;
+    int op, rmode = 0, k = fcvt_misc_kind(a->opcode, a->size, &rmode);
+    if (k >= 0) {
+        /* scalar SCVTF/UCVTF/FCVT*S/U Sd|Dd, Sn|Dn: integer lives in the FP register */
+        bool dbl = a->size & 1;
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        TCGv_i64 r = tcg_temp_new_i64();
+        if (k == 1) {
+            gen_helper_int_to_fp(r, tcg_env(), tcg_constant_i32(!a->u << 2 | dbl << 1 | dbl),
+                                 read_fp(a->rn), tcg_constant_i32(0));
+        } else {
+            gen_helper_fp_to_int(r, tcg_env(),
+                                 tcg_constant_i32(rmode << 3 | !a->u << 2 | dbl << 1 | dbl),
+                                 read_fp(a->rn), tcg_constant_i32(0));
+        }
+        write_fp(s, a->rd, r, dbl);
+        return true;
+    }
     if (a->size != 3) {
         return false;
     }
