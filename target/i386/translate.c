@@ -458,6 +458,15 @@ static TCGv_i64 gen_compute_cf(DisasContext *s)
         case CC_OP_DECB:
             tcg_gen_andi_i64(r, cpu_cc_src, 1);
             return r;
+        case CC_OP_SHLB:
+            tcg_gen_extract_i64(r, cpu_cc_src, (8u << sz) - 1, 1);
+            return r;
+        case CC_OP_SARB:
+            tcg_gen_andi_i64(r, cpu_cc_src, 1);
+            return r;
+        case CC_OP_MULB:
+            tcg_gen_setcondi_i64(TCG_COND_NE, r, cpu_cc_src, 0);
+            return r;
         default:
             break;
         }
