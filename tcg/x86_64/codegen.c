@@ -45,6 +45,8 @@ __attribute__((constructor)) static void probe_host_features(void)
         x86_features.popcnt = (c >> 23) & 1;
         x86_features.movbe = (c >> 22) & 1;
         x86_features.cx16 = (c >> 13) & 1;
+        x86_features.sse41 = (c >> 19) & 1;
+        x86_features.avx = (c >> 28) & 1;
     }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         x86_features.bmi1 = (b >> 3) & 1;

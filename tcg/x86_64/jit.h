@@ -44,19 +44,19 @@ enum { VAL_DEAD, VAL_REG, VAL_MEM, VAL_CONST };
 
 /* host CPU features, probed once (cpuid) */
 typedef struct X86Features {
-    bool lzcnt, bmi1, bmi2, popcnt, movbe, cx16;
+    bool lzcnt, bmi1, bmi2, popcnt, movbe, cx16, sse41, avx;
 } X86Features;
 extern X86Features x86_features;
 
 /* An out-of-line guest memory slow path, emitted after the TB's code. */
-enum { SP_LD, SP_ST, SP_CMPXCHG, SP_RMW, SP_CMPXCHG128 };
+enum { SP_LD, SP_ST, SP_CMPXCHG, SP_RMW, SP_CMPXCHG128, SP_LD128, SP_ST128 };
 typedef struct SlowPath {
     uint8_t kind;       /* SP_* */
     uint8_t type;       /* TCGType of the value */
     int8_t addr_reg;
     int8_t val_reg;     /* load: destination; store/rmw: value (-1: val_imm); cmpxchg: new */
-    int8_t cmp_reg;     /* cmpxchg: compare value */
-    int8_t out_reg;     /* rmw/cmpxchg: where the old value goes */
+    int8_t cmp_reg;     /* cmpxchg: compare value; ld128/st128: high half */
+    int8_t out_reg;     /* rmw/cmpxchg: where the old value goes; ld128: low half */
     int64_t val_imm;
     MemOpIdx oi;
     uint32_t aop;       /* rmw: TCGAtomicOp */

@@ -46,9 +46,18 @@ static void add_slow(Gen *g, const SlowPath *sp)
     g->slow[g->nb_slow++] = *sp;
 }
 
-/* Emit the TLB check; returns the addend register t1 (host = addr + t1). */
-static int tlb_check(Gen *g, int raddr, MemOpIdx oi, bool is_store, int *t0_out,
-                     SlowPath *sp)
+enum { CHK_WRITE = 1, CHK_ALIGNED = 2 };
+
+/*
+ * Emit the TLB check; returns the addend register t1 (host = addr + t1).
+ * An access that must be aligned (MO_ALIGN, host atomics) compares
+ * addr & (PAGE_MASK | (size - 1)), so a misaligned one misses. Others compare
+ * the page of their last byte, (addr + size - 1) & PAGE_MASK: a misaligned
+ * access inside one page hits (x86 loads/stores any alignment), one that
+ * crosses into the next page cannot match the entry of addr's page (the next
+ * page has another index), and flagged entries never match either way.
+ */
+static int tlb_check(Gen *g, int raddr, MemOpIdx oi, int chk, int *t0_out, SlowPath *sp)
 {
     X86Asm *a = &g->a;
     MemOp mop = get_memop(oi);
@@ -61,10 +70,15 @@ static int tlb_check(Gen *g, int raddr, MemOpIdx oi, bool is_store, int *t0_out,
     emit_mov_rr(a, 1, t0, raddr);
     emit_shift_ri(a, 1, SH_SHR, t0, TARGET_PAGE_BITS - 5);
     emit_alu_ri(a, 0, ALU_AND, t0, (CPU_TLB_SIZE - 1) << 5);
-    emit_mov_rr(a, 1, t1, raddr);
-    emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
-    int32_t cmp_ofs = is_store ? (int32_t)offsetof(CPUTLBEntry, addr_write)
-                               : (int32_t)offsetof(CPUTLBEntry, addr_read);
+    if ((chk & CHK_ALIGNED) || (mop & MO_ALIGN) || size == 1) {
+        emit_mov_rr(a, 1, t1, raddr);
+        emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
+    } else {
+        emit_rm(a, OPC_LEA | P_W, t1, raddr, (int32_t)size - 1);
+        emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)TARGET_PAGE_MASK);
+    }
+    int32_t cmp_ofs = (chk & CHK_WRITE) ? (int32_t)offsetof(CPUTLBEntry, addr_write)
+                                        : (int32_t)offsetof(CPUTLBEntry, addr_read);
     emit_rm_idx(a, (ALU_CMP << 3 | OPC_ALU_RM) | P_W, t1, TCG_AREG0, t0, tlb_ofs + cmp_ofs);
     emit_jcc_rel32(a, CC_NE);
     sp->jcc_off = asm_off(a) - 4;
@@ -95,7 +109,7 @@ void gen_guest_ld(Gen *g)
     }
     SlowPath sp = {.kind = SP_LD, .type = g->op->type, .addr_reg = (int8_t)raddr, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, false, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, 0, &t0, &sp);
     int r = reuse_addr ? raddr : t1; /* the addend register is free after the access */
     bool sign = mop & MO_SIGN, bswap = mop & MO_BSWAP;
     int opc;
@@ -174,7 +188,7 @@ void gen_guest_st(Gen *g)
     SlowPath sp = {.kind = SP_ST, .type = g->op->type, .addr_reg = (int8_t)raddr,
                    .val_reg = (int8_t)rv, .val_imm = imm, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, CHK_WRITE, &t0, &sp);
     static const int mov_st[4] = {OPC_MOV_STORE8, OPC_MOV_STORE | P_66, OPC_MOV_STORE,
                                   OPC_MOV_STORE | P_W};
     int sz = mop & MO_SIZE;
@@ -256,22 +270,76 @@ static void get_scratch(Gen *g, int argi, int idx)
     ra_set_out(g, arg_temp(g, argi), r);
 }
 
+/*
+ * 128-bit loads/stores inline through xmm0 (caller-saved, never holds a
+ * value between ops): movdqu plus movq/pextrq (SSE4.1). Only on hosts with
+ * AVX, whose aligned 16-byte accesses are single-copy atomic (Intel SDM
+ * vol. 3A, 9.1.1); elsewhere, and for MO_BSWAP, the helpers.
+ */
+static bool inline_128(MemOp mop)
+{
+    return x86_features.sse41 && x86_features.avx && !(mop & MO_BSWAP);
+}
+
+/* 66 REX.W 0F 3A op /r ib (pextrq/pinsrq), reg = xmm, rm = gpr */
+static void emit_xmm_q_lane(X86Asm *a, uint8_t op, int xmm, int gpr, int lane)
+{
+    emit_rr(a, op | P_0F3A | P_66 | P_W, xmm, gpr);
+    emit8(a, (uint8_t)lane);
+}
+
 void gen_guest_ld128(Gen *g)
 {
     MemOpIdx oi = (MemOpIdx)g->op->args[3];
-    CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
-    ra_call(g, (const void *)helper_guest_ld128, 4, args, TCG_CALL_NO_RWG);
-    get_scratch(g, 0, 0);
-    get_scratch(g, 1, 1);
+    if (!inline_128(get_memop(oi))) {
+        CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
+        ra_call(g, (const void *)helper_guest_ld128, 4, args, TCG_CALL_NO_RWG);
+        get_scratch(g, 0, 0);
+        get_scratch(g, 1, 1);
+        return;
+    }
+    X86Asm *a = &g->a;
+    int raddr = ra_load(g, arg_temp(g, 2), REGS_ALLOC);
+    SlowPath sp = {.kind = SP_LD128, .type = TCG_TYPE_I64, .addr_reg = (int8_t)raddr,
+                   .val_reg = -1, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, 0, &t0, &sp);
+    emit_rm_idx(a, 0x6f | P_0F | P_F3, 0, raddr, t1, 0); /* movdqu xmm0, [m] */
+    emit_rr(a, 0x7e | P_0F | P_66 | P_W, 0, t0);        /* movq t0, xmm0 */
+    emit_xmm_q_lane(a, 0x16, 0, t1, 1);                  /* pextrq t1, xmm0, 1 */
+    sp.ret_off = asm_off(a);
+    sp.out_reg = (int8_t)t0;
+    sp.cmp_reg = (int8_t)t1;
+    sp.save_mask = ra_live_caller_saved(g, (uint16_t)((1u << t0) | (1u << t1)));
+    add_slow(g, &sp);
+    ra_set_out(g, arg_temp(g, 0), t0);
+    ra_set_out(g, arg_temp(g, 1), t1);
 }
 
 void gen_guest_st128(Gen *g)
 {
     MemOpIdx oi = (MemOpIdx)g->op->args[3];
-    put_scratch(g, 0, 0);
-    put_scratch(g, 1, 1);
-    CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
-    ra_call(g, (const void *)helper_guest_st128, 4, args, TCG_CALL_NO_RWG);
+    if (!inline_128(get_memop(oi))) {
+        put_scratch(g, 0, 0);
+        put_scratch(g, 1, 1);
+        CallArg args[4] = {ca_env, ca_temp(g, 2), ca_const(oi), ca_ra};
+        ra_call(g, (const void *)helper_guest_st128, 4, args, TCG_CALL_NO_RWG);
+        return;
+    }
+    X86Asm *a = &g->a;
+    int rlo = ra_load(g, arg_temp(g, 0), REGS_ALLOC);
+    int rhi = ra_load(g, arg_temp(g, 1), REGS_ALLOC);
+    int raddr = ra_load(g, arg_temp(g, 2), REGS_ALLOC);
+    SlowPath sp = {.kind = SP_ST128, .type = TCG_TYPE_I64, .addr_reg = (int8_t)raddr,
+                   .val_reg = (int8_t)rlo, .cmp_reg = (int8_t)rhi, .oi = oi};
+    int t0;
+    int t1 = tlb_check(g, raddr, oi, CHK_WRITE, &t0, &sp);
+    emit_rr(a, 0x6e | P_0F | P_66 | P_W, 0, rlo);        /* movq xmm0, rlo */
+    emit_xmm_q_lane(a, 0x22, 0, rhi, 1);                  /* pinsrq xmm0, rhi, 1 */
+    emit_rm_idx(a, 0x7f | P_0F | P_F3, 0, raddr, t1, 0); /* movdqu [m], xmm0 */
+    sp.ret_off = asm_off(a);
+    sp.save_mask = ra_live_caller_saved(g, 0);
+    add_slow(g, &sp);
 }
 
 /*
@@ -292,7 +360,7 @@ static void atomic_cmpxchg128_inline(Gen *g)
     SlowPath sp = {.kind = SP_CMPXCHG128, .type = TCG_TYPE_I64, .addr_reg = (int8_t)raddr,
                    .val_reg = -1, .cmp_reg = -1, .out_reg = RAX, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, CHK_WRITE | CHK_ALIGNED, &t0, &sp);
     emit_rm_idx(a, OPC_GRP9 | P_W | P_LOCK, 1, raddr, t1, 0);
     sp.ret_off = asm_off(a);
     sp.save_mask = ra_live_caller_saved(g, fixed);
@@ -397,7 +465,7 @@ void gen_atomic_cmpxchg(Gen *g)
     SlowPath sp = {.kind = SP_CMPXCHG, .type = g->op->type, .addr_reg = (int8_t)raddr,
                    .val_reg = (int8_t)rnew, .cmp_reg = RAX, .out_reg = RAX, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, CHK_WRITE | CHK_ALIGNED, &t0, &sp);
     emit_rm_idx(a, size_opc(mop, OPC_CMPXCHG, OPC_CMPXCHG8) | P_LOCK, rnew, raddr, t1, 0);
     sp.ret_off = asm_off(a);
     sp.save_mask = ra_live_caller_saved(g, 1u << RAX);
@@ -427,7 +495,7 @@ void gen_atomic_rmw(Gen *g)
         r = ra_out_from(g, 0, 2, (uint16_t)(1u << raddr));
         sp.addr_reg = (int8_t)raddr;
         sp.val_reg = sp.out_reg = (int8_t)r;
-        t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+        t1 = tlb_check(g, raddr, oi, CHK_WRITE | CHK_ALIGNED, &t0, &sp);
         if (aop == TCG_ATOMIC_XCHG) {
             emit_rm_idx(a, size_opc(mop, OPC_XCHG, 0x86 | P_BYTE_R), r, raddr, t1, 0);
         } else {
@@ -442,7 +510,7 @@ void gen_atomic_rmw(Gen *g)
         sp.val_reg = (int8_t)rv;
         sp.out_reg = RAX;
         r = RAX;
-        t1 = tlb_check(g, raddr, oi, true, &t0, &sp);
+        t1 = tlb_check(g, raddr, oi, CHK_WRITE | CHK_ALIGNED, &t0, &sp);
         int rnew = t0; /* the TLB index is no longer needed */
         emit_alu_rr(a, 1, ALU_ADD, t1, raddr); /* t1 = host address */
         int w64 = (mop & MO_SIZE) == MO_64;
@@ -541,6 +609,22 @@ bool gen_slow_paths(Gen *g)
                 helper = (const void *)helper_atomic_rmw;
             }
             break;
+        case SP_LD128:
+        case SP_ST128:
+            /* (env, addr, oi, ra); the value through env->scratch128[0..1] */
+            if (sp->kind == SP_ST128) {
+                emit_rm(a, OPC_MOV_STORE | P_W, sp->val_reg, TCG_AREG0,
+                        (int32_t)offsetof(CPUState, scratch128));
+                emit_rm(a, OPC_MOV_STORE | P_W, sp->cmp_reg, TCG_AREG0,
+                        (int32_t)offsetof(CPUState, scratch128) + 8);
+            }
+            ra_parallel_move(g, 1, dst, src);
+            emit_mov_rr(a, 1, RDI, TCG_AREG0);
+            emit_movi(a, 0, RDX, sp->oi, false);
+            ra_patch = emit_rip(a, OPC_LEA | P_W, RCX);
+            helper = sp->kind == SP_LD128 ? (const void *)helper_guest_ld128
+                                          : (const void *)helper_guest_st128;
+            break;
         case SP_CMPXCHG128: {
             /* operands through env->scratch128 (cputlb.h): cmp, new in; old out */
             static const int8_t regs[4] = {RAX, RDX, RBX, RCX};
@@ -574,12 +658,17 @@ bool gen_slow_paths(Gen *g)
             } else {
                 emit_mov_rr(a, 1, sp->val_reg, RAX);
             }
+        } else if (sp->kind == SP_LD128) {
+            emit_rm(a, OPC_MOV_LOAD | P_W, sp->out_reg, TCG_AREG0,
+                    (int32_t)offsetof(CPUState, scratch128));
+            emit_rm(a, OPC_MOV_LOAD | P_W, sp->cmp_reg, TCG_AREG0,
+                    (int32_t)offsetof(CPUState, scratch128) + 8);
         } else if (sp->kind == SP_CMPXCHG128) {
             for (int k = 0; k < 2; k++) {
                 emit_rm(a, OPC_MOV_LOAD | P_W, k ? RDX : RAX, TCG_AREG0,
                         (int32_t)(offsetof(CPUState, scratch128) + 8 * (size_t)k));
             }
-        } else if (sp->kind != SP_ST) {
+        } else if (sp->kind == SP_CMPXCHG || sp->kind == SP_RMW) {
             emit_mov_rr(a, 1, sp->out_reg, RAX); /* extended again at ret_off */
         }
         save_regs(g, sp->save_mask, true);
