@@ -6,21 +6,25 @@
  *     mov   t0, addr
  *     shr   t0, TARGET_PAGE_BITS - 5          ; 32-byte entries
  *     and   t0d, (CPU_TLB_SIZE - 1) << 5
- *     mov   t1, addr
- *     and   t1, TARGET_PAGE_MASK | (size - 1) ; misaligned -> never equal
+ *     lea   t1, [addr + size - 1]             ; or: mov t1, addr (aligned)
+ *     and   t1, TARGET_PAGE_MASK              ;     and t1, PAGE_MASK|(size-1)
  *     cmp   t1, [env + t0 + tlb[mmu_idx] + addr_read/addr_write]
  *     jne   slow                              ; ra = the address after this
  *     mov   t1, [env + t0 + tlb[mmu_idx] + addend]
  *     op    [addr + t1]
  *   done:
- * The slow path saves the caller-saved registers that hold live values
- * (the access is not a call for the register allocator, so values stay in
- * registers across it), calls helper_guest_ld/st(env, addr, [val,] oi, ra)
- * and jumps back to done. ra is the address just after the jne, inside
- * this guest instruction's inline code, as accel/tcg expects (ra - 1).
+ * (tlb_check explains the two forms of the compare.) The slow path saves
+ * the caller-saved registers that hold live values (the access is not a
+ * call for the register allocator, so values stay in registers across it),
+ * calls helper_guest_ld/st(env, addr, [val,] oi, ra) and jumps back to
+ * done. ra is the address just after the jne, inside this guest
+ * instruction's inline code, as accel/tcg expects (ra - 1).
  *
- * 128-bit accesses and atomics call their helpers (cputlb.h); the helpers
- * use host atomic instructions on the host page.
+ * Atomics hit only on the write entry of an aligned address and then use
+ * the host's atomic instruction (lock cmpxchg/xadd, xchg, a cmpxchg loop,
+ * lock cmpxchg16b); 128-bit loads/stores go through xmm0 on AVX hosts.
+ * Everything else (byte-swapped atomics, 8/16-bit min/max, hosts without
+ * the features) calls the cputlb.h helpers directly.
  */
 #include <stddef.h>
 #include <stdlib.h>
