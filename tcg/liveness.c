@@ -22,6 +22,8 @@
  *    TS_MEM and it has no side effects (no SIDE_EFFECTS/BB_END flag; a call
  *    only with TCG_CALL_NO_SIDE_EFFECTS). Double-width ops with one half
  *    unused are narrowed (add2 -> add, mulu2 -> mul or muluh).
+ *  - "t = op ...; mov x, t" with t dead afterwards becomes "x = op ..."
+ *    when nothing between may fault or touch x or t (forward_mov).
  * The fixed env temp is never dead.
  */
 #include "tcg/tcg.h"
@@ -150,6 +152,71 @@ static void narrow_double(TCGContext *s, TCGOp *op)
     }
 }
 
+static bool op_uses(const TCGOp *op, uint64_t t)
+{
+    unsigned n = tcg_op_nb_oargs(op) + tcg_op_nb_iargs(op);
+    for (unsigned i = 0; i < n; i++) {
+        if (op->args[i] == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Output forwarding: "D: t = ...; ...; mov x, t" with t dead after the mov
+ * becomes "D: x = ...". Frontends compute into a temp and then write the
+ * guest register (so a fault in between leaves the register untouched); the
+ * rewrite keeps that property because nothing between D and the mov may
+ * fault, call, end the BB or touch x or t. Only EBB/TB temps are forwarded.
+ */
+#define FORWARD_WINDOW 16
+
+static bool forward_mov(TCGContext *s, int oi)
+{
+    TCGOp *mov = &s->ops[oi];
+    uint64_t x = mov->args[0], t = mov->args[1];
+    const TCGTemp *tt = &s->temps[t], *tx = &s->temps[x];
+    if (x == t || (tt->kind != TEMP_EBB && tt->kind != TEMP_TB) ||
+        tx->kind == TEMP_FIXED || tx->kind == TEMP_CONST || tt->state != TS_DEAD) {
+        return false;
+    }
+    for (int j = oi - 1; j >= 0 && j >= oi - FORWARD_WINDOW; j--) {
+        TCGOp *d = &s->ops[j];
+        if (d->opc == INDEX_op_nop || d->opc == INDEX_op_insn_start) {
+            continue;
+        }
+        unsigned nout = tcg_op_nb_oargs(d);
+        int k = -1;
+        for (unsigned i = 0; i < nout; i++) {
+            if (d->args[i] == t) {
+                k = (int)i;
+            }
+        }
+        if (k >= 0) {
+            /* the definition of t: not a call or a discard; x not its other output */
+            if (d->opc == INDEX_op_call || d->opc == INDEX_op_discard) {
+                return false;
+            }
+            for (unsigned i = 0; i < nout; i++) {
+                if (d->args[i] == x) {
+                    return false;
+                }
+            }
+            d->args[k] = x;
+            tcg_op_remove(s, mov);
+            return true;
+        }
+        unsigned fl = tcg_op_defs[d->opc].flags;
+        if (d->opc == INDEX_op_call ||
+            (fl & (TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)) ||
+            op_uses(d, t) || op_uses(d, x)) {
+            return false;
+        }
+    }
+    return false;
+}
+
 void tcg_liveness(TCGContext *s)
 {
     la_bb_end(s); /* the end of the TB */
@@ -171,6 +238,9 @@ void tcg_liveness(TCGContext *s)
             continue;
         }
 
+        if (op->opc == INDEX_op_mov && forward_mov(s, oi)) {
+            continue; /* the mov is gone; its definition now writes x */
+        }
         narrow_double(s, op);
         unsigned nout = tcg_op_nb_oargs(op), nin = tcg_op_nb_iargs(op);
         if (op_removable(s, op, nout)) {

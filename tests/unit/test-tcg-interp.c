@@ -1162,7 +1162,7 @@ static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
     unsigned ofs = (unsigned)(rnd(r) % 64), len = 1 + (unsigned)(rnd(r) % (64 - ofs));
     unsigned ofs32 = ofs % 32, len32 = 1 + (unsigned)(rnd(r) % (32 - ofs32));
     TCGCond c = conds[rnd(r) % 10];
-    switch (rnd(r) % 90) {
+    switch (rnd(r) % 92) {
     case 0: tcg_gen_add_i64(d, a, b); break;
     case 1: tcg_gen_sub_i64(d, a, b); break;
     case 2: tcg_gen_mul_i64(d, a, b); break;
@@ -1262,6 +1262,28 @@ static void random_op(Rng *r, TCGv_i64 *v, int nv, TCGv_i32 *x, int nx)
         tcg_gen_callN(&info_rnd_wg, tcgv_i32_idx(xd), 2, args);
         break;
     }
+    case 90: { /* compute into a fresh EBB temp, then write the "register" */
+        TCGv_i64 t = tcg_temp_new_i64();
+        tcg_gen_xor_i64(t, a, b);
+        if (k & 1) {
+            tcg_gen_addi_i64(e, f, 1); /* an unrelated op in between */
+        }
+        tcg_gen_mov_i64(d, t);
+        break;
+    }
+    case 91: { /* ldp-style guest loads through temps, and a store */
+        TCGv_i64 ad = tcg_temp_new_i64(), t1 = tcg_temp_new_i64(), t2 = tcg_temp_new_i64();
+        tcg_gen_andi_i64(ad, a, 0xff0);
+        tcg_gen_addi_i64(ad, ad, (int64_t)HARNESS_RAM_BASE);
+        tcg_gen_guest_st_i64(b, ad, HARNESS_MMU_IDX, (k & 1) ? MO_UQ : MO_UL);
+        TCGv_i64 ad8 = tcg_temp_new_i64();
+        tcg_gen_addi_i64(ad8, ad, 8);
+        tcg_gen_guest_ld_i64(t1, ad, HARNESS_MMU_IDX, MO_UQ);
+        tcg_gen_guest_ld_i64(t2, ad8, HARNESS_MMU_IDX, (k & 2) ? MO_SL : MO_UW);
+        tcg_gen_mov_i64(d, t1);
+        tcg_gen_mov_i64(e, t2);
+        break;
+    }
     case 88: tcg_gen_muls2_i32(xd, xe, xa, xb); break;
     case 89: tcg_gen_sub2_i32(xd, xe, xa, xb, xe, xa); break;
     }
@@ -1333,6 +1355,7 @@ static void test_random(void)
             tcg_gen_exit_tb(NULL, 0);
             memcpy(H->cpu->regs, inputs, sizeof(inputs));
             memset(&H->cpu->scratch[8], 0, 4 * sizeof(uint64_t)); /* st/ld area */
+            memset(H->ram, 0, 0x1000);                             /* guest ld/st area */
             unsigned fl = pass ? HARNESS_OPT | HARNESS_LIVENESS : 0;
             if (p == dump) {
                 fprintf(stderr, "--- program %d, %s\n", p, pass ? "optimized" : "as emitted");

@@ -240,6 +240,63 @@ static void test_lifetimes(void)
            "r2 %" PRIx64 " r3 %" PRIx64, H->cpu->regs[2], H->cpu->regs[3]);
 }
 
+static void test_forwarding(void)
+{
+    /* t = r0 + 1; r2 = t  ->  r2 = r0 + 1 */
+    harness_begin(H);
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_addi_i64(t, H->r[0], 1);
+    tcg_gen_mov_i64(H->r[2], t);
+    live();
+    const TCGOp *w = writer(ri(2), 0);
+    report("forward_mov_into_def", w && w->opc == INDEX_op_add && first_op(INDEX_op_mov) == NULL,
+           "op %s", w ? tcg_op_defs[w->opc].name : "-");
+
+    /* ldp-style: both loads before the register writes. The second load may
+     * fault, so the first register must not be written before it. */
+    harness_begin(H);
+    TCGv_i64 t1 = tcg_temp_new_i64(), t2 = tcg_temp_new_i64(), a8 = tcg_temp_new_i64();
+    tcg_gen_addi_i64(a8, H->r[0], 8);
+    tcg_gen_guest_ld_i64(t1, H->r[0], HARNESS_MMU_IDX, MO_UQ);
+    tcg_gen_guest_ld_i64(t2, a8, HARNESS_MMU_IDX, MO_UQ);
+    tcg_gen_mov_i64(H->r[2], t1);
+    tcg_gen_mov_i64(H->r[3], t2);
+    live();
+    const TCGOp *w2 = writer(ri(2), 0), *w3 = writer(ri(3), 0);
+    report("forward_mov_not_across_fault",
+           w2 && w2->opc == INDEX_op_mov && w3 && w3->opc == INDEX_op_guest_ld,
+           "r2 by %s, r3 by %s", w2 ? tcg_op_defs[w2->opc].name : "-",
+           w3 ? tcg_op_defs[w3->opc].name : "-");
+    /* and the fault still leaves r2 untouched */
+    H->cpu->regs[0] = HARNESS_RAM_BASE + HARNESS_RAM_SIZE - 8; /* second load unmapped */
+    H->cpu->regs[2] = 0x2222;
+    H->cpu->regs[3] = 0x3333;
+    harness_gen_at(H, &H->tb, 0);
+    uintptr_t r = harness_exec(H);
+    report("forward_mov_fault_keeps_registers",
+           r == HARNESS_FAULT && H->cpu->regs[2] == 0x2222 && H->cpu->regs[3] == 0x3333,
+           "ret %#lx r2 %#" PRIx64 " r3 %#" PRIx64, (unsigned long)r, H->cpu->regs[2],
+           H->cpu->regs[3]);
+
+    /* not when t is read later, nor when x is read in between */
+    harness_begin(H);
+    t = tcg_temp_new_i64();
+    tcg_gen_addi_i64(t, H->r[0], 1);
+    tcg_gen_mov_i64(H->r[2], t);
+    tcg_gen_add_i64(H->r[3], t, t);
+    TCGv_i64 u = tcg_temp_new_i64();
+    tcg_gen_addi_i64(u, H->r[0], 2);
+    tcg_gen_addi_i64(H->r[5], H->r[4], 1);
+    tcg_gen_mov_i64(H->r[4], u);
+    live();
+    w2 = writer(ri(2), 0);
+    const TCGOp *w4 = writer(ri(4), 0);
+    report("forward_mov_blocked_by_uses",
+           w2 && w2->opc == INDEX_op_mov && w4 && w4->opc == INDEX_op_mov,
+           "r2 by %s, r4 by %s", w2 ? tcg_op_defs[w2->opc].name : "-",
+           w4 ? tcg_op_defs[w4->opc].name : "-");
+}
+
 static void test_dump(void)
 {
     harness_begin(H);
@@ -287,6 +344,7 @@ int main(void)
     test_dead_ops();
     test_dead_args();
     test_lifetimes();
+    test_forwarding();
     test_dump();
     harness_free(H);
     return failures ? 1 : 0;
