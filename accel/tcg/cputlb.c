@@ -209,12 +209,30 @@ static CPUTLBEntry *tlb_lookup_fill(CPUState *cpu, uint64_t addr, int size,
     return e;
 }
 
+/*
+ * The region for an MMIO access. The TLB caches the region found at the
+ * start of the page, but devices smaller than a page may share one: look
+ * again when paddr falls outside the cached region. NULL: unassigned.
+ */
+static const MemoryRegion *mmio_region(CPUState *cpu, CPUTLBFull *full, uint64_t paddr,
+                                       unsigned size)
+{
+    const MemoryRegion *mr = full->mr;
+    if (!mr || paddr < mr->base || paddr - mr->base > mr->size - size) {
+        mr = memory_lookup(cpu->machine->as, paddr);
+        if (!mr || paddr - mr->base > mr->size - size) {
+            return NULL;
+        }
+    }
+    return mr;
+}
+
 static uint64_t mmio_read(CPUState *cpu, CPUTLBEntry *e, CPUTLBFull *full, uint64_t addr,
                           unsigned size, int mmu_idx, uintptr_t ra)
 {
     uint64_t paddr = full->paddr | (addr & ~TARGET_PAGE_MASK);
-    const MemoryRegion *mr = full->mr;
-    if (!mr || paddr - mr->base > mr->size - size) {
+    const MemoryRegion *mr = mmio_region(cpu, full, paddr, size);
+    if (!mr) {
         log_mask_printf(LOG_GUEST_ERROR,
                         "core %d: unassigned read of %u bytes at paddr 0x%" PRIx64
                         " (vaddr 0x%" PRIx64 ")\n",
@@ -232,8 +250,8 @@ static void mmio_write(CPUState *cpu, CPUTLBFull *full, uint64_t addr, uint64_t 
                        unsigned size, int mmu_idx, uintptr_t ra)
 {
     uint64_t paddr = full->paddr | (addr & ~TARGET_PAGE_MASK);
-    const MemoryRegion *mr = full->mr;
-    if (!mr || paddr - mr->base > mr->size - size) {
+    const MemoryRegion *mr = mmio_region(cpu, full, paddr, size);
+    if (!mr) {
         log_mask_printf(LOG_GUEST_ERROR,
                         "core %d: unassigned write of %u bytes at paddr 0x%" PRIx64
                         " (vaddr 0x%" PRIx64 ", value 0x%" PRIx64 ")\n",

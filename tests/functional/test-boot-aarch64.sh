@@ -4,7 +4,7 @@
 # `poweroff -f` ends the emulator with status 0. The same boot on the interpreter
 # backend is in test-boot-aarch64-interp.sh.
 set -u
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/lib.sh"
 need_images
 
 boot_aarch64 boot 300 'echo "sum=$((6 * 7))"; grep -c ^processor /proc/cpuinfo; cat /proc/version'

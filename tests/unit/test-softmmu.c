@@ -50,6 +50,14 @@ static void dev_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 static const MemoryRegionOps dev_ops = {.read = dev_read, .write = dev_write,
                                         .min_access = 4, .max_access = 4};
 
+/* a second small device sharing the first one's page */
+static uint64_t dev2_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0x2222 + off;
+}
+
+static const MemoryRegionOps dev2_ops = {.read = dev2_read};
+
 /* ---- a fake CPU class ---- */
 static int faults, unaligned, failed_tx;
 static uint64_t fault_addr;
@@ -205,7 +213,13 @@ static void test_slow_paths(void)
                          v == 0xdeadbeef && dev_reads == r0 + 1);
     CHECK("mmio-st", TRY(helper_guest_st(cpu, VOFF + DEV_BASE + 12, 77, oi(MO_32), 0)) &&
                          dev_regs[3] == 77);
+    CHECK("mmio-second-device-same-page",
+          TRY(v = helper_guest_ld(cpu, VOFF + DEV_BASE + 0x804, oi(MO_32), 0)) && v == 0x2226);
     int t0 = failed_tx;
+    CHECK("mmio-gap-in-page-unassigned",
+          TRY(v = helper_guest_ld(cpu, VOFF + DEV_BASE + 0x600, oi(MO_32), 0)) && v == 0 &&
+              failed_tx == t0 + 1);
+    t0 = failed_tx;
     CHECK("unassigned-ld-zero", TRY(v = helper_guest_ld(cpu, VOFF + 0x100000, oi(MO_32), 0)) &&
                                     v == 0 && failed_tx == t0 + 1);
     /* atomics */
@@ -274,7 +288,8 @@ int main(void)
     machine.as = address_space_new("test");
     MemoryRegion *mr = memory_map_ram(machine.as, "ram", RAM_BASE, RAM_SIZE);
     ram = mr->host;
-    memory_map_mmio(machine.as, "dev", DEV_BASE, 0x1000, &dev_ops, NULL);
+    memory_map_mmio(machine.as, "dev", DEV_BASE, 0x400, &dev_ops, NULL);
+    memory_map_mmio(machine.as, "dev2", DEV_BASE + 0x800, 0x100, &dev2_ops, NULL);
     cpu = calloc(1, sizeof(*cpu));
     cpu->cc = &fake_class;
     cpu->machine = &machine;

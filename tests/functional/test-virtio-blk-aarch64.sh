@@ -3,7 +3,7 @@
 # boot 1 writes a random token to /dev/vda and syncs; the token is in the image
 # file after exit; boot 2 reads it back from the disk.
 set -u
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/lib.sh"
 need_images
 
 DISK=$WORK/disk.img
