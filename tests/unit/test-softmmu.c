@@ -215,7 +215,7 @@ static void test_slow_paths(void)
                          dev_regs[3] == 77);
     CHECK("mmio-second-device-same-page",
           TRY(v = helper_guest_ld(cpu, VOFF + DEV_BASE + 0x804, oi(MO_32), 0)) && v == 0x2226);
-    int t0 = failed_tx;
+    volatile int t0 = failed_tx;
     CHECK("mmio-gap-in-page-unassigned",
           TRY(v = helper_guest_ld(cpu, VOFF + DEV_BASE + 0x600, oi(MO_32), 0)) && v == 0 &&
               failed_tx == t0 + 1);
