@@ -179,6 +179,9 @@ static void arm_get_tb_cpu_state(CPUState *cs, uint64_t *pc, uint64_t *cs_base,
     if (env->sctlr_el1 & SCTLR_UMA) {
         f |= TBF_UMA;
     }
+    if (env->pstate & PSTATE_SP) {
+        f |= TBF_SPSEL;
+    }
     *pc = env->pc;
     *cs_base = 0;
     *flags = f;

@@ -206,6 +206,7 @@ bool arm_cpu_model_valid(const char *name);
 #define TBF_FPEN (1u << 4)  /* FP/SIMD accessible at this EL */
 #define TBF_SS (1u << 5)    /* software step active (unused yet) */
 #define TBF_UMA (1u << 6)   /* EL0 may touch DAIF */
+#define TBF_SPSEL (1u << 7) /* PSTATE.SP: SP_EL0 is not the current stack */
 
 static inline int arm_current_el(const CPUARMState *env)
 {
@@ -242,6 +243,9 @@ const ARMSysReg *arm_sysreg_find(uint32_t key);
 bool arm_sysreg_access_ok(const ARMSysReg *r, int el, bool is_read);
 bool arm_sysreg_ends_tb(const ARMSysReg *r, bool is_read);
 bool arm_sysreg_is_io(const ARMSysReg *r);
+/* Offset in CPUARMState of a register that is a plain field with no side
+ * effects on read (is_read) or write; -1 otherwise (use the helpers). */
+intptr_t arm_sysreg_plain_field(const ARMSysReg *r, bool is_read);
 uint64_t arm_sysreg_read(CPUARMState *env, uint32_t key, uintptr_t ra);
 void arm_sysreg_write(CPUARMState *env, uint32_t key, uint64_t val, uintptr_t ra);
 

@@ -485,6 +485,17 @@ bool arm_sysreg_is_io(const ARMSysReg *r)
     return (r->flags & F_IO) != 0;
 }
 
+intptr_t arm_sysreg_plain_field(const ARMSysReg *r, bool is_read)
+{
+    if (r->field < 0 || !(r->flags & F_NOEXIT)) {
+        return -1;
+    }
+    if (is_read ? r->read != NULL : r->write != NULL) {
+        return -1;
+    }
+    return (intptr_t)r->field * 8;
+}
+
 static _Noreturn void sysreg_undef(CPUARMState *env, uintptr_t ra)
 {
     arm_raise_exception(env, ARM_EXCP_UDEF, syn_make(EC_UNCATEGORIZED, 0), ra);

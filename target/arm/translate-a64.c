@@ -829,6 +829,26 @@ static bool trans_SYSREG(DisasContext *s, arg_SYSREG *a)
         }
         return true;
     }
+    /* SP_EL0 at EL1h (the kernel's `current`): a plain field access */
+    if (key == ARM_SYSREG(3, 0, 4, 1, 0) && s->spsel && s->el == 1) {
+        if (is_read) {
+            tcg_gen_ld_i64(dest_x(s, a->rt), tcg_env(), ENV_OFF(sp_el[0]));
+        } else {
+            tcg_gen_st_i64(read_x(s, a->rt), tcg_env(), ENV_OFF(sp_el[0]));
+        }
+        return true;
+    }
+    /* registers that are plain fields (TPIDR*, ELR, SPSR, VBAR ...): inline */
+    intptr_t fo = arm_sysreg_plain_field(r, is_read);
+    if (fo >= 0) {
+        intptr_t off = (intptr_t)offsetof(ARMCPU, env) + fo;
+        if (is_read) {
+            tcg_gen_ld_i64(dest_x(s, a->rt), tcg_env(), off);
+        } else {
+            tcg_gen_st_i64(read_x(s, a->rt), tcg_env(), off);
+        }
+        return true;
+    }
     /* helpers may raise (GIC register refused): pc must be exact */
     tcg_gen_movi_i64(cpu_pc, (int64_t)s->pc_curr);
     if (is_read) {
@@ -1228,6 +1248,7 @@ static void a64_init_disas_context(DisasContextBase *db, CPUState *cs)
     s->mmu_idx = (f >> TBF_MMUIDX_SHIFT) & 3;
     s->fp_enabled = (f & TBF_FPEN) != 0;
     s->uma = (f & TBF_UMA) != 0;
+    s->spsel = (f & TBF_SPSEL) != 0;
 }
 
 static void a64_tb_start(DisasContextBase *db, CPUState *cs)

@@ -28,6 +28,7 @@ typedef struct DisasContext {
     bool fp_enabled;
     bool fp_checked; /* FP access check emitted for this insn */
     bool uma;
+    bool spsel; /* PSTATE.SP (TB flag) */
 } DisasContext;
 
 /* frontend jump types */
