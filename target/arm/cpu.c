@@ -113,8 +113,8 @@ static void set_model(ARMCPU *cpu, const char *model)
     env->id_aa64isar1 = 0;
     /* PARange 48 bits, 16-bit ASIDs, 4K/16K/64K granules, little-endian only */
     env->id_aa64mmfr0 = 0x0000000000100025ull;
-    /* PAN [23:20] */
-    env->id_aa64mmfr1 = max ? (1ull << 20) : 0;
+    /* PAN [23:20] = 2: FEAT_PAN2 (AT S1E1RP/S1E1WP) */
+    env->id_aa64mmfr1 = max ? (2ull << 20) : 0;
     env->id_aa64mmfr2 = 0;
     /* 64-byte lines, VIPT I-cache ([15:14] = 2), IDC/DIC clear */
     env->ctr = 0x8444c004ull;
