@@ -50,7 +50,7 @@ def build(outdir, cpu_march, mmu):
 def run_all(elf, engines, cpu, binary, timeout):
     """Run the ELF on QEMU and each engine in parallel; returns {name: (rc, text)}."""
     procs = {}
-    cmds = {'qemu': [QEMU, '-M', 'virt', '-cpu', cpu, '-nographic', '-kernel', elf]}
+    cmds = {'qemu': [QEMU, '-M', 'virt,gic-version=3', '-cpu', cpu, '-nographic', '-kernel', elf]}
     for e in engines:
         cmds[e] = [binary, '-M', 'virt', '-cpu', cpu, '-nographic', '-accel', 'tcg,backend=' + e, '-kernel', elf]
     for name, cmd in cmds.items():
@@ -137,12 +137,16 @@ def bisect(args, seed, k, engine, classes, out_base):
            '--classes', ','.join(classes), '--only', str(k), '--bisect']
     if not args.mmu:
         cmd.append('--aligned')
+    if args.irq:
+        cmd += ['--irq', str(args.irq)]
+    if args.exclude:
+        cmd += ['--exclude', args.exclude]
     subprocess.run(cmd, check=True)
     elf = build(outdir, args.march, args.mmu)
     res = run_all(elf, [engine], args.cpu, args.binary, args.timeout)
     q = dump_fields(res['qemu'][1])
     e = dump_fields(res[engine][1])
-    _, body = gen.gen_sequence(str(seed), k, args.l, classes, not args.mmu)
+    _, body = gen.gen_sequence(str(seed), k, args.l, classes, not args.mmu, args.exclude, args.irq > 0)
     rep = []
     for j in range(len(body) + 1):
         qj, ej = q.get(j, {}), e.get(j, {})
@@ -231,6 +235,11 @@ def main():
     ap.add_argument('--no-mmu', dest='mmu', action='store_false')
     ap.add_argument('--survey', action='store_true')
     ap.add_argument('--timeout', type=int, default=120)
+    ap.add_argument('--exclude', default=os.environ.get('DIFF_EXCLUDE') or None,
+                    help='regex over template text: such templates are re-drawn (known bugs)')
+    ap.add_argument('--irq', default=os.environ.get('DIFF_IRQ', 'auto'),
+                    help='virtual timer interrupts every IRQ + 0..511 ticks during sequences (0: off; '
+                    'auto: 1 on every second seed)')
     args = ap.parse_args()
     args.march = 'armv8-a+crc+crypto'
     if os.environ.get('DIFF_MMU', '1') == '0':
@@ -242,13 +251,21 @@ def main():
     out_base = os.path.join(ROOT, 'build', 'tests', 'tcg', 'aarch64-diff')
     fail = False
     survey = {}
-    for seed in args.seeds:
+    irq_opt = args.irq
+    for n_seed, seed in enumerate(args.seeds):
         t0 = time.time()
+        args.irq = (n_seed % 2) if irq_opt == 'auto' else int(irq_opt)
+        if args.survey and irq_opt == 'auto':
+            args.irq = 0
         outdir = os.path.join(out_base, 'seed-%s' % seed)
         cmd = [sys.executable, os.path.join(HERE, 'gen.py'), seed, str(args.k), str(args.l), outdir,
                '--classes', ','.join(classes)]
         if not args.mmu:
             cmd.append('--aligned')
+        if args.irq:
+            cmd += ['--irq', str(args.irq)]
+        if args.exclude:
+            cmd += ['--exclude', args.exclude]
         subprocess.run(cmd, check=True)
         elf = build(outdir, args.march, args.mmu)
         res = run_all(elf, engines, args.cpu, args.binary, args.timeout)
@@ -259,22 +276,28 @@ def main():
             fail = True
             continue
         nexc = sum(1 for v in qs.values() if v.startswith('EXC'))
+        qirqs = re.findall(r'irqs (\d+)', qtext)
+        if qirqs:
+            print('  seed=%s: %s timer interrupts on qemu' % (seed, qirqs[0]))
         for e in engines:
             rc, text = res[e]
             es = seq_lines(text)
             bad = [k for k in range(args.k) if es.get(k) != qs[k]]
             dt = time.time() - t0
+            irqs = re.findall(r'irqs (\d+)', text)
+            irqs = ', %s interrupts' % irqs[0] if irqs else ''
             if not bad and rc == 0:
-                print('PASS seed=%s (%s): %d sequences x %d templates, %d oracle exceptions, %.1fs' % (
-                    seed, e, args.k, args.l, nexc, dt))
+                print('PASS seed=%s (%s): %d sequences x %d templates, %d oracle exceptions%s, %.1fs' % (
+                    seed, e, args.k, args.l, nexc, irqs or ', no interrupts', dt))
                 continue
             fail = True
             why = '' if rc == 0 else ' (rc=%d%s)' % (rc, ', timed out' if rc in (124, 137) else '')
-            print('FAIL seed=%s (%s): %d of %d sequences differ%s; classes=%s; first: %s' % (
-                seed, e, len(bad), args.k, why, ','.join(classes), ' '.join(map(str, bad[:12]))))
+            print('FAIL seed=%s (%s): %d of %d sequences differ%s; classes=%s%s; first: %s' % (
+                seed, e, len(bad), args.k, why, ','.join(classes), ' irq=%d' % args.irq if args.irq else '',
+                ' '.join(map(str, bad[:12]))))
             if args.survey:
                 for k in bad:
-                    _, body = gen.gen_sequence(seed, k, 1, classes, not args.mmu)
+                    _, body = gen.gen_sequence(seed, k, 1, classes, not args.mmu, args.exclude, args.irq > 0)
                     key = shape(body[0])
                     survey.setdefault((e, key), []).append((seed, k, body[0], qs[k], es.get(k, '(none)')))
                 continue

@@ -25,7 +25,8 @@ struct State {
 _Static_assert(sizeof(struct State) == 1280, "layout shared with start.S/gen.py");
 
 extern uint8_t seq_inputs[];
-extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode;
+extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode, irq_mode;
+extern uint64_t irq_state[2];
 extern uint64_t exc_info[5];    /* esr, far, elr, vector index, run_seq's result */
 extern uint64_t run_seq(uint64_t body, struct State *st);
 extern void psci_off(void);
@@ -150,6 +151,13 @@ int main(void)
         }
     }
     out_s("done\n");
+    if (irq_mode) {
+        /* to stderr-like channel: the count differs between emulators, so
+         * it is on a line the comparison ignores */
+        out_s("irqs ");
+        out_dec(irq_state[1]);
+        out_c('\n');
+    }
     psci_off();
     return 0;
 }

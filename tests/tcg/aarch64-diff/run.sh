@@ -14,7 +14,10 @@
 #      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
 #      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
 #      bisected per seed and engine)   DIFF_SURVEY=1 (L=1: list every
-#      instruction form that differs, grouped)
+#      instruction form that differs, grouped)   DIFF_IRQ=N (virtual timer
+#      interrupts every N+0..511 ticks during the sequences: they must not
+#      change any result; 0: none; default: N=1 on every second seed)   DIFF_EXCLUDE=REGEX (re-draw instructions whose
+#      text matches, e.g. 'fcvt .*h' to look past a known gap)
 # Prints PASS/FAIL per seed and engine; exits non-zero on any difference.
 set -u
 cd "$(dirname "$0")/../../.."

@@ -70,7 +70,11 @@ _start:
     msr     sctlr_el1, x0
     isb
 #endif
-    bl      main
+    ldr     x0, =irq_mode
+    ldr     x0, [x0]
+    cbz     x0, 4f
+    bl      irq_init
+4:  bl      main
     .global psci_off
 psci_off:
     ldr     x0, =0x84000008
@@ -137,10 +141,12 @@ run_seq:
     ldp     x24, x25, [x28, #192]
     ldp     x26, x27, [x28, #208]
     add     x28, x28, #ST_SCRATCH
+    msr     daifclr, #2             /* IRQs on (only the timer, if irq_mode) */
     br      x30
 
     .global seq_end
 seq_end:
+    msr     daifset, #2
     bl      save_state
     ldr     x0, =in_seq
     str     xzr, [x0]
@@ -250,6 +256,12 @@ restore:
     b       exc_common
     .endm
 
+    .macro virq
+    .balign 0x80
+    stp     x0, x1, [sp, #-16]!
+    b       irq_handler
+    .endm
+
     .balign 0x800
 vectors:
     vent 0
@@ -257,7 +269,7 @@ vectors:
     vent 2
     vent 3
     vent 4
-    vent 5
+    virq
     vent 6
     vent 7
     vent 8
@@ -269,7 +281,79 @@ vectors:
     vent 14
     vent 15
 
+/* Timer interrupts during sequences (irq_mode != 0, gen.py --irq): the
+ * virtual timer (PPI 27) fires every irq_mode + (0..511) ticks; the handler
+ * touches only x0..x3 (saved on the stack) and memory outside the state, and
+ * ERET restores PSTATE: a correct CPU ends every sequence in the same state
+ * whatever instructions the interrupts land between. */
+#define GICD 0x08000000
+#define GICR 0x080a0000
+irq_init:
+    mov     x0, #GICD
+    mov     w1, #0x13               /* ARE, EnableGrp1, EnableGrp0 */
+    str     w1, [x0]
+    ldr     x0, =GICR
+    ldr     w1, [x0, #0x14]         /* GICR_WAKER: wake the redistributor */
+    bic     w1, w1, #2
+    str     w1, [x0, #0x14]
+1:  ldr     w1, [x0, #0x14]
+    tbnz    w1, #2, 1b
+    add     x0, x0, #0x10000        /* SGI frame */
+    mov     w1, #(1 << 27)
+    str     w1, [x0, #0x80]         /* GICR_IGROUPR0: group 1 */
+    mov     w1, #0x80
+    strb    w1, [x0, #(0x400 + 27)] /* priority */
+    mov     w1, #(1 << 27)
+    str     w1, [x0, #0x100]        /* GICR_ISENABLER0 */
+    mov     x1, #1
+    msr     S3_0_C12_C12_5, x1      /* ICC_SRE_EL1.SRE */
+    isb
+    mov     x1, #0xff
+    msr     S3_0_C4_C6_0, x1        /* ICC_PMR_EL1 */
+    mov     x1, #1
+    msr     S3_0_C12_C12_7, x1      /* ICC_IGRPEN1_EL1 */
+    isb
+    ldr     x1, =irq_mode
+    ldr     x1, [x1]
+    msr     cntv_tval_el0, x1
+    mov     x1, #1
+    msr     cntv_ctl_el0, x1
+    isb
+    ret
+
+irq_handler:
+    stp     x2, x3, [sp, #-16]!
+    mrs     x0, S3_0_C12_C12_0      /* ICC_IAR1_EL1 */
+    cmp     x0, #1020
+    b.hs    2f
+    cmp     x0, #27
+    b.ne    1f
+    ldr     x1, =irq_state
+    ldr     x2, [x1]
+    eor     x2, x2, x2, lsl #13
+    eor     x2, x2, x2, lsr #7
+    eor     x2, x2, x2, lsl #17
+    str     x2, [x1]
+    ldr     x3, [x1, #8]
+    add     x3, x3, #1
+    str     x3, [x1, #8]
+    ldr     x3, =irq_mode
+    ldr     x3, [x3]
+    and     x2, x2, #0x1ff
+    add     x3, x3, x2
+    msr     cntv_tval_el0, x3
+1:  msr     S3_0_C12_C12_1, x0      /* ICC_EOIR1_EL1 */
+2:  ldp     x2, x3, [sp], #16
+    ldp     x0, x1, [sp], #16
+    eret
+
     .ltorg
+
+    .data
+    .balign 8
+    .global irq_state
+irq_state:
+    .quad 0x2545f4914f6cdd1d, 0     /* xorshift state, interrupt count */
 
     .bss
     .balign 8
