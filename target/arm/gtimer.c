@@ -42,7 +42,7 @@ static void timer_update(ARMGenericTimer *t, uint64_t now)
 {
     int level = timer_level(t, now);
     if (level != t->level) {
-        t->level = level;
+        __atomic_store_n(&t->level, level, __ATOMIC_RELAXED);
         irq_set(&t->line, level);
     }
 }
@@ -103,9 +103,17 @@ void arm_timer_register(ARMCPU *cpu)
 uint64_t arm_timer_read_ctl(CPUARMState *env, int t)
 {
     ARMGenericTimer *tm = &env->timer[t];
+    uint64_t now = arm_cpu_counter_now();
     uint64_t v = tm->ctl & 3;
-    if ((tm->ctl & 1) && timer_istatus(tm, arm_cpu_counter_now())) {
+    if ((tm->ctl & 1) && timer_istatus(tm, now)) {
         v |= 4;
+        /* a core that sees ISTATUS must also see the interrupt (ISR_EL1):
+         * raise the line now rather than when the watcher thread wakes */
+        if (!(tm->ctl & 2) && !__atomic_load_n(&tm->level, __ATOMIC_RELAXED)) {
+            pthread_mutex_lock(&timer_lock);
+            timer_update(tm, now);
+            pthread_mutex_unlock(&timer_lock);
+        }
     }
     return v;
 }

@@ -10,6 +10,7 @@ volatile uint64_t last_exc_type, last_esr, last_elr, last_far;
 volatile int exc_skip;
 volatile uint64_t el0_return_to;
 volatile uint64_t exc_count;
+void (*volatile irq_handler)(void);
 
 void putc_uart(char c)
 {
@@ -78,6 +79,10 @@ void check(const char *name, uint64_t got, uint64_t expected)
 void exc_handler(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far, uint64_t *regs);
 void exc_handler(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far, uint64_t *regs)
 {
+    if ((type & 3) == 1 && irq_handler) {
+        irq_handler();
+        return;
+    }
     last_exc_type = type;
     last_esr = esr;
     last_elr = elr;

@@ -19,4 +19,6 @@ extern volatile int exc_skip;
 /* When non-zero, an exception from EL0 returns to this EL1 address (EL1h). */
 extern volatile uint64_t el0_return_to;
 extern volatile uint64_t exc_count;
+/* Called for IRQ exceptions (vector types 1, 5, 9, 13) when set. */
+extern void (*volatile irq_handler)(void);
 #endif

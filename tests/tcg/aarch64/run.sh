@@ -44,7 +44,8 @@ for t in "$@"; do
         fail=1
         continue
     fi
-    timeout 60 qemu-system-aarch64 -M virt -cpu $cpu -nographic -kernel $OUT/$t.elf \
+    # QEMU's virt defaults to GICv2; coremu's board is GICv3
+    timeout 60 qemu-system-aarch64 -M virt,gic-version=3 -cpu $cpu -nographic -kernel $OUT/$t.elf \
         >$OUT/$t.expected 2>&1 </dev/null
     for accel in $ACCELS; do
         eng=${accel##*=}
