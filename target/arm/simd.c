@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "target/arm/cpu.h"
+#include "target/arm/fpu.h"
 #include "target/arm/simd.h"
 
 #define HELPER_H "target/arm/helper.h"
@@ -414,6 +415,56 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
             set_e(&r, i, size, helper_fp_to_int(cs, fop, get_e(&n, i, size), 0));
         }
         break;
+    case SOP_FARITH: case SOP_FMLA: case SOP_FMLS: case SOP_FABD: case SOP_FADDP:
+    case SOP_FCMEQ: case SOP_FCMGE: case SOP_FCMGT: case SOP_FACGE: case SOP_FACGT: {
+        uint32_t dbl = size == 3;
+        uint64_t sign = 1ull << (esz - 1);
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(&n, i, size), b = get_e(&m, i, size), x;
+            switch (op) {
+            case SOP_FARITH:
+                x = helper_fp_arith(cs, (uint32_t)imm << 1 | dbl, a, b);
+                break;
+            case SOP_FMLA:
+                x = helper_fp_fma(cs, FPF_MADD << 1 | dbl, a, b, get_e(&d, i, size));
+                break;
+            case SOP_FMLS: /* Vd - Vn * Vm, with Vn negated first */
+                x = helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, get_e(&d, i, size));
+                break;
+            case SOP_FABD:
+                /* FPAbs(FPSub()): the sign is cleared even on a NaN */
+                x = helper_fp_arith(cs, FPA_SUB << 1 | dbl, a, b) & ~sign;
+                break;
+            case SOP_FADDP: {
+                const Vec *src = i < elems / 2 ? &n : &m;
+                int j = (i % (elems / 2)) * 2;
+                x = helper_fp_arith(cs, FPA_ADD << 1 | dbl, get_e(src, j, size),
+                                    get_e(src, j + 1, size));
+                break;
+            }
+            default: {
+                /* fp_cmp: NZCV = 0110 eq, 1000 lt, 0010 gt, 0011 unordered;
+                 * FCMEQ is quiet, the ordered compares signal on any NaN */
+                if (op == SOP_FACGE || op == SOP_FACGT) {
+                    a &= ~sign;
+                    b &= ~sign;
+                }
+                uint32_t sig = op != SOP_FCMEQ;
+                uint32_t f = helper_fp_cmp(cs, sig << 1 | dbl, a, b) >> 28;
+                bool t;
+                switch (op) {
+                case SOP_FCMEQ: t = f == 0x6; break;
+                case SOP_FCMGE: case SOP_FACGE: t = f == 0x6 || f == 0x2; break;
+                default: t = f == 0x2; break;
+                }
+                x = t ? em : 0;
+                break;
+            }
+            }
+            set_e(&r, i, size, x & em);
+        }
+        break;
+    }
     case SOP_UADDLP: /* unused placeholder */
     default:
         break;

@@ -39,6 +39,9 @@ enum SimdOp {
     /* vector FP (size 2: single, 3: double) */
     SOP_FNEG, SOP_FABS, SOP_SCVTF, SOP_UCVTF,
     SOP_FCVTI, /* float -> integer, imm = rmode (FPR_*) << 1 | unsigned */
+    /* vector FP three same: imm = FPA_* kind; FMLA/FMLS fused; compares */
+    SOP_FARITH, SOP_FMLA, SOP_FMLS, SOP_FABD, SOP_FADDP, SOP_FCMEQ, SOP_FCMGE, SOP_FCMGT,
+    SOP_FACGE, SOP_FACGT,
 };
 
 #endif

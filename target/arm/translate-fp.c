@@ -387,9 +387,44 @@ static int simd_3same_op(int opcode, int u, int size, bool *logical)
     }
 }
 
+/* AdvSIMD three same, floating point (opcode 11xxx; size<1> picks the table) */
+static bool do_simd_fp3same(DisasContext *s, arg_SIMD_3SAME *a)
+{
+    int key = a->u << 4 | (a->size >> 1) << 3 | (a->opcode & 7);
+    int op, imm = 0;
+    switch (key) {
+    case 0x00: op = SOP_FARITH; imm = FPA_MAXNM; break;
+    case 0x01: op = SOP_FMLA; break;
+    case 0x02: op = SOP_FARITH; imm = FPA_ADD; break;
+    case 0x04: op = SOP_FCMEQ; break;
+    case 0x06: op = SOP_FARITH; imm = FPA_MAX; break;
+    case 0x08: op = SOP_FARITH; imm = FPA_MINNM; break;
+    case 0x09: op = SOP_FMLS; break;
+    case 0x0a: op = SOP_FARITH; imm = FPA_SUB; break;
+    case 0x0e: op = SOP_FARITH; imm = FPA_MIN; break;
+    case 0x12: op = SOP_FADDP; break;
+    case 0x13: op = SOP_FARITH; imm = FPA_MUL; break;
+    case 0x14: op = SOP_FCMGE; break;
+    case 0x15: op = SOP_FACGE; break;
+    case 0x17: op = SOP_FARITH; imm = FPA_DIV; break;
+    case 0x1a: op = SOP_FABD; break;
+    case 0x1c: op = SOP_FCMGT; break;
+    case 0x1d: op = SOP_FACGT; break;
+    default: return false; /* FMULX, FRECPS, FRSQRTS, pairwise max/min: not yet */
+    }
+    int esz = (a->size & 1) ? 3 : 2;
+    if (esz == 3 && !a->q) {
+        return false;
+    }
+    return gen_simd(s, op, esz, a->q, imm, a->rd, a->rn, a->rm);
+}
+
 static bool trans_SIMD_3SAME(DisasContext *s, arg_SIMD_3SAME *a)
 {
     bool logical;
+    if (a->opcode >= 0x18) {
+        return do_simd_fp3same(s, a);
+    }
     int op = simd_3same_op(a->opcode, a->u, a->size, &logical);
     if (op == SOP_NONE) {
         return false;

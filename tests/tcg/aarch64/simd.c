@@ -167,6 +167,20 @@ T(fneg2d, "fneg v2.2d, v0.2d")
 T(fabs4s, "fabs v2.4s, v0.4s")
 T(scvtf2d, "scvtf v2.2d, v0.2d")
 T(ucvtf4s, "ucvtf v2.4s, v0.4s")
+T(fadd4s, "fadd v2.4s, v0.4s, v1.4s")
+T(fsub2d, "fsub v2.2d, v0.2d, v1.2d")
+T(fmul2s, "fmul v2.2s, v0.2s, v1.2s")
+T(fdiv2d, "fdiv v2.2d, v0.2d, v1.2d")
+T(fmla4s, "fmla v2.4s, v0.4s, v1.4s")
+T(fmls2d, "fmls v2.2d, v0.2d, v1.2d")
+T(fmax4s, "fmax v2.4s, v0.4s, v1.4s")
+T(fminnm2d, "fminnm v2.2d, v0.2d, v1.2d")
+T(fabd4s, "fabd v2.4s, v0.4s, v1.4s")
+T(faddp4s, "faddp v2.4s, v0.4s, v1.4s")
+T(fcmeq4s, "fcmeq v2.4s, v0.4s, v1.4s")
+T(fcmge2d, "fcmge v2.2d, v0.2d, v1.2d")
+T(fcmgt4s, "fcmgt v2.4s, v0.4s, v1.4s")
+T(facgt2d, "facgt v2.2d, v0.2d, v1.2d")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -203,7 +217,8 @@ static const struct {
     E(tbx1), E(zip1_4s), E(zip2_16b), E(uzp1_8h), E(uzp2_8b), E(trn1_4h), E(trn2_2d),
     E(uaddl8h), E(saddl2_2d), E(uaddw2d), E(saddw2_4s), E(usubl4s), E(ssubw8h), E(addhn8b),
     E(raddhn2_8h), E(subhn4h), E(umull2d), E(smull2_8h), E(umlal4s), E(smlsl2d), E(uabal8h),
-    E(sabdl2_4s), E(fneg2d), E(fabs4s), E(scvtf2d), E(ucvtf4s), E(s_add), E(s_sub),
+    E(sabdl2_4s), E(fadd4s), E(fsub2d), E(fmul2s), E(fdiv2d), E(fmla4s), E(fmls2d), E(fmax4s),
+    E(fminnm2d), E(fabd4s), E(faddp4s), E(fcmeq4s), E(fcmge2d), E(fcmgt4s), E(facgt2d), E(fneg2d), E(fabs4s), E(scvtf2d), E(ucvtf4s), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
@@ -215,7 +230,9 @@ int main(void)
     vecs[1] = (V){~0ull, ~0ull};
     vecs[2] = (V){0x8000000080000000ull, 0x7fffffff7fffffffull};
     vecs[3] = (V){0x0f0e0d0c0b0a0908ull, 0x0706050403020100ull};
-    for (int i = 4; i < 8; i++) {
+    vecs[4] = (V){0x3f800000bfc00000ull, 0x7fc000007f800000ull};       /* 1 -1.5 | qnan inf */
+    vecs[5] = (V){0x4008000000000000ull, 0xfff0000000000000ull};       /* 3.0 | -inf */
+    for (int i = 6; i < 8; i++) {
         vecs[i].lo = rnd(&seed);
         vecs[i].hi = rnd(&seed);
     }
