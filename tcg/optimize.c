@@ -887,6 +887,12 @@ static void fold_op(Opt *o, int *oi)
             }
             return;
         }
+        /* x - c is x + (-c): one canonical form for the backends */
+        if (opc == INDEX_op_sub && is_const(o, b)) {
+            op->opc = INDEX_op_add;
+            op->args[2] = (uint64_t)opt_const(o, type, 0 - cval(o, b));
+            opc = INDEX_op_add;
+        }
         /* and with a mask that keeps every possibly-nonzero bit: a mov */
         if (opc == INDEX_op_and && is_const(o, b) &&
             (ti(o, a)->z_mask & ~cval(o, b)) == 0) {

@@ -273,17 +273,25 @@ static void test_identities(void)
     tcg_gen_add_i64(H->r[2], H->r[0], C64(1));
     tcg_gen_mul_i64(H->r[3], H->r[0], C64(2));
     tcg_gen_and_i64(H->r[4], H->r[0], C64(0xff00));
-    opt_run(5, 0);
+    uint64_t v = opt_run(5, 0);
     report("nofold_non_identities",
            last_writer(ridx(2))->opc == INDEX_op_add && last_writer(ridx(3))->opc == INDEX_op_mul &&
                last_writer(ridx(4))->opc == INDEX_op_and && H->cpu->regs[2] == 6 &&
                H->cpu->regs[3] == 10 && H->cpu->regs[4] == 0,
            "ops %s %s %s", opname(last_writer(ridx(2))), opname(last_writer(ridx(3))),
            opname(last_writer(ridx(4))));
+    /* x - c becomes x + (-c) */
+    harness_begin(H);
+    tcg_gen_sub_i64(H->r[2], H->r[0], C64(5));
+    v = opt_run(7, 0);
+    const TCGOp *ws = last_writer(ridx(2));
+    report("canon_sub_const_is_add",
+           ws && ws->opc == INDEX_op_add && H->s->temps[ws->args[2]].val == -5 && v == 2,
+           "op %s", opname(ws));
     /* constant on the left of a commutative op */
     harness_begin(H);
     tcg_gen_add_i64(H->r[2], C64(0), H->r[0]);
-    uint64_t v = opt_run(77, 0);
+    v = opt_run(77, 0);
     report("ident_commuted_0_add", is_mov_from(last_writer(ridx(2)), ridx(0)) && v == 77,
            "op %s", opname(last_writer(ridx(2))));
 }
