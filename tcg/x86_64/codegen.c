@@ -1142,6 +1142,46 @@ static void gen_op(Gen *g, TCGOpcode opc)
     }
 }
 
+/* For each TB temp, the last op that reads it; NULL if any branch goes back. */
+static int *scan_tb_temps(TCGContext *s)
+{
+    for (int i = 0; i < s->nb_labels; i++) {
+        s->labels[i].has_value = false;
+    }
+    for (int i = 0; i < s->nb_ops; i++) {
+        TCGOp *op = &s->ops[i];
+        int label = -1;
+        if (op->opc == INDEX_op_set_label) {
+            s->labels[op->args[0]].has_value = true; /* seen (reset again by the caller) */
+        } else if (op->opc == INDEX_op_br) {
+            label = (int)op->args[0];
+        } else if (op->opc == INDEX_op_brcond) {
+            label = (int)op->args[3];
+        }
+        if (label >= 0 && s->labels[label].has_value) {
+            return NULL;
+        }
+    }
+    int *last = malloc(sizeof(int) * (size_t)s->nb_temps);
+    if (!last) {
+        fatal("tcg/x86_64: out of memory");
+    }
+    for (int i = 0; i < s->nb_temps; i++) {
+        last[i] = -1;
+    }
+    for (int i = 0; i < s->nb_ops; i++) {
+        TCGOp *op = &s->ops[i];
+        if (op->opc == INDEX_op_nop || op->opc == INDEX_op_insn_start) {
+            continue;
+        }
+        unsigned nout = tcg_op_nb_oargs(op), nin = tcg_op_nb_iargs(op);
+        for (unsigned k = nout; k < nout + nin; k++) {
+            last[op->args[k]] = i;
+        }
+    }
+    return last;
+}
+
 static ptrdiff_t x86_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf, size_t cap)
 {
     Gen gs;
@@ -1151,6 +1191,7 @@ static ptrdiff_t x86_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf,
     g->a.start = g->a.ptr = buf;
     g->a.end = buf + cap;
     ra_init(g);
+    g->tb_last_read = scan_tb_temps(s); /* uses labels' has_value: before the reset */
     for (int i = 0; i < s->nb_labels; i++) {
         s->labels[i].has_value = false;
     }
@@ -1208,6 +1249,7 @@ static ptrdiff_t x86_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf,
 out:
     free(g->relocs);
     free(g->slow);
+    free(g->tb_last_read);
     return ret;
 }
 

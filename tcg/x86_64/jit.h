@@ -28,7 +28,7 @@
 enum { VAL_DEAD, VAL_REG, VAL_MEM, VAL_CONST };
 
 #define TCG_AREG0 RBP
-#define NB_SPILL_SLOTS 512
+#define NB_SPILL_SLOTS 2048
 #define FRAME_CALL_AREA 16
 #define FRAME_SAVE_OFF FRAME_CALL_AREA
 #define FRAME_SPILL_OFF (FRAME_SAVE_OFF + 16 * 8)
@@ -89,6 +89,9 @@ typedef struct Gen {
     int nb_slow, cap_slow;
     Reloc *relocs;
     int nb_relocs, cap_relocs;
+    /* [temp]: index of the last op reading a TB temp; NULL when the TB has a
+     * backward branch (then a TB temp may be read again at any label) */
+    int *tb_last_read;
 } Gen;
 
 /* argument descriptor for ra_call */
@@ -117,6 +120,7 @@ static inline bool fits_s32(int64_t v)
 
 /* regalloc.c */
 void ra_init(Gen *g);
+bool ra_tb_temp_done(Gen *g, const TCGTemp *t);
 int ra_alloc(Gen *g, uint16_t allowed, uint16_t prefer);
 int ra_load(Gen *g, TCGTemp *t, uint16_t allowed);
 void ra_copy_into(Gen *g, TCGTemp *t, int r, bool keep_flags);

@@ -89,7 +89,7 @@ static int32_t slot_alloc(Gen *g)
 
 static void slot_free(Gen *g, TCGTemp *t)
 {
-    if (t->mem_allocated && t->kind == TEMP_EBB) {
+    if (t->mem_allocated && (t->kind == TEMP_EBB || t->kind == TEMP_TB)) {
         int n = (int)(t->mem_offset - FRAME_SPILL_OFF) / 8;
         g->slot_used[n / 64] &= ~(1ull << (n % 64));
         t->mem_allocated = false;
@@ -133,6 +133,18 @@ static void bind(Gen *g, TCGTemp *t, int r)
     g->reg_stamp[r] = (uint32_t)g->op_idx;
     t->reg = (int8_t)r;
     t->val_type = VAL_REG;
+}
+
+/*
+ * A TB temp that no op after the current one reads (and the TB has no
+ * backward branch) is as dead as an EBB temp: no write-back, slot recycled.
+ * Frontends that use TB temps for every scratch value (target/i386) would
+ * otherwise store each one at its last use and keep a slot per temp.
+ */
+bool ra_tb_temp_done(Gen *g, const TCGTemp *t)
+{
+    return t->kind == TEMP_TB && g->tb_last_read &&
+           g->tb_last_read[temp_idx(g, t)] <= g->op_idx;
 }
 
 /* --- state transitions --- */
@@ -220,6 +232,13 @@ void ra_kill(Gen *g, TCGTemp *t)
         return;
     case TEMP_GLOBAL:
     case TEMP_TB:
+        if (ra_tb_temp_done(g, t)) {
+            ra_release(g, t);
+            t->val_type = VAL_DEAD;
+            t->mem_coherent = false;
+            slot_free(g, t);
+            return;
+        }
         if (t->val_type == VAL_REG && !t->mem_coherent &&
             overwritten_before_use(g, temp_idx(g, t))) {
             ra_release(g, t); /* -> VAL_DEAD until the overwrite */
@@ -479,7 +498,8 @@ void ra_sync_globals(Gen *g, bool tb_temps_too)
             continue;
         }
         TCGTemp *t = &g->s->temps[u];
-        if (t->kind == TEMP_GLOBAL || (tb_temps_too && t->kind == TEMP_TB)) {
+        if (t->kind == TEMP_GLOBAL ||
+            (tb_temps_too && t->kind == TEMP_TB && !ra_tb_temp_done(g, t))) {
             ra_sync(g, t);
         }
     }
@@ -498,7 +518,7 @@ void ra_drop_all(Gen *g)
             continue;
         }
         if (t->kind == TEMP_GLOBAL || t->kind == TEMP_TB) {
-            ra_spill(g, t);
+            ra_kill(g, t); /* spill, unless a done TB temp */
         } else {
             ra_release(g, t);
         }
@@ -517,6 +537,11 @@ void ra_drop_all(Gen *g)
             t->mem_coherent = false;
             t->mem_allocated = false;
         } else if (t->kind == TEMP_TB && t->mem_allocated) {
+            if (ra_tb_temp_done(g, t)) {
+                t->val_type = VAL_DEAD;
+                t->mem_allocated = false;
+                continue;
+            }
             int n = (int)(t->mem_offset - FRAME_SPILL_OFF) / 8;
             g->slot_used[n / 64] |= 1ull << (n % 64);
         }
@@ -687,7 +712,7 @@ void ra_call(Gen *g, const void *func, int nargs, const CallArg *args, unsigned 
         }
         TCGTemp *t = &s->temps[u];
         if (t->kind == TEMP_CONST || t->mem_coherent ||
-            (t->kind == TEMP_EBB && temp_dies_here(g, u))) {
+            (t->kind == TEMP_EBB && temp_dies_here(g, u)) || ra_tb_temp_done(g, t)) {
             continue;
         }
         int f = -1;
@@ -802,7 +827,7 @@ void ra_call(Gen *g, const void *func, int nargs, const CallArg *args, unsigned 
             continue;
         }
         TCGTemp *t = &s->temps[u];
-        if (t->kind == TEMP_EBB && !t->mem_coherent) {
+        if ((t->kind == TEMP_EBB && !t->mem_coherent) || ra_tb_temp_done(g, t)) {
             ra_kill(g, t);
         } else {
             ra_release(g, t);
