@@ -215,6 +215,8 @@ typedef union XMMReg {
     int16_t sw[8];
     int32_t sl[4];
     int64_t sq[2];
+    float f[4];
+    double d[2];
 } XMMReg;
 
 typedef struct FPReg {

@@ -60,7 +60,16 @@
     X(PSUBUSW) X(PADDUSB) X(PADDUSW) X(PSHUFD) X(PSHUFHW) X(PSHUFLW) X(PUNPCKLBW)     \
     X(PUNPCKLWD) X(PUNPCKLDQ) X(PUNPCKLQDQ) X(PUNPCKHBW) X(PUNPCKHWD) X(PUNPCKHDQ)    \
     X(PUNPCKHQDQ) X(PSRLDQ) X(PSLLDQ) X(PSRLW) X(PSRLD) X(PSRLQ) X(PSLLW) X(PSLLD)     \
-    X(PSLLQ) X(PSRAW) X(PSRAD) X(SHUFPS) X(PSHUFB)
+    X(PSLLQ) X(PSRAW) X(PSRAD) X(SHUFPS) X(PSHUFB)                                     \
+    /* SSE/SSE2 floating point (executed by the host's SSE unit: sse_helper.c) */      \
+    X(ADDPS) X(ADDPD) X(ADDSS) X(ADDSD) X(SUBPS) X(SUBPD) X(SUBSS) X(SUBSD)            \
+    X(MULPS) X(MULPD) X(MULSS) X(MULSD) X(DIVPS) X(DIVPD) X(DIVSS) X(DIVSD)            \
+    X(MINPS) X(MINPD) X(MINSS) X(MINSD) X(MAXPS) X(MAXPD) X(MAXSS) X(MAXSD)            \
+    X(SQRTPS) X(SQRTPD) X(SQRTSS) X(SQRTSD) X(CVTPS2PD) X(CVTPD2PS) X(CVTSS2SD)        \
+    X(CVTSD2SS) X(CVTDQ2PS) X(CVTPS2DQ) X(CVTTPS2DQ) X(CVTTPD2DQ) X(CVTDQ2PD)          \
+    X(CVTPD2DQ) X(CVTSI2SS) X(CVTSI2SD) X(CVTTSS2SI) X(CVTTSD2SI) X(CVTSS2SI)          \
+    X(CVTSD2SI) X(UCOMISS) X(UCOMISD) X(COMISS) X(COMISD) X(CMPPS) X(CMPPD) X(CMPSS)   \
+    X(CMPSD) X(SHUFPD) X(MOVMSKPD) X(UNPCKLPD) X(UNPCKHPD)
 
 typedef enum X86Mnem {
 #define X86_MN_ENUM(n) MN_##n,
@@ -199,7 +208,7 @@ extern const X86OpEntry x86_map_0f3a[256];
 #define X86_NB_GROUPS 20
 /* [group][mod==3][reg]; a group entry with mnem INVALID is #UD */
 extern const X86OpEntry x86_groups[X86_NB_GROUPS][2][8];
-#define X86_NB_SSE 80
+#define X86_NB_SSE 96
 /* [cell][prefix: 0 none, 1 66, 2 F3, 3 F2] */
 extern const X86OpEntry x86_sse[X86_NB_SSE][4];
 

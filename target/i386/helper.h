@@ -72,3 +72,8 @@ DEF_HELPER_2(pmovmskb, TCG_CALL_NO_WG, i32, env, i32)
 DEF_HELPER_2(movmskps, TCG_CALL_NO_WG, i32, env, i32)
 DEF_HELPER_2(ldmxcsr, 0, void, env, i32)
 DEF_HELPER_3(fxsave, 0, void, env, i64, i32)
+/* SSE floating point: op = X86Mnem; may raise #XM / #UD for unmasked exceptions */
+DEF_HELPER_5(sse_fp, 0, void, env, i32, i32, i32, i32)
+DEF_HELPER_4(sse_cvt2si, 0, i64, env, i32, i32, i32)
+DEF_HELPER_5(sse_cvtsi2s, 0, void, env, i32, i32, i64, i32)
+DEF_HELPER_4(sse_comis, 0, void, env, i32, i32, i32)

@@ -2145,6 +2145,62 @@ static void trans_sse_helper(DisasContext *s, X86Insn *in)
     }
 }
 
+/* SSE/SSE2 floating point: computed by the host's SSE unit (sse_helper.c) */
+static void trans_sse_fp(DisasContext *s, X86Insn *in)
+{
+    if (!sse_check(s)) {
+        return;
+    }
+    int op = in->mnem;
+    switch (op) {
+    case MN_CVTSI2SS:
+    case MN_CVTSI2SD: {
+        TCGv_i64 v = load_op(s, in, 1);
+        gen_update_rip(s, cur_eip(s));
+        gen_helper_sse_cvtsi2s(tcg_env(), tcg_constant_i32(op), tcg_constant_i32(in->op[0].reg),
+                               v, tcg_constant_i32(in->op[1].size == MO_64));
+        return;
+    }
+    case MN_CVTTSS2SI: case MN_CVTTSD2SI: case MN_CVTSS2SI: case MN_CVTSD2SI: {
+        int r = sse_src(s, in, 1, false);
+        TCGv_i64 v = tmp64();
+        gen_update_rip(s, cur_eip(s));
+        gen_helper_sse_cvt2si(v, tcg_env(), tcg_constant_i32(op), tcg_constant_i32(r),
+                              tcg_constant_i32(in->op[0].size == MO_64));
+        gen_store(s, in, 0, v);
+        return;
+    }
+    case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS: case MN_COMISD: {
+        int r = sse_src(s, in, 1, false);
+        gen_update_rip(s, cur_eip(s));
+        gen_helper_sse_comis(tcg_env(), tcg_constant_i32(op), tcg_constant_i32(in->op[0].reg),
+                             tcg_constant_i32(r));
+        s->cc_op = CC_OP_EFLAGS;
+        return;
+    }
+    case MN_MOVMSKPD: {
+        TCGv_i64 lo = tmp64(), hi = tmp64();
+        tcg_gen_ld_i64(lo, tcg_env(), xmm_off(in->op[1].reg));
+        tcg_gen_ld_i64(hi, tcg_env(), xmm_off(in->op[1].reg) + 8);
+        tcg_gen_shri_i64(lo, lo, 63);
+        tcg_gen_shri_i64(hi, hi, 63);
+        tcg_gen_shli_i64(hi, hi, 1);
+        tcg_gen_or_i64(lo, lo, hi);
+        gen_write_reg(in->op[0].reg, false, MO_64, lo);
+        return;
+    }
+    default: {
+        bool packed = in->op[1].size == MO_128;
+        int r = sse_src(s, in, 1, packed);
+        int imm = in->nops == 3 ? (int)(in->op[2].imm & 0xff) : 0;
+        gen_update_rip(s, cur_eip(s));
+        gen_helper_sse_fp(tcg_env(), tcg_constant_i32(op), tcg_constant_i32(in->op[0].reg),
+                          tcg_constant_i32(r), tcg_constant_i32(imm));
+        return;
+    }
+    }
+}
+
 static void trans_mxcsr(DisasContext *s, X86Insn *in)
 {
     if (!sse_check(s)) {
@@ -2268,6 +2324,19 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_PSLLQ] = trans_sse_helper, [MN_PSRAW] = trans_sse_helper,
     [MN_PSRAD] = trans_sse_helper, [MN_SHUFPS] = trans_sse_helper,
     [MN_LDMXCSR] = trans_mxcsr, [MN_STMXCSR] = trans_mxcsr,
+#define FP_ALL(mn) [MN_##mn##PS] = trans_sse_fp, [MN_##mn##PD] = trans_sse_fp,                  \
+                   [MN_##mn##SS] = trans_sse_fp, [MN_##mn##SD] = trans_sse_fp
+    FP_ALL(ADD), FP_ALL(SUB), FP_ALL(MUL), FP_ALL(DIV), FP_ALL(MIN), FP_ALL(MAX), FP_ALL(SQRT),
+    FP_ALL(CMP),
+#undef FP_ALL
+    [MN_CVTPS2PD] = trans_sse_fp, [MN_CVTPD2PS] = trans_sse_fp, [MN_CVTSS2SD] = trans_sse_fp,
+    [MN_CVTSD2SS] = trans_sse_fp, [MN_CVTDQ2PS] = trans_sse_fp, [MN_CVTPS2DQ] = trans_sse_fp,
+    [MN_CVTTPS2DQ] = trans_sse_fp, [MN_CVTTPD2DQ] = trans_sse_fp, [MN_CVTDQ2PD] = trans_sse_fp,
+    [MN_CVTPD2DQ] = trans_sse_fp, [MN_CVTSI2SS] = trans_sse_fp, [MN_CVTSI2SD] = trans_sse_fp,
+    [MN_CVTTSS2SI] = trans_sse_fp, [MN_CVTTSD2SI] = trans_sse_fp, [MN_CVTSS2SI] = trans_sse_fp,
+    [MN_CVTSD2SI] = trans_sse_fp, [MN_UCOMISS] = trans_sse_fp, [MN_UCOMISD] = trans_sse_fp,
+    [MN_COMISS] = trans_sse_fp, [MN_COMISD] = trans_sse_fp, [MN_SHUFPD] = trans_sse_fp,
+    [MN_MOVMSKPD] = trans_sse_fp,
     [MN_FXSAVE] = trans_fxsave, [MN_FXRSTOR] = trans_fxsave,
 };
 

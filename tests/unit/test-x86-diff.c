@@ -67,6 +67,7 @@ typedef struct Ctx {
     uint64_t regs[16];
     uint64_t rflags;
     uint64_t xmm[16][2];
+    uint64_t mxcsr; /* offset 392 */
 } Ctx;
 
 typedef struct Result {
@@ -187,6 +188,18 @@ static bool whitelisted(int mn)
     case MN_PUNPCKHDQ: case MN_PUNPCKHQDQ: case MN_PSRLDQ: case MN_PSLLDQ: case MN_PSRLW:
     case MN_PSRLD: case MN_PSRLQ: case MN_PSLLW: case MN_PSLLD: case MN_PSLLQ:
     case MN_PSRAW: case MN_PSRAD: case MN_SHUFPS:
+    /* SSE/SSE2 floating point */
+    case MN_ADDPS: case MN_ADDPD: case MN_ADDSS: case MN_ADDSD: case MN_SUBPS: case MN_SUBPD:
+    case MN_SUBSS: case MN_SUBSD: case MN_MULPS: case MN_MULPD: case MN_MULSS: case MN_MULSD:
+    case MN_DIVPS: case MN_DIVPD: case MN_DIVSS: case MN_DIVSD: case MN_MINPS: case MN_MINPD:
+    case MN_MINSS: case MN_MINSD: case MN_MAXPS: case MN_MAXPD: case MN_MAXSS: case MN_MAXSD:
+    case MN_SQRTPS: case MN_SQRTPD: case MN_SQRTSS: case MN_SQRTSD: case MN_CVTPS2PD:
+    case MN_CVTPD2PS: case MN_CVTSS2SD: case MN_CVTSD2SS: case MN_CVTDQ2PS: case MN_CVTPS2DQ:
+    case MN_CVTTPS2DQ: case MN_CVTTPD2DQ: case MN_CVTDQ2PD: case MN_CVTPD2DQ:
+    case MN_CVTSI2SS: case MN_CVTSI2SD: case MN_CVTTSS2SI: case MN_CVTTSD2SI:
+    case MN_CVTSS2SI: case MN_CVTSD2SI: case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS:
+    case MN_COMISD: case MN_CMPPS: case MN_CMPPD: case MN_CMPSS: case MN_CMPSD:
+    case MN_SHUFPD: case MN_MOVMSKPD:
         return true;
     default:
         return false;
@@ -421,7 +434,7 @@ static Sem flag_sem(const Cand *c, int opsize_bytes, bool count_is_imm, int coun
         s.defined_after = UF_Z | UF_C;
         s.undef_after = UF_O | UF_S | UF_A | UF_P;
         break;
-    case MN_POPCNT:
+    case MN_POPCNT: case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS: case MN_COMISD:
         s.defined_after = UF_ALL;
         break;
     case MN_CMPXCHG8B:
@@ -632,7 +645,18 @@ static bool gen_one(Gen *g, const Cand *c)
     int32_t mdisp = 0;
     uint64_t maddr = 0;
     if (mem && !(c->map == X86_MAP_0F && c->opcode == 0xae)) {
-        unsigned align = needs_align16(mn) && sse ? 16 : mn == MN_CMPXCHG8B && (rex & 8) ? 16 : 1;
+        bool m128 = false;
+        for (int k = 0; k < c->nk; k++) {
+            X86AddrMethod m = OPK_METHOD(c->kinds[k]);
+            if ((m == A_W || m == A_M) && OPK_SIZE(c->kinds[k]) == S_x) {
+                m128 = true;
+            }
+        }
+        unsigned align = (m128 && needs_align16(mn)) ? 16
+                       : mn == MN_CMPXCHG8B && (rex & 8) ? 16 : 1;
+        if (rn(64) == 0) {
+            align = 1; /* now and then a misaligned one: #GP on both sides */
+        }
         maddr = WIN_LO + 64 + rn((unsigned)(WIN_HI - WIN_LO - 160));
         if (rn(4) == 0) {
             maddr = DATA_ADDR + 0x1000 - rn(17); /* crossing the page boundary */
@@ -860,6 +884,17 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
         q->init.xmm[i][0] = rnd_value();
         q->init.xmm[i][1] = rnd_value();
     }
+    /* MXCSR: all exceptions masked, random rounding, sometimes FTZ/DAZ, rarely an
+     * unmasked exception (#XM) */
+    q->init.mxcsr = 0x1f80 | (rn(4) << 13) | (rn(8) == 0 ? 0x8040 : 0);
+    if (rn(16) == 0) {
+        /* unmask one exception; not UM: with underflow unmasked an exact tiny result
+         * raises UE, which the masked host computation cannot see (documented limit) */
+        unsigned bit = rn(6);
+        if (bit != 4) {
+            q->init.mxcsr &= ~(uint64_t)(0x80u << bit);
+        }
+    }
     q->mem_seed = rnd();
     int emitted = 0, tries = 0;
     while (emitted < n && tries < n * 50 && q->len < MAX_CODE - 96 &&
@@ -920,6 +955,7 @@ extern void x86diff_exit(void);
 extern void x86diff_fault_resume(void);
 Ctx x86diff_out;
 uint64_t x86diff_host_rsp;
+uint32_t x86diff_host_mxcsr = 0x1f80;
 uint64_t x86diff_code_ptr = CODE_ADDR;
 
 __asm__(
@@ -934,6 +970,7 @@ __asm__(
     "  movdqu 280(%rdi), %xmm9\n  movdqu 296(%rdi), %xmm10\n  movdqu 312(%rdi), %xmm11\n"
     "  movdqu 328(%rdi), %xmm12\n  movdqu 344(%rdi), %xmm13\n  movdqu 360(%rdi), %xmm14\n"
     "  movdqu 376(%rdi), %xmm15\n"
+    "  ldmxcsr 392(%rdi)\n"
     "  push 128(%rdi)\n  popfq\n"
     "  mov 0(%rdi), %rax\n  mov 8(%rdi), %rcx\n  mov 16(%rdi), %rdx\n  mov 24(%rdi), %rbx\n"
     "  mov 40(%rdi), %rbp\n  mov 48(%rdi), %rsi\n  mov 64(%rdi), %r8\n  mov 72(%rdi), %r9\n"
@@ -952,6 +989,8 @@ __asm__(
     "  mov %r14, x86diff_out+112(%rip)\n  mov %r15, x86diff_out+120(%rip)\n"
     "  mov x86diff_host_rsp(%rip), %rsp\n"
     "  pushfq\n  pop x86diff_out+128(%rip)\n"
+    "  stmxcsr x86diff_out+392(%rip)\n"
+    "  ldmxcsr x86diff_host_mxcsr(%rip)\n"
     "  movdqu %xmm0, x86diff_out+136(%rip)\n  movdqu %xmm1, x86diff_out+152(%rip)\n"
     "  movdqu %xmm2, x86diff_out+168(%rip)\n  movdqu %xmm3, x86diff_out+184(%rip)\n"
     "  movdqu %xmm4, x86diff_out+200(%rip)\n  movdqu %xmm5, x86diff_out+216(%rip)\n"
@@ -984,10 +1023,15 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
         for (int i = 0; i < 16; i++) {
             memcpy(x86diff_out.xmm[i], &uc->uc_mcontext.fpregs->_xmm[i], 16);
         }
+        x86diff_out.mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+        uc->uc_mcontext.fpregs->mxcsr = 0x1f80;
     }
-    native_fault = 1 + (sig == SIGFPE ? 0 : sig == SIGILL ? 6 : sig == SIGTRAP ? 3 : 13);
+    int vec = sig == SIGILL ? 6 : sig == SIGTRAP ? 3 : 13;
+    if (sig == SIGFPE) {
+        vec = (si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF) ? 0 : 19;
+    }
+    native_fault = 1 + vec;
     native_fault_rip = (uint64_t)gr[REG_RIP];
-    (void)si;
     gr[REG_RSP] = (greg_t)x86diff_host_rsp;
     gr[REG_RIP] = (greg_t)(uintptr_t)x86diff_fault_resume;
     gr[REG_EFL] &= ~(greg_t)(DF_MASK | TF_MASK | AC_MASK);
@@ -1102,6 +1146,7 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
         env->xmm[i].q[1] = q->init.xmm[i][1];
     }
     cpu_load_eflags(env, (uint32_t)q->init.rflags, ~0u);
+    env->mxcsr = (uint32_t)q->init.mxcsr;
     env->rip = CODE_ADDR;
     env->user_exceptions = true;
     env->last_exception = -1;
@@ -1120,6 +1165,7 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
     cs->halted = 0;
     memcpy(r->ctx.regs, env->regs, sizeof(env->regs));
     r->ctx.rflags = cpu_compute_eflags(env);
+    r->ctx.mxcsr = env->mxcsr;
     for (int i = 0; i < 16; i++) {
         r->ctx.xmm[i][0] = env->xmm[i].q[0];
         r->ctx.xmm[i][1] = env->xmm[i].q[1];
@@ -1210,6 +1256,10 @@ static bool compare(const Seq *q, const Result *nat, const Result *emu, bool pri
         DIFF(" flags native=%03llx emu=%03llx (mask %03x)",
              (unsigned long long)(nat->ctx.rflags & 0xfff),
              (unsigned long long)(emu->ctx.rflags & 0xfff), mask);
+    }
+    if (nat->ctx.mxcsr != emu->ctx.mxcsr) {
+        DIFF(" mxcsr native=%llx emu=%llx", (unsigned long long)nat->ctx.mxcsr,
+             (unsigned long long)emu->ctx.mxcsr);
     }
     for (int i = 0; i < 16; i++) {
         if (memcmp(nat->ctx.xmm[i], emu->ctx.xmm[i], 16) != 0) {
