@@ -487,7 +487,8 @@ bool arm_sysreg_is_io(const ARMSysReg *r)
 
 intptr_t arm_sysreg_plain_field(const ARMSysReg *r, bool is_read)
 {
-    if (r->field < 0 || !(r->flags & F_NOEXIT)) {
+    /* reads of a field have no side effects; writes must not need a TB exit */
+    if (r->field < 0 || (!is_read && !(r->flags & F_NOEXIT))) {
         return -1;
     }
     if (is_read ? r->read != NULL : r->write != NULL) {
