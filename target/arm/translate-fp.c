@@ -419,11 +419,67 @@ static bool do_simd_fp3same(DisasContext *s, arg_SIMD_3SAME *a)
     return gen_simd(s, op, esz, a->q, imm, a->rd, a->rn, a->rm);
 }
 
+/*
+ * Bitwise three-same ops inline on the two 64-bit halves (MOV Vd, Vn is
+ * ORR Vd, Vn, Vn: among the most frequent AdvSIMD instructions).
+ */
+static bool do_simd_logic_inline(DisasContext *s, arg_SIMD_3SAME *a)
+{
+    if (!fp_access_check(s)) {
+        return true;
+    }
+    TCGv_i64 n[2], m[2], d[2];
+    int halves = a->q ? 2 : 1;
+    for (int h = 0; h < halves; h++) {
+        n[h] = tcg_temp_new_i64();
+        m[h] = tcg_temp_new_i64();
+        d[h] = tcg_temp_new_i64();
+        tcg_gen_ld_i64(n[h], tcg_env(), h ? vreg_hi_off(a->rn) : vreg_off(a->rn));
+        tcg_gen_ld_i64(m[h], tcg_env(), h ? vreg_hi_off(a->rm) : vreg_off(a->rm));
+        if (a->u && a->size) {
+            tcg_gen_ld_i64(d[h], tcg_env(), h ? vreg_hi_off(a->rd) : vreg_off(a->rd));
+        }
+    }
+    for (int h = 0; h < halves; h++) {
+        TCGv_i64 r = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+        switch (a->u << 2 | a->size) {
+        case 0: tcg_gen_and_i64(r, n[h], m[h]); break;
+        case 1: tcg_gen_andc_i64(r, n[h], m[h]); break;
+        case 2: tcg_gen_or_i64(r, n[h], m[h]); break;
+        case 3: tcg_gen_orc_i64(r, n[h], m[h]); break;
+        case 4: tcg_gen_xor_i64(r, n[h], m[h]); break;
+        case 5: /* BSL: d ? n : m */
+            tcg_gen_and_i64(r, d[h], n[h]);
+            tcg_gen_andc_i64(t, m[h], d[h]);
+            tcg_gen_or_i64(r, r, t);
+            break;
+        case 6: /* BIT: m ? n : d */
+            tcg_gen_and_i64(r, m[h], n[h]);
+            tcg_gen_andc_i64(t, d[h], m[h]);
+            tcg_gen_or_i64(r, r, t);
+            break;
+        default: /* BIF: m ? d : n */
+            tcg_gen_andc_i64(r, n[h], m[h]);
+            tcg_gen_and_i64(t, m[h], d[h]);
+            tcg_gen_or_i64(r, r, t);
+            break;
+        }
+        tcg_gen_st_i64(r, tcg_env(), h ? vreg_hi_off(a->rd) : vreg_off(a->rd));
+    }
+    if (!a->q) {
+        clear_vec_high(s, a->rd);
+    }
+    return true;
+}
+
 static bool trans_SIMD_3SAME(DisasContext *s, arg_SIMD_3SAME *a)
 {
     bool logical;
     if (a->opcode >= 0x18) {
         return do_simd_fp3same(s, a);
+    }
+    if (a->opcode == 0x03) {
+        return do_simd_logic_inline(s, a);
     }
     int op = simd_3same_op(a->opcode, a->u, a->size, &logical);
     if (op == SOP_NONE) {
