@@ -154,7 +154,8 @@ static uint64_t rd_fpcr(CPUARMState *env, const ARMSysReg *r, uintptr_t ra)
 static void wr_fpcr(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t ra)
 {
     (void)r, (void)ra;
-    env->fpcr = (uint32_t)v & 0x07ff9f00u; /* AHP DN FZ RMode Stride FZ16 Len IDE..IXE */
+    /* AHP DN FZ RMode Stride Len; no FP16 (FZ16) and no trapped exceptions */
+    env->fpcr = (uint32_t)v & 0x07f70000u;
 }
 
 static uint64_t rd_fpsr(CPUARMState *env, const ARMSysReg *r, uintptr_t ra)

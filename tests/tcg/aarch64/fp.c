@@ -167,6 +167,10 @@ static const Fn sfns[] = {
 
 int main(void)
 {
+    uint64_t fpcr_all, fpsr_all;
+    __asm__ volatile("msr fpcr, %2\nmrs %0, fpcr\nmsr fpsr, %2\nmrs %1, fpsr\nmsr fpsr, xzr"
+                     : "=&r"(fpcr_all), "=&r"(fpsr_all) : "r"(~0ull));
+    out("fpcr/fpsr writable bits", fpcr_all, fpsr_all, 0, 0);
     /* FPCR: default, RP, RM, RZ, FZ, DN */
     static const uint64_t modes[] = {0, 1u << 22, 2u << 22, 3u << 22, 1u << 24, 1u << 25};
     for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
