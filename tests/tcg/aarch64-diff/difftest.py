@@ -172,7 +172,8 @@ def bisect(args, seed, k, engine, classes, out_base):
                 'line' not in qj or 'line' not in ej:
             rep.append('  qemu:   %s' % qj.get('line', '(no output)'))
             rep.append('  %-7s %s' % (engine + ':', ej.get('line', '(no output)')))
-            return rep, tmpl
+            if len(qj) < 3 or len(ej) < 3:      # no state dump on one side
+                return rep, tmpl
         keys = [x for x in qj if x != 'line' and qj.get(x) != ej.get(x)]
         keys += [x for x in ej if x != 'line' and x not in qj]
         for key in keys:

@@ -490,7 +490,25 @@ UNMAPPED = [0xc0100000, 0xc0110000, 0xfffff0000000, 0x7f00000000]
 
 @T('exc', 1)
 def exc(r):
-    k = r.i(0, 5)
+    k = r.i(0, 6)
+    if k == 6:      # straddles the mapped VA 0xc0000f00.. (scratch[0..255]) and the unmapped next page
+        b, t, t2 = r.distinct(3)
+        j = r.i(0, 3)
+        if j == 0:
+            op, uop, kind, size = r.c([x for x in GPR_LS + FP_LS if x[3] > 1])
+            a = '%s %s, [x%d, #%d]' % (uop, ls_reg(r, kind, (b,)), b, r.i(257 - size, 255))
+        elif j == 1:
+            kind, size = r.c([('w', 4), ('x', 8), ('q', 16)])
+            regs = ('%s%d' % (kind, t), '%s%d' % (kind, t2)) if kind != 'q' else ('q%d' % t, 'q%d' % (t2 + 1))
+            # (only stores: the first register of a faulting LDP may be written or not, both are allowed)
+            a = '%s %s, %s, [x%d, #%d]' % ('stp', regs[0], regs[1], b,
+                                           size * r.i((256 - 2 * size) // size + 1, 256 // size - 1))
+        elif j == 2:
+            a = '%s %s, [x%d]' % (r.c(['ld1', 'st1']), vlist(r, r.i(1, 4), '16b'), b)
+            return 'mov x%d, #0xc0000000\nadd x%d, x%d, #%d\n%s' % (b, b, b, 3840 + 256 - 16 * r.i(1, 3), a)
+        else:
+            a = 'stp x%d, x%d, [x%d, #%d]!' % (t, t2, b, 8 * r.i(30, 31))
+        return 'mov x%d, #0xc0000000\nadd x%d, x%d, #3840\n%s' % (b, b, b, a)
     if k == 0:
         return 'udf #%d' % r.i(0, 0xffff)
     if k == 1:

@@ -24,7 +24,7 @@ struct State {
 };
 _Static_assert(sizeof(struct State) == 1280, "layout shared with start.S/gen.py");
 
-extern uint8_t seq_inputs[];
+extern const uint8_t seq_inputs[];
 extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode, irq_mode;
 extern uint64_t irq_state[2];
 extern uint64_t exc_info[5];    /* esr, far, elr, vector index, run_seq's result */
@@ -112,10 +112,20 @@ static uint64_t hash_state(const struct State *st)
     return h;
 }
 
+/* The sequences run on a copy of their input placed so that the scratch
+ * buffer straddles a page boundary (256 bytes on each side): accesses that
+ * cross it take the page-crossing paths of the softmmu. */
+uint8_t work_pages[3 * 4096] __attribute__((aligned(4096)));
+#define WORK_OFFSET (2 * 4096 - 256 - 768)   /* start.S maps work_pages + 4096 at VA 0xc0000000 */
+
 int main(void)
 {
+    struct State *st = (struct State *)(work_pages + WORK_OFFSET);
     for (uint64_t i = 0; i < seq_count; i++) {
-        struct State *st = (struct State *)(seq_inputs + i * sizeof(struct State));
+        const uint64_t *in = (const uint64_t *)(seq_inputs + i * sizeof(struct State));
+        for (unsigned w = 0; w < sizeof(*st) / 8; w++) {
+            ((uint64_t *)st)[w] = in[w];
+        }
         uint64_t id = seq_ids[i];
         uint64_t exc = run_seq(seq_table[i], st);
         out_s("seq ");

@@ -7,9 +7,9 @@
 #   tests/tcg/aarch64-diff/run.sh [SEED] [K] [L]
 #
 # SEED: one seed (any string; "random" picks one from the clock); without it
-# the default seeds 1..DIFF_NSEEDS (default 4) run.  K sequences (default 500)
-# of L random instructions (default 100) each: the default is 200,000
-# generated instructions per engine.
+# the default seeds 1..DIFF_NSEEDS (default 8) run.  K sequences (default 1000)
+# of L random templates (default 100) each: the default is 800,000
+# generated templates per engine (~1.3 instructions each).
 # Env: DIFF_CLASSES=alu,branch,ldst,fp,simd,crypto (default: all)
 #      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
 #      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
@@ -36,7 +36,7 @@ if [ $# -ge 1 ] && [ -n "$1" ]; then
     [ "$seeds" = random ] && seeds=$(date +%s)
 else
     i=1
-    while [ $i -le "${DIFF_NSEEDS:-4}" ]; do
+    while [ $i -le "${DIFF_NSEEDS:-8}" ]; do
         seeds="$seeds $i"
         i=$((i + 1))
     done
@@ -44,4 +44,4 @@ fi
 survey=""
 [ -n "${DIFF_SURVEY:-}" ] && survey=--survey
 # shellcheck disable=SC2086
-exec python3 tests/tcg/aarch64-diff/difftest.py -k "${2:-500}" -l "${3:-100}" $survey $seeds
+exec python3 tests/tcg/aarch64-diff/difftest.py -k "${2:-1000}" -l "${3:-100}" $survey $seeds

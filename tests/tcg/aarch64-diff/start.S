@@ -57,6 +57,23 @@ _start:
     ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
     str     x1, [x0, #8]
     str     x1, [x0, #16]           /* block 2: alias of block 1 */
+    /* VA 0xc0000000: one 4 KiB page, the first page of the scratch buffer (the
+     * one before the page boundary it straddles), then nothing: accesses that
+     * cross from it into the unmapped page must fault without a partial
+     * write (exc class).  L1[3] -> L2[0] -> L3[0]. */
+    ldr     x1, =l2_table
+    orr     x1, x1, #3
+    str     x1, [x0, #24]
+    ldr     x0, =l2_table
+    ldr     x1, =l3_table
+    orr     x1, x1, #3
+    str     x1, [x0]
+    ldr     x0, =l3_table
+    ldr     x1, =work_pages + 4096
+    ldr     x2, =((1 << 10) | (3 << 8) | (1 << 2) | 3)
+    orr     x1, x1, x2
+    str     x1, [x0]
+    ldr     x0, =l1_table
     msr     ttbr0_el1, x0
     dsb     sy
     tlbi    vmalle1
@@ -366,4 +383,8 @@ exc_info:
     .skip 40
     .balign 4096
 l1_table:
+    .skip 4096
+l2_table:
+    .skip 4096
+l3_table:
     .skip 4096
