@@ -261,9 +261,13 @@ void arm_cpu_do_unaligned_access(CPUState *cs, uint64_t vaddr, MMUAccessType acc
 void arm_cpu_do_transaction_failed(CPUState *cs, uint64_t paddr, uint64_t vaddr,
                                    MMUAccessType access, int mmu_idx, uintptr_t ra)
 {
-    /* Like QEMU's virt board: unassigned accesses read as zero, writes are
-     * dropped (the memory layer logs them under -d guest_errors). */
-    (void)cs, (void)paddr, (void)vaddr, (void)access, (void)mmu_idx, (void)ra;
+    /* No RAM or device answers: a synchronous external abort (DFSC 0x10),
+     * as QEMU's virt and real interconnects (decode error) report it. */
+    (void)paddr, (void)mmu_idx;
+    ARMMMUFault f = {.type = ARM_FAULT_EXTERNAL};
+    log_mask_printf(LOG_GUEST_ERROR, "cpu%d: external abort at pa=%016" PRIx64 "\n",
+                    cs->cpu_index, paddr);
+    raise_mmu_fault(cpu_env(cs), vaddr, access, &f, ra);
 }
 
 uint64_t arm_address_translate(CPUARMState *env, uint64_t va, bool is_write, int mmu_idx)

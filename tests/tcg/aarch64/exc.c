@@ -150,6 +150,8 @@ int main(void)
     show("unmapped l2");
     t[0x3000] = 3;
     check("el0 page at el1", t[0x3000], 3);
+    v = *(volatile uint32_t *)0x0e000000ull; /* no RAM or device: external abort */
+    show("unassigned pa");
 
     /* TTBR1: the high half maps RAM at 0xffffff8000000000 */
     volatile uint8_t *hi = (volatile uint8_t *)(0xffffff8000000000ull + ((uint64_t)pages[0] - ram));
