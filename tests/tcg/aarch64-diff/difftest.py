@@ -243,6 +243,10 @@ def main():
                     'auto: 1 on every second seed)')
     args = ap.parse_args()
     args.march = 'armv8-a+crc+crypto'
+    if 'lse' in args.classes.split(','):
+        args.march = 'armv8.1-a+crc+crypto+lse'
+        if 'DIFF_CPU' not in os.environ:
+            args.cpu = 'max'
     if os.environ.get('DIFF_MMU', '1') == '0':
         args.mmu = False
     if args.survey:

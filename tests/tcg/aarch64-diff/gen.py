@@ -29,6 +29,7 @@ import re
 import struct
 
 CLASSES = ['alu', 'branch', 'ldst', 'exc', 'fp', 'simd', 'crypto']
+EXTRA_CLASSES = ['lse']     # need -cpu max (difftest.py switches to it); not in the default set
 
 COND = 'eq ne cs cc mi pl vs vc hi ls ge lt gt le'.split()
 COND_ALL = COND + ['al', 'nv']
@@ -429,6 +430,31 @@ def ls_excl(r):
                                                    r.c(['ldar', 'stlr']) + sfx, r.r(kind, n=t), b)
     return 'add x%d, x28, #%d\nld%sxr%s %s, [x%d]\nst%sxr%s w%d, %s, [x%d]' % (
         b, size * r.i(0, BUF // size - 1), a, sfx, r.r(kind, n=t), b, l, sfx, s, r.r(kind, n=t2), b)
+
+
+@T('lse', 3)
+def lse(r):
+    """ARMv8.1 atomics (aligned: no FEAT_LSE2 in the oracle)."""
+    sfx, kind, size = r.c([('b', 'w', 1), ('h', 'w', 2), ('', 'w', 4), ('', 'x', 8)])
+    order = r.c(['', 'a', 'l', 'al'])
+    b = r.num()
+    s, t = r.distinct(2, (b,))
+    setup = 'add x%d, x28, #%d\n' % (b, size * r.i(0, BUF // size - 1))
+    k = r.i(0, 3)
+    if k <= 1:
+        op = r.c(['ldadd', 'ldclr', 'ldeor', 'ldset', 'ldsmax', 'ldsmin', 'ldumax', 'ldumin', 'swp'])
+        tt = r.r(kind, True, t) if op != 'swp' else r.r(kind, n=t)
+        return setup + '%s%s%s %s, %s, [x%d]' % (op, order, sfx, r.r(kind, True, s), tt, b)
+    if k == 2:
+        pre = 'ldr%s %s, [x%d]\n' % (sfx, r.r(kind, n=s), b) if r.i(0, 1) else ''
+        return setup + pre + 'cas%s%s %s, %s, [x%d]' % (order, sfx, r.r(kind, n=s), r.r(kind, True, t), b)
+    kind = r.c('wx')
+    psize = 8 if kind == 'w' else 16
+    s, t = r.c(range(0, 28, 2)), r.c(range(0, 28, 2))
+    b = r.c([n for n in range(28) if n not in (s, s + 1, t, t + 1)])
+    setup = 'add x%d, x28, #%d\n' % (b, psize * r.i(0, BUF // psize - 1))
+    pre = 'ldp %s%d, %s%d, [x%d]\n' % (kind, s, kind, s + 1, b) if r.i(0, 1) else ''
+    return setup + pre + 'casp%s %s%d, %s%d, %s%d, %s%d, [x%d]' % (order, kind, s, kind, s + 1, kind, t, kind, t + 1, b)
 
 
 def vlist(r, n, arr):
@@ -1044,8 +1070,8 @@ def main():
     a = ap.parse_args()
     classes = [c for c in a.classes.split(',') if c]
     for c in classes:
-        if c not in CLASSES:
-            raise SystemExit('gen.py: unknown class %r (known: %s)' % (c, ','.join(CLASSES)))
+        if c not in CLASSES + EXTRA_CLASSES:
+            raise SystemExit('gen.py: unknown class %r (known: %s)' % (c, ','.join(CLASSES + EXTRA_CLASSES)))
     os.makedirs(a.outdir, exist_ok=True)
     seqs = []      # (id, inputs, body lines)
     ks = [a.only] if a.only is not None else range(a.k)
