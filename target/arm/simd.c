@@ -22,6 +22,8 @@ typedef struct Vec {
     uint8_t b[16];
 } Vec;
 
+#define FPSR_QC (1u << 27)
+
 static uint64_t get_e(const Vec *v, int i, int size)
 {
     uint64_t x = 0;
@@ -66,18 +68,23 @@ static uint64_t bitrev8(uint64_t x)
     return ((x >> 4) & 0x0f) | ((x & 0x0f) << 4);
 }
 
-void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
+static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const Vec *n,
+                       const Vec *m, const Vec *d, Vec *r);
+
+/*
+ * Compute one operation on register values n, m, d (d: the old destination)
+ * into r; returns the effective Q (false: bits 127:64 of the result are zero).
+ */
+static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n, Vec m, Vec d,
+                         Vec *rp)
 {
     CPUARMState *env = cpu_env(cs);
-    int op = SIMD_DESC_OP(desc), size = SIMD_DESC_SIZE(desc);
-    bool q = SIMD_DESC_Q(desc);
-    int imm = SIMD_DESC_IMM(desc);
-    int rd = regs & 31, rn = (regs >> 5) & 31, rm = (regs >> 10) & 31;
-    Vec n, m, d, r;
-    load_v(env, rn, &n);
-    load_v(env, rm, &m);
-    load_v(env, rd, &d);
+    Vec r;
     memset(&r, 0, sizeof(r));
+    if (simd_extra(cs, op, size, &q, imm, &n, &m, &d, &r)) {
+        *rp = r;
+        return q;
+    }
     int esz = 8 << size;
     int elems = (q ? 128 : 64) / esz;
     uint64_t em = emask(size);
@@ -233,8 +240,8 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
         } else {
             set_e(&r, 0, size, acc & em);
         }
-        store_v(env, rd, &r, false);
-        return;
+        *rp = r;
+        return false;
     }
     case SOP_DUPE: /* DUP Vd.T, Vn.Ts[imm] */
         for (int i = 0; i < elems; i++) {
@@ -469,6 +476,37 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
     default:
         break;
     }
+    (void)env;
+    *rp = r;
+    return q;
+}
+
+void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
+{
+    CPUARMState *env = cpu_env(cs);
+    int op = SIMD_DESC_OP(desc), size = SIMD_DESC_SIZE(desc);
+    bool q = SIMD_DESC_Q(desc);
+    int imm = SIMD_DESC_IMM(desc);
+    int rd = regs & 31, rn = (regs >> 5) & 31, rm = (regs >> 10) & 31;
+    Vec n, m, d, r;
+    load_v(env, rn, &n);
+    load_v(env, rm, &m);
+    load_v(env, rd, &d);
+    if (op == SOP_BYELEM) {
+        /* "by element": Vm's element (index in imm >> 8) in every lane, then the base op */
+        int idx = imm >> 8;
+        uint64_t e = get_e(&m, idx, size);
+        for (int i = 0; i < (16 >> size); i++) {
+            set_e(&m, i, size, e);
+        }
+        op = imm & 0xff;
+        imm = 0;
+        if (op == SOP_FMULE) {
+            op = SOP_FARITH;
+            imm = FPA_MUL;
+        }
+    }
+    q = simd_compute(cs, op, size, q, imm, n, m, d, &r);
     store_v(env, rd, &r, q);
 }
 
@@ -491,4 +529,271 @@ void helper_simd_tbl(CPUState *cs, uint32_t desc, uint32_t regs)
         r.b[i] = k < 16 * len ? table[k] : (tbx ? d.b[i] : 0);
     }
     store_v(env, rd, &r, q);
+}
+
+/* ---------------------------------------------------------------- saturating & co */
+
+typedef __int128 i128;
+
+/* clamp v to the signed (sgn) or unsigned range of esz bits; sets FPSR.QC */
+static uint64_t sat(CPUState *cs, i128 v, int esz, bool sgn)
+{
+    i128 lo, hi;
+    if (sgn) {
+        hi = ((i128)1 << (esz - 1)) - 1;
+        lo = -hi - 1;
+    } else {
+        lo = 0;
+        hi = ((i128)1 << esz) - 1;
+    }
+    if (v < lo || v > hi) {
+        cpu_env(cs)->fpsr |= FPSR_QC;
+        v = v < lo ? lo : hi;
+    }
+    return (uint64_t)v & emask(esz == 64 ? 3 : esz == 32 ? 2 : esz == 16 ? 1 : 0);
+}
+
+static i128 elt(const Vec *v, int i, int size, bool sgn)
+{
+    return sgn ? (i128)get_se(v, i, size) : (i128)get_e(v, i, size);
+}
+
+/* a << sh for a signed shift count (right when negative), infinite precision;
+ * *big when the left shift leaves the 128-bit range (only matters when saturating) */
+static i128 shift_any(i128 a, int sh, bool round, bool *big)
+{
+    *big = false;
+    if (sh >= 0) {
+        if (a != 0 && sh >= 64) {
+            *big = true;
+            return a < 0 ? -((i128)1 << 100) : ((i128)1 << 100);
+        }
+        return a * ((i128)1 << sh);
+    }
+    int n = -sh > 126 ? 126 : -sh;
+    if (round) {
+        a += (i128)1 << (n - 1);
+    }
+    return a >> n;
+}
+
+static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const Vec *n,
+                       const Vec *m, const Vec *d, Vec *r)
+{
+    bool q = *qp, uns = imm & 1;
+    int esz = 8 << size, elems = (q ? 128 : 64) / esz;
+    uint64_t em = emask(size);
+    switch (op) {
+    case SOP_HADD: case SOP_RHADD: case SOP_HSUB: case SOP_QADD: case SOP_QSUB:
+    case SOP_ABA: case SOP_RSHL: case SOP_QSHL: case SOP_QRSHL: case SOP_QDMULH:
+    case SOP_QRDMULH: case SOP_PMUL:
+        for (int i = 0; i < elems; i++) {
+            i128 a = elt(n, i, size, !uns), b = elt(m, i, size, !uns);
+            uint64_t x;
+            bool big;
+            switch (op) {
+            case SOP_HADD: x = (uint64_t)((a + b) >> 1); break;
+            case SOP_RHADD: x = (uint64_t)((a + b + 1) >> 1); break;
+            case SOP_HSUB: x = (uint64_t)((a - b) >> 1); break;
+            case SOP_QADD: x = sat(cs, a + b, esz, !uns); break;
+            case SOP_QSUB: x = sat(cs, a - b, esz, !uns); break;
+            case SOP_ABA:
+                x = get_e(d, i, size) + (uint64_t)(a > b ? a - b : b - a);
+                break;
+            case SOP_RSHL: {
+                i128 v = shift_any(a, (int8_t)get_e(m, i, size), true, &big);
+                x = big ? 0 : (uint64_t)v;
+                break;
+            }
+            case SOP_QSHL:
+            case SOP_QRSHL: {
+                i128 v = shift_any(a, (int8_t)get_e(m, i, size), op == SOP_QRSHL, &big);
+                x = sat(cs, v, esz, !uns);
+                break;
+            }
+            case SOP_QDMULH:
+            case SOP_QRDMULH: {
+                i128 p = 2 * a * b + (op == SOP_QRDMULH ? (i128)1 << (esz - 1) : 0);
+                x = sat(cs, p >> esz, esz, true);
+                break;
+            }
+            default: { /* PMUL: carry-less multiply of bytes */
+                uint64_t pa = (uint64_t)a & 0xff, pb = (uint64_t)b & 0xff, pr = 0;
+                for (int k = 0; k < 8; k++) {
+                    if (pb & (1u << k)) {
+                        pr ^= pa << k;
+                    }
+                }
+                x = pr;
+                break;
+            }
+            }
+            set_e(r, i, size, x & em);
+        }
+        return true;
+    case SOP_CLS: case SOP_CLZ:
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(n, i, size);
+            if (op == SOP_CLS) {
+                int64_t sa = get_se(n, i, size);
+                a = (uint64_t)(sa ^ (sa >> 63)) & em;
+            }
+            int c = 0;
+            for (int b = esz - 1; b >= 0 && !(a >> b & 1); b--) {
+                c++;
+            }
+            set_e(r, i, size, (uint64_t)(op == SOP_CLS ? c - 1 : c));
+        }
+        return true;
+    case SOP_ADDLP: case SOP_ADALP: {
+        int ne = elems / 2;
+        for (int i = 0; i < ne; i++) {
+            i128 s2 = elt(n, 2 * i, size, !uns) + elt(n, 2 * i + 1, size, !uns);
+            if (op == SOP_ADALP) {
+                s2 += (i128)get_e(d, i, size + 1);
+            }
+            set_e(r, i, size + 1, (uint64_t)s2 & emask(size + 1));
+        }
+        return true;
+    }
+    case SOP_QABS: case SOP_QNEG:
+        for (int i = 0; i < elems; i++) {
+            i128 a = elt(n, i, size, true);
+            set_e(r, i, size, sat(cs, op == SOP_QABS ? (a < 0 ? -a : a) : -a, esz, true));
+        }
+        return true;
+    case SOP_SUQADD: case SOP_USQADD:
+        /* SUQADD: signed acc + unsigned n -> signed sat; USQADD: unsigned acc + signed n */
+        for (int i = 0; i < elems; i++) {
+            i128 acc = elt(d, i, size, op == SOP_SUQADD);
+            i128 a = elt(n, i, size, op == SOP_USQADD);
+            set_e(r, i, size, sat(cs, acc + a, esz, op == SOP_SUQADD));
+        }
+        return true;
+    case SOP_QXTN: case SOP_QXTUN: {
+        /* saturating narrow of 2*size elements of Vn into the low/high half of Vd */
+        int ne = 64 / esz;
+        *r = *d;
+        if (!q) {
+            memset(r->b + 8, 0, 8);
+        }
+        for (int i = 0; i < ne; i++) {
+            i128 a = elt(n, i, size + 1, op == SOP_QXTUN ? true : !uns);
+            set_e(r, (q ? ne : 0) + i, size, sat(cs, a, esz, op == SOP_QXTUN ? false : !uns));
+        }
+        *qp = true;
+        return true;
+    }
+    case SOP_RSHR: case SOP_RSRA: case SOP_SRI: case SOP_SLI: case SOP_QSHLI: case SOP_QSHLU: {
+        /* shifts by immediate: imm = count << 1 | unsigned */
+        int sh = imm >> 1;
+        for (int i = 0; i < elems; i++) {
+            i128 a = elt(n, i, size, !uns);
+            uint64_t x, old = get_e(d, i, size);
+            bool big;
+            switch (op) {
+            case SOP_RSHR: x = (uint64_t)shift_any(a, -sh, true, &big); break;
+            case SOP_RSRA: x = old + (uint64_t)shift_any(a, -sh, true, &big); break;
+            case SOP_SRI: {
+                uint64_t keep = sh >= esz ? em : ~(em >> sh) & em;
+                x = (old & keep) | (sh >= esz ? 0 : (get_e(n, i, size) >> sh));
+                break;
+            }
+            case SOP_SLI: {
+                uint64_t keep = (1ull << sh) - 1;
+                x = (old & keep) | (get_e(n, i, size) << sh);
+                break;
+            }
+            case SOP_QSHLI: x = sat(cs, shift_any(a, sh, false, &big), esz, !uns); break;
+            default: /* SQSHLU: signed source, unsigned saturation */
+                x = sat(cs, shift_any(elt(n, i, size, true), sh, false, &big), esz, false);
+                break;
+            }
+            set_e(r, i, size, x & em);
+        }
+        return true;
+    }
+    case SOP_QSHRN: case SOP_QRSHRN: case SOP_QSHRUN: case SOP_QRSHRUN: case SOP_RSHRN: {
+        /* narrowing shifts: source elements 2*size, imm = count << 1 | unsigned */
+        int sh = imm >> 1, ne = 64 / esz;
+        bool round = op == SOP_QRSHRN || op == SOP_QRSHRUN || op == SOP_RSHRN;
+        bool src_signed = (op == SOP_QSHRUN || op == SOP_QRSHRUN) ? true : !uns;
+        *r = *d;
+        if (!q) {
+            memset(r->b + 8, 0, 8);
+        }
+        for (int i = 0; i < ne; i++) {
+            bool big;
+            i128 v = shift_any(elt(n, i, size + 1, src_signed), -sh, round, &big);
+            uint64_t x;
+            if (op == SOP_RSHRN) {
+                x = (uint64_t)v & em;
+            } else {
+                x = sat(cs, v, esz, (op == SOP_QSHRUN || op == SOP_QRSHRUN) ? false : !uns);
+            }
+            set_e(r, (q ? ne : 0) + i, size, x);
+        }
+        *qp = true;
+        return true;
+    }
+    case SOP_FCVTL: { /* single -> double of the low/high half */
+        for (int i = 0; i < 2; i++) {
+            uint64_t a = get_e(n, (q ? 2 : 0) + i, 2);
+            set_e(r, i, 3, helper_fp_cvt(cs, 0, a));
+        }
+        *qp = true;
+        return true;
+    }
+    case SOP_FCVTN: { /* double -> single into the low/high half */
+        *r = *d;
+        if (!q) {
+            memset(r->b + 8, 0, 8);
+        }
+        for (int i = 0; i < 2; i++) {
+            set_e(r, (q ? 2 : 0) + i, 2, helper_fp_cvt(cs, 1, get_e(n, i, 3)) & 0xffffffffu);
+        }
+        *qp = true;
+        return true;
+    }
+    case SOP_FUNARY: /* imm = FPU_* kind */
+        for (int i = 0; i < elems; i++) {
+            set_e(r, i, size, helper_fp_unary(cs, (uint32_t)imm << 1 | (size == 3),
+                                              get_e(n, i, size)));
+        }
+        return true;
+    case SOP_FCMZ: { /* compare with zero: imm 0 GT, 1 EQ, 2 LT, 3 GE, 4 LE */
+        for (int i = 0; i < elems; i++) {
+            uint32_t sig = imm != 1;
+            uint32_t f = helper_fp_cmp(cs, sig << 1 | (size == 3), get_e(n, i, size), 0) >> 28;
+            bool t;
+            switch (imm) {
+            case 0: t = f == 0x2; break;
+            case 1: t = f == 0x6; break;
+            case 2: t = f == 0x8; break;
+            case 3: t = f == 0x2 || f == 0x6; break;
+            default: t = f == 0x8 || f == 0x6; break;
+            }
+            set_e(r, i, size, t ? em : 0);
+        }
+        return true;
+    }
+    case SOP_FCVTFIX: case SOP_CVTFFIX: {
+        /* fixed-point conversions: imm = fbits << 1 | unsigned */
+        int fb = imm >> 1;
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(n, i, size), x;
+            if (op == SOP_FCVTFIX) { /* FCVTZS/FCVTZU #fbits */
+                x = helper_fp_to_int(cs, (uint32_t)FPR_Z << 3 | !uns << 2 | (size == 3) << 1 |
+                                             (size == 3), a, (uint32_t)fb);
+            } else { /* SCVTF/UCVTF #fbits */
+                x = helper_int_to_fp(cs, !uns << 2 | (size == 3) << 1 | (size == 3), a,
+                                     (uint32_t)fb);
+            }
+            set_e(r, i, size, x & em);
+        }
+        return true;
+    }
+    default:
+        return false;
+    }
 }

@@ -42,6 +42,18 @@ enum SimdOp {
     /* vector FP three same: imm = FPA_* kind; FMLA/FMLS fused; compares */
     SOP_FARITH, SOP_FMLA, SOP_FMLS, SOP_FABD, SOP_FADDP, SOP_FCMEQ, SOP_FCMGE, SOP_FCMGT,
     SOP_FACGE, SOP_FACGT,
+    /* "by element": imm = base op | index << 8, Vm's element broadcast */
+    SOP_BYELEM,
+    /* integer extras (imm bit 0 = unsigned unless noted) */
+    SOP_HADD, SOP_RHADD, SOP_HSUB, SOP_QADD, SOP_QSUB, SOP_ABA, SOP_RSHL, SOP_QSHL, SOP_QRSHL,
+    SOP_QDMULH, SOP_QRDMULH, SOP_PMUL, SOP_CLS, SOP_CLZ, SOP_ADDLP, SOP_ADALP, SOP_QABS,
+    SOP_QNEG, SOP_SUQADD, SOP_USQADD, SOP_QXTN, SOP_QXTUN,
+    /* shifts by immediate: imm = count << 1 | unsigned */
+    SOP_RSHR, SOP_RSRA, SOP_SRI, SOP_SLI, SOP_QSHLI, SOP_QSHLU, SOP_QSHRN, SOP_QRSHRN,
+    SOP_QSHRUN, SOP_QRSHRUN, SOP_RSHRN,
+    /* FP extras */
+    SOP_FCVTL, SOP_FCVTN, SOP_FUNARY, SOP_FCMZ, SOP_FCVTFIX, SOP_CVTFFIX,
+    SOP_FMULE, /* FMUL (by element base op) */
 };
 
 #endif

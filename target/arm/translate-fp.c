@@ -481,6 +481,35 @@ static bool trans_SIMD_3SAME(DisasContext *s, arg_SIMD_3SAME *a)
     if (a->opcode == 0x03) {
         return do_simd_logic_inline(s, a);
     }
+    {
+        int xop = SOP_NONE;
+        switch (a->opcode) {
+        case 0x00: xop = SOP_HADD; break;
+        case 0x01: xop = SOP_QADD; break;
+        case 0x02: xop = SOP_RHADD; break;
+        case 0x04: xop = SOP_HSUB; break;
+        case 0x05: xop = SOP_QSUB; break;
+        case 0x09: xop = SOP_QSHL; break;
+        case 0x0a: xop = SOP_RSHL; break;
+        case 0x0b: xop = SOP_QRSHL; break;
+        case 0x0f: xop = SOP_ABA; break;
+        case 0x13: xop = a->u ? SOP_PMUL : SOP_NONE; break;
+        case 0x16: xop = a->u ? SOP_QRDMULH : SOP_QDMULH; break;
+        default: break;
+        }
+        if (xop != SOP_NONE) {
+            bool sz3_ok = xop == SOP_QADD || xop == SOP_QSUB || xop == SOP_QSHL ||
+                          xop == SOP_RSHL || xop == SOP_QRSHL;
+            if ((a->size == 3 && (!sz3_ok || !a->q)) ||
+                ((xop == SOP_QDMULH || xop == SOP_QRDMULH) && (a->size == 0 || a->size == 3)) ||
+                (xop == SOP_PMUL && a->size != 0)) {
+                return false;
+            }
+            /* imm bit 0: unsigned; SQ(R)DMULH use U for rounding, always signed */
+            int uns = (xop == SOP_QDMULH || xop == SOP_QRDMULH) ? 0 : a->u;
+            return gen_simd(s, xop, a->size, a->q, uns, a->rd, a->rn, a->rm);
+        }
+    }
     int op = simd_3same_op(a->opcode, a->u, a->size, &logical);
     if (op == SOP_NONE) {
         return false;
@@ -577,6 +606,72 @@ static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
         }
         return gen_simd(s, a->u ? SOP_UCVTF : SOP_SCVTF, a->size ? 3 : 2, a->q, 0, a->rd,
                         a->rn, 0);
+    case 0x08: case 0x09: /* CLS / CLZ */
+        if (a->size == 3) {
+            return false;
+        }
+        return gen_simd(s, a->u ? SOP_CLZ : SOP_CLS, a->size, a->q, 0, a->rd, a->rn, 0);
+    case 0x04: case 0x05: case 0x0c: case 0x0d: /* SADDLP/UADDLP, SADALP/UADALP */
+        if (a->size == 3) {
+            return false;
+        }
+        return gen_simd(s, (a->opcode == 6) ? SOP_ADALP : SOP_ADDLP, a->size, a->q, a->u,
+                        a->rd, a->rn, 0);
+    case 0x0e: case 0x0f: /* SQABS / SQNEG */
+        if (a->size == 3 && !a->q) {
+            return false;
+        }
+        return gen_simd(s, a->u ? SOP_QNEG : SOP_QABS, a->size, a->q, 0, a->rd, a->rn, 0);
+    case 0x06: case 0x07: /* SUQADD / USQADD */
+        if (a->size == 3 && !a->q) {
+            return false;
+        }
+        return gen_simd(s, a->u ? SOP_USQADD : SOP_SUQADD, a->size, a->q, 0, a->rd, a->rn, 0);
+    case 0x28: case 0x29: /* SQXTN / UQXTN */
+    case 0x25: /* SQXTUN */
+        if (a->size == 3) {
+            return false;
+        }
+        return gen_simd(s, a->opcode == 0x12 ? SOP_QXTUN : SOP_QXTN, a->size, a->q, a->u,
+                        a->rd, a->rn, 0);
+    case 0x2e: /* FCVTL (size<0> = 1: single -> double) */
+        if (a->size != 1) {
+            return false;
+        }
+        return gen_simd(s, SOP_FCVTL, 3, a->q, 0, a->rd, a->rn, 0);
+    case 0x2c: /* FCVTN (double -> single) */
+        if (a->size != 1) {
+            return false;
+        }
+        return gen_simd(s, SOP_FCVTN, 2, a->q, 0, a->rd, a->rn, 0);
+    case 0x30: case 0x31: case 0x32: case 0x33: case 0x3f: { /* FRINT*, FSQRT */
+        int sz1 = a->size >> 1, esz = (a->size & 1) ? 3 : 2, kind;
+        int k = (a->opcode & 1) | sz1 << 1 | a->u << 2;
+        if (a->opcode == 0x1f) {
+            if (!(a->u && sz1)) {
+                return false;
+            }
+            kind = FPU_SQRT;
+        } else {
+            static const int kinds[8] = {FPU_RINTN, FPU_RINTM, FPU_RINTP, FPU_RINTZ,
+                                         FPU_RINTA, FPU_RINTX, -1, FPU_RINTI};
+            kind = kinds[k];
+        }
+        if (kind < 0 || (esz == 3 && !a->q)) {
+            return false;
+        }
+        return gen_simd(s, SOP_FUNARY, esz, a->q, kind, a->rd, a->rn, 0);
+    }
+    case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: { /* FCM* #0.0 (size 1x) */
+        static const int k0[2][3] = {{0, 1, 2}, {3, 4, -1}};
+        int idx = a->opcode - 0x0c;
+        if (!(a->size & 2) || idx > 2 || k0[a->u][idx] < 0 ||
+            ((a->size & 1) && !a->q)) {
+            return false;
+        }
+        return gen_simd(s, SOP_FCMZ, (a->size & 1) ? 3 : 2, a->q, k0[a->u][idx], a->rd, a->rn,
+                        0);
+    }
     case 0x24: /* XTN, XTN2 */
         if (a->size == 3) {
             return false;
@@ -863,6 +958,43 @@ static bool do_simd_shift(DisasContext *s, int q, int u, int immh, int immb, int
     case 0x04: return gen_simd(s, SOP_SSRA, size, q, rshift, rd, rn, 0);
     case 0x05: return gen_simd(s, SOP_USRA, size, q, rshift, rd, rn, 0);
     case 0x14: return gen_simd(s, SOP_SHL, size, q, lshift, rd, rn, 0);
+    case 0x08: case 0x09: /* SRSHR / URSHR */
+        return gen_simd(s, SOP_RSHR, size, q, rshift << 1 | u, rd, rn, 0);
+    case 0x0c: case 0x0d: /* SRSRA / URSRA */
+        return gen_simd(s, SOP_RSRA, size, q, rshift << 1 | u, rd, rn, 0);
+    case 0x11: /* SRI */
+        return gen_simd(s, SOP_SRI, size, q, rshift << 1 | 1, rd, rn, 0);
+    case 0x15: /* SLI */
+        return gen_simd(s, SOP_SLI, size, q, lshift << 1 | 1, rd, rn, 0);
+    case 0x19: /* SQSHLU */
+        return gen_simd(s, SOP_QSHLU, size, q, lshift << 1, rd, rn, 0);
+    case 0x1c: case 0x1d: /* SQSHL / UQSHL (immediate) */
+        return gen_simd(s, SOP_QSHLI, size, q, lshift << 1 | u, rd, rn, 0);
+    case 0x21: /* SQSHRUN */
+    case 0x23: /* SQRSHRUN */
+    case 0x22: /* RSHRN */
+    case 0x24: case 0x25: /* SQSHRN / UQSHRN */
+    case 0x26: case 0x27: { /* SQRSHRN / UQRSHRN */
+        if (scalar || size == 3) {
+            return false;
+        }
+        int k = opcode << 1 | u, nop;
+        switch (k) {
+        case 0x21: nop = SOP_QSHRUN; break;
+        case 0x23: nop = SOP_QRSHRUN; break;
+        case 0x22: nop = SOP_RSHRN; break;
+        case 0x24: case 0x25: nop = SOP_QSHRN; break;
+        default: nop = SOP_QRSHRN; break;
+        }
+        return gen_simd(s, nop, size, q, rshift << 1 | u, rd, rn, 0);
+    }
+    case 0x38: case 0x39: /* SCVTF / UCVTF (vector, fixed-point) */
+    case 0x3e: case 0x3f: /* FCVTZS / FCVTZU (vector, fixed-point) */
+        if (size < 2) {
+            return false;
+        }
+        return gen_simd(s, opcode == 0x1c ? SOP_CVTFFIX : SOP_FCVTFIX, size, q,
+                        rshift << 1 | u, rd, rn, 0);
     case 0x20: /* SHRN */
         if (scalar || size == 3) {
             return false;
@@ -915,6 +1047,50 @@ static bool trans_SIMD_PERM(DisasContext *s, arg_SIMD_PERM *a)
         return false;
     }
     return gen_simd(s, op, a->size, a->q, 0, a->rd, a->rn, a->rm);
+}
+
+/* AdvSIMD vector x indexed element (C4.1.95): the base op on Vm[index] broadcast */
+static bool trans_SIMD_ELEM(DisasContext *s, arg_SIMD_ELEM *a)
+{
+    int base = SOP_NONE, idx, rm, size = a->size;
+    bool fp = false;
+    switch (a->u << 4 | a->opcode) {
+    case 0x08: base = SOP_MUL; break;
+    case 0x10: base = SOP_MLA; break;
+    case 0x14: base = SOP_MLS; break;
+    case 0x0c: base = SOP_QDMULH; break;
+    case 0x0d: base = SOP_QRDMULH; break;
+    case 0x01: base = SOP_FMLA; fp = true; break;
+    case 0x05: base = SOP_FMLS; fp = true; break;
+    case 0x09: base = SOP_FARITH; fp = true; break; /* FMUL */
+    default: return false;
+    }
+    if (fp) {
+        if (size < 2) {
+            return false;
+        }
+        idx = size == 2 ? (a->h << 1 | a->l) : a->h;
+        if ((size == 3 && (a->l || !a->q))) {
+            return false;
+        }
+        rm = a->m << 4 | a->rm;
+    } else {
+        if (size == 1) {
+            idx = a->h << 2 | a->l << 1 | a->m;
+            rm = a->rm;
+        } else if (size == 2) {
+            idx = a->h << 1 | a->l;
+            rm = a->m << 4 | a->rm;
+        } else {
+            return false;
+        }
+    }
+    if (base == SOP_FARITH) {
+        /* FMUL by element: the FP arithmetic op with kind MUL in bits 7:0 is not
+         * expressible with BYELEM's byte; use a dedicated base encoding */
+        base = SOP_FMULE;
+    }
+    return gen_simd(s, SOP_BYELEM, size, a->q, base | idx << 8, a->rd, a->rn, rm);
 }
 
 static bool trans_SIMD_3DIFF(DisasContext *s, arg_SIMD_3DIFF *a)

@@ -167,6 +167,8 @@ SIMD_SPAIR|addp d0, v1.2d
 SIMD_SCOPY|mov s0, v1.s[2]
 SIMD_S3SAME|add d0, d1, d2
 SIMD_SSHIFT|ushr d0, d1, #7
+SIMD_ELEM|fmla v0.4s, v1.4s, v2.s[3]
+SIMD_ELEM|mul v3.8h, v4.8h, v5.h[7]
 UNDEF|.inst 0x00000000
 UNDEF|.inst 0xffffffff
 LIST

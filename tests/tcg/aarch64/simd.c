@@ -181,6 +181,57 @@ T(fcmeq4s, "fcmeq v2.4s, v0.4s, v1.4s")
 T(fcmge2d, "fcmge v2.2d, v0.2d, v1.2d")
 T(fcmgt4s, "fcmgt v2.4s, v0.4s, v1.4s")
 T(facgt2d, "facgt v2.2d, v0.2d, v1.2d")
+T(shadd8h, "shadd v2.8h, v0.8h, v1.8h")
+T(uhadd16b, "uhadd v2.16b, v0.16b, v1.16b")
+T(urhadd4s, "urhadd v2.4s, v0.4s, v1.4s")
+T(shsub2s, "shsub v2.2s, v0.2s, v1.2s")
+T(sqadd16b, "sqadd v2.16b, v0.16b, v1.16b")
+T(uqadd2d, "uqadd v2.2d, v0.2d, v1.2d")
+T(sqsub4s, "sqsub v2.4s, v0.4s, v1.4s")
+T(uqsub8h, "uqsub v2.8h, v0.8h, v1.8h")
+T(sqshl8b, "sqshl v2.8b, v0.8b, v1.8b")
+T(uqrshl4s, "uqrshl v2.4s, v0.4s, v1.4s")
+T(srshl2d, "srshl v2.2d, v0.2d, v1.2d")
+T(uaba16b, "uaba v2.16b, v0.16b, v1.16b")
+T(pmul16b, "pmul v2.16b, v0.16b, v1.16b")
+T(sqdmulh8h, "sqdmulh v2.8h, v0.8h, v1.8h")
+T(sqrdmulh4s, "sqrdmulh v2.4s, v0.4s, v1.4s")
+T(cls8h, "cls v2.8h, v0.8h")
+T(clz4s, "clz v2.4s, v0.4s")
+T(uaddlp8h, "uaddlp v2.8h, v0.16b")
+T(sadalp2d, "sadalp v2.2d, v0.4s")
+T(sqabs16b, "sqabs v2.16b, v0.16b")
+T(sqneg2d, "sqneg v2.2d, v0.2d")
+T(suqadd4s, "suqadd v2.4s, v0.4s")
+T(usqadd8b, "usqadd v2.8b, v0.8b")
+T(sqxtn4h, "sqxtn v2.4h, v0.4s")
+T(uqxtn2_16b, "uqxtn2 v2.16b, v0.8h")
+T(sqxtun2s, "sqxtun v2.2s, v0.2d")
+T(fcvtl2d, "fcvtl v2.2d, v0.2s")
+T(fcvtn2_4s, "fcvtn2 v2.4s, v0.2d")
+T(frintm4s, "frintm v2.4s, v0.4s")
+T(frinta2d, "frinta v2.2d, v0.2d")
+T(fsqrt4s, "fsqrt v2.4s, v0.4s")
+T(fcmgt0_4s, "fcmgt v2.4s, v0.4s, #0.0")
+T(fcmle0_2d, "fcmle v2.2d, v0.2d, #0.0")
+T(srshr4s, "srshr v2.4s, v0.4s, #7")
+T(ursra16b, "ursra v2.16b, v0.16b, #3")
+T(sri8h, "sri v2.8h, v0.8h, #5")
+T(sli2d, "sli v2.2d, v0.2d, #13")
+T(sqshlu4s, "sqshlu v2.4s, v0.4s, #9")
+T(uqshl8b, "uqshl v2.8b, v0.8b, #3")
+T(sqshrn8b, "sqshrn v2.8b, v0.8h, #3")
+T(uqrshrn2_8h, "uqrshrn2 v2.8h, v0.4s, #11")
+T(sqshrun2s, "sqshrun v2.2s, v0.2d, #20")
+T(rshrn4h, "rshrn v2.4h, v0.4s, #9")
+T(scvtf_fix4s, "scvtf v2.4s, v0.4s, #8")
+T(fcvtzu_fix2d, "fcvtzu v2.2d, v0.2d, #3")
+T(mul_elem4s, "mul v2.4s, v0.4s, v1.s[2]")
+T(mla_elem8h, "mla v2.8h, v0.8h, v1.h[7]")
+T(mls_elem4h, "mls v2.4h, v0.4h, v1.h[3]")
+T(fmla_elem4s, "fmla v2.4s, v0.4s, v1.s[1]")
+T(fmul_elem2d, "fmul v2.2d, v0.2d, v1.d[1]")
+T(sqdmulh_elem, "sqdmulh v2.4s, v0.4s, v1.s[3]")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -218,7 +269,14 @@ static const struct {
     E(uaddl8h), E(saddl2_2d), E(uaddw2d), E(saddw2_4s), E(usubl4s), E(ssubw8h), E(addhn8b),
     E(raddhn2_8h), E(subhn4h), E(umull2d), E(smull2_8h), E(umlal4s), E(smlsl2d), E(uabal8h),
     E(sabdl2_4s), E(fadd4s), E(fsub2d), E(fmul2s), E(fdiv2d), E(fmla4s), E(fmls2d), E(fmax4s),
-    E(fminnm2d), E(fabd4s), E(faddp4s), E(fcmeq4s), E(fcmge2d), E(fcmgt4s), E(facgt2d), E(fneg2d), E(fabs4s), E(scvtf2d), E(ucvtf4s), E(s_add), E(s_sub),
+    E(fminnm2d), E(fabd4s), E(faddp4s), E(fcmeq4s), E(fcmge2d), E(fcmgt4s), E(facgt2d), E(fneg2d), E(fabs4s), E(scvtf2d), E(ucvtf4s), E(shadd8h), E(uhadd16b), E(urhadd4s), E(shsub2s), E(sqadd16b), E(uqadd2d), E(sqsub4s),
+    E(uqsub8h), E(sqshl8b), E(uqrshl4s), E(srshl2d), E(uaba16b), E(pmul16b), E(sqdmulh8h),
+    E(sqrdmulh4s), E(cls8h), E(clz4s), E(uaddlp8h), E(sadalp2d), E(sqabs16b), E(sqneg2d),
+    E(suqadd4s), E(usqadd8b), E(sqxtn4h), E(uqxtn2_16b), E(sqxtun2s), E(fcvtl2d), E(fcvtn2_4s),
+    E(frintm4s), E(frinta2d), E(fsqrt4s), E(fcmgt0_4s), E(fcmle0_2d), E(srshr4s), E(ursra16b),
+    E(sri8h), E(sli2d), E(sqshlu4s), E(uqshl8b), E(sqshrn8b), E(uqrshrn2_8h), E(sqshrun2s),
+    E(rshrn4h), E(scvtf_fix4s), E(fcvtzu_fix2d), E(mul_elem4s), E(mla_elem8h), E(mls_elem4h),
+    E(fmla_elem4s), E(fmul_elem2d), E(sqdmulh_elem), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
@@ -244,6 +302,11 @@ int main(void)
             }
         }
     }
+    /* FPSR.QC after saturating ops */
+    uint64_t qc;
+    __asm__ volatile("msr fpsr, xzr\nmovi v0.16b, #0x7f\nsqadd v1.16b, v0.16b, v0.16b\n"
+                     "mrs %0, fpsr" : "=r"(qc) : : "v0", "v1");
+    out("qc", 0, 0, (V){qc, 0});
     puts_uart("simd done\n");
     return 0;
 }
