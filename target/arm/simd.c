@@ -492,6 +492,14 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
     load_v(env, rn, &n);
     load_v(env, rm, &m);
     load_v(env, rd, &d);
+    bool scalar = (desc & SIMD_DESC_SCALAR) != 0;
+    if (scalar) {
+        /* lanes above element 0 read as zero (no flags come from them) */
+        for (int i = 1; i < (16 >> size); i++) {
+            set_e(&n, i, size, 0);
+            set_e(&m, i, size, 0);
+        }
+    }
     if (op == SOP_BYELEM) {
         /* "by element": Vm's element (index in imm >> 8) in every lane, then the base op */
         int idx = imm >> 8;
@@ -507,6 +515,12 @@ void helper_simd_op(CPUState *cs, uint32_t desc, uint32_t regs)
         }
     }
     q = simd_compute(cs, op, size, q, imm, n, m, d, &r);
+    if (scalar) {
+        for (int i = 1; i < (16 >> size); i++) {
+            set_e(&r, i, size, 0);
+        }
+        q = false;
+    }
     store_v(env, rd, &r, q);
 }
 
@@ -791,6 +805,76 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
             }
             set_e(r, i, size, x & em);
         }
+        return true;
+    }
+    case SOP_FMULX: case SOP_FRECPS: case SOP_FRSQRTS: {
+        uint32_t dbl = size == 3;
+        uint64_t sign = 1ull << (esz - 1), mag = sign - 1;
+        uint64_t inf = dbl ? 0x7ff0000000000000ull : 0x7f800000u;
+        uint64_t two = dbl ? 0x4000000000000000ull : 0x40000000u;
+        uint64_t three = dbl ? 0x4008000000000000ull : 0x40400000u;
+        uint64_t half = dbl ? 0x3fe0000000000000ull : 0x3f000000u;
+        for (int i = 0; i < elems; i++) {
+            uint64_t a = get_e(n, i, size), b = get_e(m, i, size), x;
+            bool inf_zero = ((a & mag) == inf && (b & mag) == 0) ||
+                            ((a & mag) == 0 && (b & mag) == inf);
+            bool nan = ((a & mag) > inf) || ((b & mag) > inf);
+            if (op == SOP_FMULX) {
+                x = (inf_zero && !nan) ? (two | ((a ^ b) & sign))
+                                       : helper_fp_arith(cs, FPA_MUL << 1 | dbl, a, b);
+            } else if (op == SOP_FRECPS) { /* 2 - a*b, fused; inf*0 gives 2.0 */
+                x = (inf_zero && !nan) ? two
+                                       : helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, two);
+            } else { /* (3 - a*b) / 2, fused; inf*0 gives 1.5 */
+                if (inf_zero && !nan) {
+                    x = dbl ? 0x3ff8000000000000ull : 0x3fc00000u;
+                } else {
+                    x = helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, three);
+                    if ((x & mag) <= inf) {
+                        x = helper_fp_arith(cs, FPA_MUL << 1 | dbl, x, half);
+                    }
+                }
+            }
+            set_e(r, i, size, x & em);
+        }
+        return true;
+    }
+    case SOP_FMAXP: case SOP_FMINP: case SOP_FMAXNMP: case SOP_FMINNMP: {
+        static const int kind[4] = {FPA_MAX, FPA_MIN, FPA_MAXNM, FPA_MINNM};
+        uint32_t k = (uint32_t)kind[op - SOP_FMAXP] << 1 | (size == 3);
+        for (int i = 0; i < elems; i++) {
+            const Vec *src = i < elems / 2 ? n : m;
+            int j = (i % (elems / 2)) * 2;
+            set_e(r, i, size, helper_fp_arith(cs, k, get_e(src, j, size), get_e(src, j + 1, size)));
+        }
+        return true;
+    }
+    case SOP_FMAXV: case SOP_FMINV: case SOP_FMAXNMV: case SOP_FMINNMV: {
+        /* reduction as a tree: (e0 op e1) op (e2 op e3) (FPReduce) */
+        static const int kind[4] = {FPA_MAX, FPA_MIN, FPA_MAXNM, FPA_MINNM};
+        uint32_t k = (uint32_t)kind[op - SOP_FMAXV] << 1;
+        uint64_t lo = helper_fp_arith(cs, k, get_e(n, 0, 2), get_e(n, 1, 2));
+        uint64_t hi = helper_fp_arith(cs, k, get_e(n, 2, 2), get_e(n, 3, 2));
+        set_e(r, 0, 2, helper_fp_arith(cs, k, lo, hi));
+        *qp = false;
+        return true;
+    }
+    case SOP_SQDMULL: case SOP_SQDMLAL: case SOP_SQDMLSL: {
+        int ne = 64 / esz, w = size + 1, wesz = 2 * esz;
+        for (int i = 0; i < ne; i++) {
+            int j = (q ? ne : 0) + i;
+            i128 p = sat(cs, 2 * elt(n, j, size, true) * elt(m, j, size, true), wesz, true);
+            p = wesz == 64 ? (i128)(int64_t)p : (i128)(int32_t)p;
+            uint64_t x;
+            if (op == SOP_SQDMULL) {
+                x = (uint64_t)p;
+            } else {
+                i128 acc = elt(d, i, w, true);
+                x = sat(cs, op == SOP_SQDMLAL ? acc + p : acc - p, wesz, true);
+            }
+            set_e(r, i, w, x & emask(w));
+        }
+        *qp = true;
         return true;
     }
     default:

@@ -11,6 +11,8 @@
 #define SIMD_DESC_SIZE(d) ((int)(((d) >> 8) & 3))
 #define SIMD_DESC_Q(d) ((((d) >> 10) & 1) != 0)
 #define SIMD_DESC_IMM(d) ((int)((d) >> 12))
+/* bit 11: scalar form: only element 0 is computed, the rest of Vd is zeroed */
+#define SIMD_DESC_SCALAR (1u << 11)
 #define SIMD_REGS(rd, rn, rm) ((uint32_t)(rd) | (uint32_t)(rn) << 5 | (uint32_t)(rm) << 10)
 
 enum SimdOp {
@@ -54,6 +56,10 @@ enum SimdOp {
     /* FP extras */
     SOP_FCVTL, SOP_FCVTN, SOP_FUNARY, SOP_FCMZ, SOP_FCVTFIX, SOP_CVTFFIX,
     SOP_FMULE, /* FMUL (by element base op) */
+    SOP_FMULX, SOP_FRECPS, SOP_FRSQRTS,
+    SOP_FMAXP, SOP_FMINP, SOP_FMAXNMP, SOP_FMINNMP,      /* pairwise */
+    SOP_FMAXV, SOP_FMINV, SOP_FMAXNMV, SOP_FMINNMV,      /* across (4S) */
+    SOP_SQDMULL, SOP_SQDMLAL, SOP_SQDMLSL,               /* three different */
 };
 
 #endif

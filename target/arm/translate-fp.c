@@ -360,6 +360,51 @@ static bool gen_simd(DisasContext *s, int op, int size, bool q, int imm, int rd,
     return true;
 }
 
+static bool gen_simd_scalar(DisasContext *s, int op, int size, int imm, int rd, int rn, int rm)
+{
+    if (!fp_access_check(s)) {
+        return true;
+    }
+    gen_helper_simd_op(tcg_env(),
+                       tcg_constant_i32((int32_t)(SIMD_DESC(op, size, 0, imm) | SIMD_DESC_SCALAR)),
+                       tcg_constant_i32((int32_t)SIMD_REGS(rd, rn, rm)));
+    return true;
+}
+
+/* FP three-same op table shared by the vector and scalar forms; -1: none */
+static int fp3same_op(int u, int size, int opcode, int *imm)
+{
+    int key = u << 4 | (size >> 1) << 3 | (opcode & 7);
+    *imm = 0;
+    switch (key) {
+    case 0x00: *imm = FPA_MAXNM; return SOP_FARITH;
+    case 0x01: return SOP_FMLA;
+    case 0x02: *imm = FPA_ADD; return SOP_FARITH;
+    case 0x03: return SOP_FMULX;
+    case 0x04: return SOP_FCMEQ;
+    case 0x06: *imm = FPA_MAX; return SOP_FARITH;
+    case 0x07: return SOP_FRECPS;
+    case 0x08: *imm = FPA_MINNM; return SOP_FARITH;
+    case 0x09: return SOP_FMLS;
+    case 0x0a: *imm = FPA_SUB; return SOP_FARITH;
+    case 0x0e: *imm = FPA_MIN; return SOP_FARITH;
+    case 0x0f: return SOP_FRSQRTS;
+    case 0x10: return SOP_FMAXNMP;
+    case 0x12: return SOP_FADDP;
+    case 0x13: *imm = FPA_MUL; return SOP_FARITH;
+    case 0x14: return SOP_FCMGE;
+    case 0x15: return SOP_FACGE;
+    case 0x16: return SOP_FMAXP;
+    case 0x17: *imm = FPA_DIV; return SOP_FARITH;
+    case 0x18: return SOP_FMINNMP;
+    case 0x1a: return SOP_FABD;
+    case 0x1c: return SOP_FCMGT;
+    case 0x1d: return SOP_FACGT;
+    case 0x1e: return SOP_FMINP;
+    default: return -1;
+    }
+}
+
 static int simd_3same_op(int opcode, int u, int size, bool *logical)
 {
     *logical = false;
@@ -390,27 +435,9 @@ static int simd_3same_op(int opcode, int u, int size, bool *logical)
 /* AdvSIMD three same, floating point (opcode 11xxx; size<1> picks the table) */
 static bool do_simd_fp3same(DisasContext *s, arg_SIMD_3SAME *a)
 {
-    int key = a->u << 4 | (a->size >> 1) << 3 | (a->opcode & 7);
-    int op, imm = 0;
-    switch (key) {
-    case 0x00: op = SOP_FARITH; imm = FPA_MAXNM; break;
-    case 0x01: op = SOP_FMLA; break;
-    case 0x02: op = SOP_FARITH; imm = FPA_ADD; break;
-    case 0x04: op = SOP_FCMEQ; break;
-    case 0x06: op = SOP_FARITH; imm = FPA_MAX; break;
-    case 0x08: op = SOP_FARITH; imm = FPA_MINNM; break;
-    case 0x09: op = SOP_FMLS; break;
-    case 0x0a: op = SOP_FARITH; imm = FPA_SUB; break;
-    case 0x0e: op = SOP_FARITH; imm = FPA_MIN; break;
-    case 0x12: op = SOP_FADDP; break;
-    case 0x13: op = SOP_FARITH; imm = FPA_MUL; break;
-    case 0x14: op = SOP_FCMGE; break;
-    case 0x15: op = SOP_FACGE; break;
-    case 0x17: op = SOP_FARITH; imm = FPA_DIV; break;
-    case 0x1a: op = SOP_FABD; break;
-    case 0x1c: op = SOP_FCMGT; break;
-    case 0x1d: op = SOP_FACGT; break;
-    default: return false; /* FMULX, FRECPS, FRSQRTS, pairwise max/min: not yet */
+    int imm, op = fp3same_op(a->u, a->size, a->opcode, &imm);
+    if (op < 0) {
+        return false;
     }
     int esz = (a->size & 1) ? 3 : 2;
     if (esz == 3 && !a->q) {
@@ -530,6 +557,35 @@ static bool trans_SIMD_3SAME(DisasContext *s, arg_SIMD_3SAME *a)
 
 static bool trans_SIMD_S3SAME(DisasContext *s, arg_SIMD_S3SAME *a)
 {
+    if (a->opcode >= 0x18) {
+        int imm, op = fp3same_op(a->u, a->size, a->opcode, &imm);
+        /* scalar forms exist for these only */
+        if (op != SOP_FMULX && op != SOP_FCMEQ && op != SOP_FRECPS && op != SOP_FRSQRTS &&
+            op != SOP_FCMGE && op != SOP_FACGE && op != SOP_FABD && op != SOP_FCMGT &&
+            op != SOP_FACGT) {
+            return false;
+        }
+        return gen_simd_scalar(s, op, (a->size & 1) ? 3 : 2, imm, a->rd, a->rn, a->rm);
+    }
+    switch (a->opcode) {
+    case 0x01: case 0x05: case 0x09: case 0x0b: /* SQADD SQSUB SQSHL SQRSHL (+U) */
+        return gen_simd_scalar(s, a->opcode == 1 ? SOP_QADD : a->opcode == 5 ? SOP_QSUB
+                                  : a->opcode == 9 ? SOP_QSHL : SOP_QRSHL,
+                               a->size, a->u, a->rd, a->rn, a->rm);
+    case 0x0a: /* SRSHL / URSHL: D only */
+        if (a->size != 3) {
+            return false;
+        }
+        return gen_simd_scalar(s, SOP_RSHL, 3, a->u, a->rd, a->rn, a->rm);
+    case 0x16: /* SQDMULH / SQRDMULH: H, S */
+        if (a->size != 1 && a->size != 2) {
+            return false;
+        }
+        return gen_simd_scalar(s, a->u ? SOP_QRDMULH : SOP_QDMULH, a->size, 0, a->rd, a->rn,
+                               a->rm);
+    default:
+        break;
+    }
     bool logical;
     int op = simd_3same_op(a->opcode, a->u, a->size, &logical);
     if (logical || a->size != 3) {
@@ -726,6 +782,15 @@ static bool trans_SIMD_S2MISC(DisasContext *s, arg_SIMD_S2MISC *a)
 static bool trans_SIMD_ACROSS(DisasContext *s, arg_SIMD_ACROSS *a)
 {
     int op;
+    if (a->u && (a->opcode == 0x0c || a->opcode == 0x0f)) {
+        /* FMAXNMV FMAXV (size<1> = 0), FMINNMV FMINV (size<1> = 1): 4S only */
+        if (!a->q || (a->size & 1)) {
+            return false;
+        }
+        int k = (a->size >> 1) << 1 | (a->opcode == 0x0c);
+        static const int ops[4] = {SOP_FMAXV, SOP_FMAXNMV, SOP_FMINV, SOP_FMINNMV};
+        return gen_simd(s, ops[k], 2, true, 0, a->rd, a->rn, 0);
+    }
     switch (a->opcode << 1 | a->u) {
     case 0x36: op = SOP_ADDV; break;
     case 0x14: op = SOP_SMAXV; break;
@@ -744,8 +809,35 @@ static bool trans_SIMD_ACROSS(DisasContext *s, arg_SIMD_ACROSS *a)
 
 static bool trans_SIMD_SPAIR(DisasContext *s, arg_SIMD_SPAIR *a)
 {
-    if (a->u || a->opcode != 0x1b || a->size != 3) {
-        return false; /* only ADDP Dd, Vn.2D */
+    if (a->u) {
+        /* FP pairwise of a 2-element vector (sz = size<0>: S from 2S, D from 2D) */
+        int kind;
+        switch ((a->size >> 1) << 5 | a->opcode) {
+        case 0x0c: kind = FPA_MAXNM; break;
+        case 0x0d: kind = FPA_ADD; break;
+        case 0x0f: kind = FPA_MAX; break;
+        case 0x2c: kind = FPA_MINNM; break;
+        case 0x2f: kind = FPA_MIN; break;
+        default: return false;
+        }
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        bool dbl = a->size & 1;
+        TCGv_i64 e0 = tcg_temp_new_i64(), e1 = tcg_temp_new_i64(), r = tcg_temp_new_i64();
+        if (dbl) {
+            tcg_gen_ld_i64(e0, tcg_env(), vreg_off(a->rn));
+            tcg_gen_ld_i64(e1, tcg_env(), vreg_hi_off(a->rn));
+        } else {
+            tcg_gen_ld32u_i64(e0, tcg_env(), vreg_off(a->rn));
+            tcg_gen_ld32u_i64(e1, tcg_env(), vreg_off(a->rn) + 4);
+        }
+        gen_helper_fp_arith(r, tcg_env(), tcg_constant_i32(kind << 1 | dbl), e0, e1);
+        write_fp(s, a->rd, r, dbl);
+        return true;
+    }
+    if (a->opcode != 0x1b || a->size != 3) {
+        return false; /* integer: only ADDP Dd, Vn.2D */
     }
     if (!fp_access_check(s)) {
         return true;
@@ -1104,6 +1196,13 @@ static bool trans_SIMD_3DIFF(DisasContext *s, arg_SIMD_3DIFF *a)
         {SOP_NONE, SOP_NONE},
     };
     int op = ops[a->opcode][a->u];
+    if (!a->u && (a->opcode == 0x9 || a->opcode == 0xb || a->opcode == 0xd)) {
+        if (a->size != 1 && a->size != 2) {
+            return false;
+        }
+        op = a->opcode == 0xd ? SOP_SQDMULL : a->opcode == 0x9 ? SOP_SQDMLAL : SOP_SQDMLSL;
+        return gen_simd(s, op, a->size, a->q, 0, a->rd, a->rn, a->rm);
+    }
     if (op == SOP_NONE || a->size == 3) {
         return false; /* saturating doubling forms and PMULL: not implemented */
     }

@@ -232,6 +232,29 @@ T(mls_elem4h, "mls v2.4h, v0.4h, v1.h[3]")
 T(fmla_elem4s, "fmla v2.4s, v0.4s, v1.s[1]")
 T(fmul_elem2d, "fmul v2.2d, v0.2d, v1.d[1]")
 T(sqdmulh_elem, "sqdmulh v2.4s, v0.4s, v1.s[3]")
+T(fmulx4s, "fmulx v2.4s, v0.4s, v1.4s")
+T(frecps2d, "frecps v2.2d, v0.2d, v1.2d")
+T(frsqrts4s, "frsqrts v2.4s, v0.4s, v1.4s")
+T(fmaxp4s, "fmaxp v2.4s, v0.4s, v1.4s")
+T(fminnmp2d, "fminnmp v2.2d, v0.2d, v1.2d")
+T(fmaxv4s, "fmaxv s2, v0.4s")
+T(fminnmv4s, "fminnmv s2, v0.4s")
+T(sqdmull2_4s, "sqdmull2 v2.4s, v0.8h, v1.8h")
+T(sqdmlal2d, "sqdmlal v2.2d, v0.2s, v1.2s")
+T(sqdmlsl4s, "sqdmlsl v2.4s, v0.4h, v1.4h")
+T(s_fabd, "fabd s2, s0, s1")
+T(s_fcmge, "fcmge d2, d0, d1")
+T(s_facgt, "facgt s2, s0, s1")
+T(s_fmulx, "fmulx d2, d0, d1")
+T(s_frecps, "frecps s2, s0, s1")
+T(s_sqadd_b, "sqadd b2, b0, b1")
+T(s_uqsub_h, "uqsub h2, h0, h1")
+T(s_sqshl_s, "sqshl s2, s0, s1")
+T(s_urshl_d, "urshl d2, d0, d1")
+T(s_sqrdmulh_s, "sqrdmulh s2, s0, s1")
+T(s_faddp_d, "faddp d2, v0.2d")
+T(s_fmaxp_s, "fmaxp s2, v0.2s")
+T(s_fminnmp_d, "fminnmp d2, v0.2d")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -276,7 +299,10 @@ static const struct {
     E(frintm4s), E(frinta2d), E(fsqrt4s), E(fcmgt0_4s), E(fcmle0_2d), E(srshr4s), E(ursra16b),
     E(sri8h), E(sli2d), E(sqshlu4s), E(uqshl8b), E(sqshrn8b), E(uqrshrn2_8h), E(sqshrun2s),
     E(rshrn4h), E(scvtf_fix4s), E(fcvtzu_fix2d), E(mul_elem4s), E(mla_elem8h), E(mls_elem4h),
-    E(fmla_elem4s), E(fmul_elem2d), E(sqdmulh_elem), E(s_add), E(s_sub),
+    E(fmla_elem4s), E(fmul_elem2d), E(sqdmulh_elem), E(fmulx4s), E(frecps2d), E(frsqrts4s), E(fmaxp4s), E(fminnmp2d), E(fmaxv4s), E(fminnmv4s),
+    E(sqdmull2_4s), E(sqdmlal2d), E(sqdmlsl4s), E(s_fabd), E(s_fcmge), E(s_facgt), E(s_fmulx),
+    E(s_frecps), E(s_sqadd_b), E(s_uqsub_h), E(s_sqshl_s), E(s_urshl_d), E(s_sqrdmulh_s),
+    E(s_faddp_d), E(s_fmaxp_s), E(s_fminnmp_d), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
