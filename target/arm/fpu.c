@@ -405,6 +405,17 @@ uint64_t helper_fp_unary(CPUState *cs, uint32_t op, uint64_t a)
         fp_end(&c);
         return r;
     }
+    if (kind == FPU_RECPX) {
+        /* FPRecpX: sign kept, exponent inverted (zero/denormal: max finite exponent),
+         * fraction zero */
+        uint64_t sign = a & sign_bit(&c);
+        int ebits = c.dbl ? 11 : 8, fbits = c.dbl ? 52 : 23;
+        uint64_t emax = (1ull << ebits) - 1;
+        uint64_t e = (a >> fbits) & emax;
+        uint64_t ne = e == 0 ? emax - 1 : (~e & emax);
+        fp_end(&c);
+        return sign | ne << fbits;
+    }
     if (kind == FPU_SQRT) {
         if (c.dbl) {
             volatile double x = to_d(a), z = sqrt(x);
@@ -554,7 +565,7 @@ uint64_t helper_int_to_fp(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
 uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
 {
     FPCtx c;
-    bool to_single = op & 1;
+    bool to_single = op != 0; /* 0: S->D; 1: D->S; 2: D->S rounding to odd (FCVTXN) */
     fp_begin(&c, cs, to_single); /* input precision: double when narrowing */
     uint64_t r;
     if (!to_single) {
@@ -589,9 +600,19 @@ uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
                 r = ((a >> 32) & 0x80000000u) | 0x7fc00000u | ((a >> 29) & 0x003fffffu);
             }
         } else {
+            int mode = fegetround();
+            if (op == 2) {
+                fesetround(FE_TOWARDZERO); /* FCVTXN: round to odd */
+            }
             volatile float z = (float)to_d(a);
             c.dbl = false;
             r = from_f(z);
+            if (op == 2) {
+                fesetround(mode);
+                if (fetestexcept(FE_INEXACT) && !is_nan(&c, r) && (r & 0x7fffffffu) != 0x7f800000u) {
+                    r |= 1;
+                }
+            }
             /* tininess before rounding, FZ flush: as in arith_result() */
             int ex = fetestexcept(FE_INEXACT | FE_UNDERFLOW);
             bool tiny = (ex & FE_UNDERFLOW) != 0;

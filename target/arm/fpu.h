@@ -11,11 +11,12 @@ enum {
 enum { FPF_MADD, FPF_MSUB, FPF_NMADD, FPF_NMSUB };
 enum {
     FPU_SQRT, FPU_RINTN, FPU_RINTP, FPU_RINTM, FPU_RINTZ, FPU_RINTA, FPU_RINTX, FPU_RINTI,
+    FPU_RECPX,
 };
 /* fp_to_int op: rmode (FPR_*) << 3 | signed << 2 | to64 << 1 | dbl */
 enum { FPR_N, FPR_P, FPR_M, FPR_Z, FPR_A };
 /* int_to_fp op: signed << 2 | from64 << 1 | dbl */
-/* fp_cvt op: 0 single->double, 1 double->single */
+/* fp_cvt op: 0 single->double, 1 double->single, 2 double->single rounding to odd */
 /* fp_cmp op: signalling << 1 | dbl; result NZCV in bits 31:28 */
 
 #endif

@@ -764,7 +764,8 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
             memset(r->b + 8, 0, 8);
         }
         for (int i = 0; i < 2; i++) {
-            set_e(r, (q ? 2 : 0) + i, 2, helper_fp_cvt(cs, 1, get_e(n, i, 3)) & 0xffffffffu);
+            uint32_t cop = imm ? 2 : 1; /* imm: FCVTXN */
+            set_e(r, (q ? 2 : 0) + i, 2, helper_fp_cvt(cs, cop, get_e(n, i, 3)) & 0xffffffffu);
         }
         *qp = true;
         return true;

@@ -696,10 +696,11 @@ static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
         }
         return gen_simd(s, SOP_FCVTL, 3, a->q, 0, a->rd, a->rn, 0);
     case 0x2c: /* FCVTN (double -> single) */
+    case 0x2d: /* FCVTXN (round to odd) */
         if (a->size != 1) {
             return false;
         }
-        return gen_simd(s, SOP_FCVTN, 2, a->q, 0, a->rd, a->rn, 0);
+        return gen_simd(s, SOP_FCVTN, 2, a->q, a->u, a->rd, a->rn, 0);
     case 0x30: case 0x31: case 0x32: case 0x33: case 0x3f: { /* FRINT*, FSQRT */
         int sz1 = a->size >> 1, esz = (a->size & 1) ? 3 : 2, kind;
         int k = (a->opcode & 1) | sz1 << 1 | a->u << 2;
@@ -761,6 +762,25 @@ static bool trans_SIMD_S2MISC(DisasContext *s, arg_SIMD_S2MISC *a)
                                  read_fp(a->rn), tcg_constant_i32(0));
         }
         write_fp(s, a->rd, r, dbl);
+        return true;
+    }
+    if ((a->opcode << 1 | a->u) == 0x2d && a->size == 1) { /* FCVTXN Sd, Dn */
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        TCGv_i64 r = tcg_temp_new_i64();
+        gen_helper_fp_cvt(r, tcg_env(), tcg_constant_i32(2), read_fp(a->rn));
+        write_fp(s, a->rd, r, false);
+        return true;
+    }
+    if ((a->opcode << 1 | a->u) == 0x3e && (a->size & 2)) { /* FRECPX */
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        TCGv_i64 r = tcg_temp_new_i64();
+        gen_helper_fp_unary(r, tcg_env(), tcg_constant_i32(FPU_RECPX << 1 | (a->size & 1)),
+                            read_fp(a->rn));
+        write_fp(s, a->rd, r, a->size & 1);
         return true;
     }
     if (a->size != 3) {
@@ -1155,6 +1175,7 @@ static bool trans_SIMD_ELEM(DisasContext *s, arg_SIMD_ELEM *a)
     case 0x01: base = SOP_FMLA; fp = true; break;
     case 0x05: base = SOP_FMLS; fp = true; break;
     case 0x09: base = SOP_FARITH; fp = true; break; /* FMUL */
+    case 0x19: base = SOP_FMULX; fp = true; break;
     default: return false;
     }
     if (fp) {
