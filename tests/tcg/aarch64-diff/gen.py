@@ -28,7 +28,7 @@ import random
 import re
 import struct
 
-CLASSES = ['alu', 'branch', 'ldst', 'exc', 'fp', 'simd', 'crypto']
+CLASSES = ['alu', 'branch', 'ldst', 'sp', 'sys', 'exc', 'fp', 'simd', 'crypto']
 EXTRA_CLASSES = ['lse']     # need -cpu max (difftest.py switches to it); not in the default set
 
 COND = 'eq ne cs cc mi pl vs vc hi ls ge lt gt le'.split()
@@ -41,6 +41,7 @@ class Chooser:
     def __init__(self, rng, aligned):
         self.g = rng
         self.aligned = aligned
+        self.recent = []
 
     def i(self, a, b):
         return self.g.randint(a, b)
@@ -49,7 +50,18 @@ class Chooser:
         return self.g.choice(seq)
 
     def num(self):
+        # a third of the picks among the registers written last: long dependency chains, and
+        # constants that the translator's optimizer can propagate (movz/movk... then use)
+        if self.recent and self.g.random() < 0.35:
+            return self.g.choice(self.recent)
         return self.g.randrange(28)
+
+    def wrote(self, text):
+        """Note the destination (first operand) of a template's last instruction."""
+        last = [x for x in text.split('\n') if x and not x.endswith(':')][-1]
+        m = re.match(r'\S+\s+[xw](\d+)\b', last)
+        if m and int(m.group(1)) < 28:
+            self.recent = (self.recent + [int(m.group(1))])[-4:]
 
     def r(self, sf, zr=False, n=None):
         if n is None:
@@ -160,6 +172,17 @@ def logic_reg(r):
     return '%s %s, %s, %s, %s #%d' % (r.c(['and', 'orr', 'eor', 'bic', 'orn', 'eon', 'ands', 'bics']),
                                       r.r(sf), r.r(sf, True), r.r(sf, True),
                                       r.c(['lsl', 'lsr', 'asr', 'ror']), r.i(0, bits(sf) - 1))
+
+
+@T('alu', 2)
+def movimm(r):
+    sf = r.c(SF)
+    k = r.i(0, 2)
+    if k == 0:
+        return 'mov %s, #0x%x' % (r.r(sf), bitmask_imm(r, bits(sf)))
+    if k == 1:
+        return 'mov %s, #%d' % (r.r(sf), r.c([0, 1, -1, 31, 32, 63, 64, 0xffff, -0x10000, r.i(-65536, 65535)]))
+    return 'mov %s, %s' % (r.r(sf), r.r(sf, True))
 
 
 @T('alu', 2)
@@ -317,6 +340,70 @@ def loop(r):
     dec = r.c(['subs w%d, w%d, #1\nb.ne 2b' % (c, c), 'sub x%d, x%d, #1\ncbnz x%d, 2b' % (c, c, c),
                'sub w%d, w%d, #1\ncbnz w%d, 2b' % (c, c, c)])
     return 'mov x%d, #%d\n2:\n%s\n%s' % (c, r.i(1, 20), '\n'.join(body), dec)
+
+
+@T('branch', 1)
+def call(r):
+    """Calls and indirect branches (x30 is free for the generated code: the harness reloads it)."""
+    k = r.i(0, 3)
+    if k == 0:
+        return 'bl 3f\nb 4f\n3:\n%s\nret\n4:' % alu_body(r)
+    t = r.num()
+    if k == 1:
+        return 'adr x%d, 3f\nblr x%d\nb 4f\n3:\n%s\nret\n4:' % (t, t, alu_body(r))
+    if k == 2:
+        return 'adr x%d, 3f\nbr x%d\n%s\n3:' % (t, t, alu_body(r))
+    return 'adr x30, 3f\nret\n%s\n3:' % alu_body(r)
+
+
+# ------------------------------------------------------------------------ sp
+# SP as an operand (the kernel's stack): lowered by a multiple of 16 (SCTLR.SA),
+# used, restored from a saved copy, all inside one template.
+
+@T('sp', 3)
+def sp_ops(r):
+    s, a, b, c = r.distinct(4)
+    n = 16 * r.i(1, 4)
+    # the area is filled first: stack memory below sp holds what the harness and the interrupt
+    # handler left there, which differs between emulators
+    ops = ['stp x%d, x%d, [sp, #%d]' % (r.num(), r.num(), 16 * i) for i in range(n // 16)]
+    for _ in range(r.i(1, 4)):
+        k = r.i(0, 6)
+        if k == 0:
+            ops.append('stp x%d, x%d, [sp, #%d]' % (a, b, 8 * r.i(0, n // 8 - 2)))
+        elif k == 1:
+            ops.append('ldp x%d, x%d, [sp, #%d]' % (a, b, 8 * r.i(0, n // 8 - 2)))
+        elif k == 2:
+            ops.append('%s x%d, [sp, #%d]' % (r.c(['ldr', 'str']), c, 8 * r.i(0, n // 8 - 1)))
+        elif k == 3:
+            ops.append('add x%d, sp, #%d' % (c, r.i(0, 4095)))
+        elif k == 4:
+            ops.append('%s x%d, sp, w%d, %s #%d' % (r.c(['add', 'sub', 'adds', 'subs']), c, a,
+                                                   r.c(['uxtb', 'uxth', 'uxtw', 'sxtw', 'sxtb']), r.i(0, 4)))
+        elif k == 5:
+            ops.append('%s sp, #%d' % (r.c(['cmp', 'cmn']), r.i(0, 4095)))
+        else:
+            ops.append('stp x%d, x%d, [sp, #-16]!\nldp x%d, x%d, [sp], #16' % (a, b, b, a))
+    lower = r.c(['sub sp, sp, #%d' % n, 'mov x%d, #%d\nsub sp, sp, x%d' % (c, n, c)])
+    return 'mov x%d, sp\n%s\n%s\nmov sp, x%d' % (s, lower, '\n'.join(ops), s)
+
+
+# --------------------------------------------------------- system registers
+
+SYSREGS = ['tpidr_el0', 'tpidr_el1', 'tpidrro_el0', 'sp_el0', 'contextidr_el1', 'par_el1', 'amair_el1',
+           'cntkctl_el1']
+
+
+@T('sys', 2)
+def sysreg(r):
+    k = r.i(0, 2)
+    if k <= 1:      # write then read back (a lone read would see an earlier sequence's value)
+        reg = r.c(SYSREGS)
+        return 'msr %s, %s\n%s\nmrs %s, %s' % (reg, r.r('x', True), alu_body(r), r.r('x'), reg)
+    if k == 2:
+        reg = r.c(['fpcr', 'fpsr'])
+        return 'msr %s, %s\nmrs %s, %s' % (reg, r.r('x', True), r.r('x'), reg)
+    return 'mrs %s, %s' % (r.r('x'), r.c(['currentel', 'spsel', 'daif', 'fpcr', 'fpsr', 'nzcv']))
 
 
 # ---------------------------------------------------------------- loads/stores
@@ -1041,6 +1128,7 @@ def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False):
             t = f(r)
         if cls == 'ldst' and 'x28' in t and not aligned and g.randrange(3) == 0:
             t = alias_base(r, t)
+        r.wrote(t)
         body.append(t)
     return inputs, body
 
