@@ -391,6 +391,113 @@ static double round_int(double x, int rmode, bool *inexact)
     return r;
 }
 
+/* RecipEstimate (J1): a in 256..511 (0.5 <= x < 1), result 256..511 */
+int arm_recip_estimate(int a)
+{
+    a = a * 2 + 1;
+    int b = (1 << 19) / a;
+    return (b + 1) / 2;
+}
+
+/* RecipSqrtEstimate (J1, without FEAT_RPRES): a in 128..511 (0.25 <= x < 1) */
+int arm_rsqrt_estimate(int a)
+{
+    if (a < 256) {
+        a = a * 2 + 1;
+    } else {
+        a = (a >> 1) << 1;
+        a = (a + 1) * 2;
+    }
+    int64_t b = 512;
+    while ((int64_t)a * (b + 1) * (b + 1) < (1ll << 28)) {
+        b++;
+    }
+    return (int)((b + 1) / 2);
+}
+
+/* FPRecipEstimate / FPRSqrtEstimate (J1) on a non-NaN operand */
+static uint64_t estimate(FPCtx *c, int kind, uint64_t a)
+{
+    bool dbl = c->dbl;
+    uint64_t sign = a & sign_bit(c);
+    int fbits = dbl ? 52 : 23, ebits = dbl ? 11 : 8;
+    uint64_t emax = (1ull << ebits) - 1;
+    int64_t exp = (int64_t)((a >> fbits) & emax);
+    uint64_t frac52 = dbl ? (a & ((1ull << 52) - 1)) : (a & 0x7fffff) << 29;
+    uint64_t inf = emax << fbits;
+    bool zero = is_zero(c, a), isinf_ = (a & ~sign_bit(c)) == inf;
+    if (kind == FPU_RECPE) {
+        if (isinf_) {
+            return sign;
+        }
+        if (zero) {
+            fp_raise(c, FPSR_DZC);
+            return sign | inf;
+        }
+        /* |value| < 2^-128 (single) / 2^-1024 (double): the estimate overflows */
+        if (exp == 0 && !((frac52 >> 50) & 3)) {
+            int rm = (int)((c->env->fpcr >> 22) & 3);
+            bool to_inf = rm == 0 || (rm == 1 && !sign) || (rm == 2 && sign);
+            fp_raise(c, FPSR_OFC | FPSR_IXC);
+            uint64_t maxn = ((emax - 1) << fbits) | ((1ull << fbits) - 1);
+            return sign | (to_inf ? inf : maxn);
+        }
+        if ((c->env->fpcr & FPCR_FZ) && exp >= (int64_t)(dbl ? 2045 : 253)) {
+            fp_raise(c, FPSR_UFC);
+            return sign;
+        }
+        if (exp == 0) {
+            if (!((frac52 >> 51) & 1)) {
+                exp = -1;
+                frac52 = (frac52 << 2) & ((1ull << 52) - 1);
+            } else {
+                frac52 = (frac52 << 1) & ((1ull << 52) - 1);
+            }
+        }
+        int scaled = (int)(256 | (frac52 >> 44));
+        int64_t rexp = (dbl ? 2045 : 253) - exp;
+        uint64_t est = (uint64_t)arm_recip_estimate(scaled);
+        uint64_t f = (est & 0xff) << 44;
+        if (rexp == 0) {
+            f = (1ull << 51) | (f >> 1);
+        } else if (rexp == -1) {
+            f = (1ull << 50) | (f >> 2);
+            rexp = 0;
+        }
+        if (dbl) {
+            return sign | ((uint64_t)rexp & 0x7ff) << 52 | f;
+        }
+        return sign | ((uint64_t)rexp & 0xff) << 23 | f >> 29;
+    }
+    /* FPU_RSQRTE */
+    if (zero) {
+        fp_raise(c, FPSR_DZC);
+        return sign | inf;
+    }
+    if (sign) {
+        fp_raise(c, FPSR_IOC);
+        return default_nan(c);
+    }
+    if (isinf_) {
+        return 0;
+    }
+    if (exp == 0) {
+        while (!((frac52 >> 51) & 1)) {
+            frac52 = (frac52 << 1) & ((1ull << 52) - 1);
+            exp--;
+        }
+        frac52 = (frac52 << 1) & ((1ull << 52) - 1);
+    }
+    int scaled = (exp & 1) == 0 ? (int)(256 | (frac52 >> 44)) : (int)(128 | (frac52 >> 45));
+    int64_t num = (dbl ? 3068 : 380) - exp;
+    int64_t rexp = num >= 0 ? num / 2 : -((-num + 1) / 2); /* DIV rounds toward -inf */
+    uint64_t est = (uint64_t)arm_rsqrt_estimate(scaled);
+    if (dbl) {
+        return ((uint64_t)rexp & 0x7ff) << 52 | (est & 0xff) << 44;
+    }
+    return ((uint64_t)rexp & 0xff) << 23 | (est & 0xff) << 15;
+}
+
 uint64_t helper_fp_unary(CPUState *cs, uint32_t op, uint64_t a)
 {
     FPCtx c;
@@ -402,6 +509,11 @@ uint64_t helper_fp_unary(CPUState *cs, uint32_t op, uint64_t a)
     a = flush_in(&c, a);
     uint64_t r;
     if (process_nans(&c, 1, &a, &r)) {
+        fp_end(&c);
+        return r;
+    }
+    if (kind == FPU_RECPE || kind == FPU_RSQRTE) {
+        r = estimate(&c, kind, a);
         fp_end(&c);
         return r;
     }

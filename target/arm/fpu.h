@@ -11,8 +11,11 @@ enum {
 enum { FPF_MADD, FPF_MSUB, FPF_NMADD, FPF_NMSUB };
 enum {
     FPU_SQRT, FPU_RINTN, FPU_RINTP, FPU_RINTM, FPU_RINTZ, FPU_RINTA, FPU_RINTX, FPU_RINTI,
-    FPU_RECPX,
+    FPU_RECPX, FPU_RECPE, FPU_RSQRTE,
 };
+/* the 9-bit estimate tables of the Arm ARM (RecipEstimate, RecipSqrtEstimate) */
+int arm_recip_estimate(int a);
+int arm_rsqrt_estimate(int a);
 /* fp_to_int op: rmode (FPR_*) << 3 | signed << 2 | to64 << 1 | dbl */
 enum { FPR_N, FPR_P, FPR_M, FPR_Z, FPR_A };
 /* int_to_fp op: signed << 2 | from64 << 1 | dbl */

@@ -808,6 +808,17 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
         }
         return true;
     }
+    case SOP_URECPE: case SOP_URSQRTE:
+        for (int i = 0; i < elems; i++) {
+            uint32_t a = (uint32_t)get_e(n, i, 2), x;
+            if (op == SOP_URECPE) {
+                x = (a >> 31) ? (uint32_t)arm_recip_estimate((int)(a >> 23)) << 23 : ~0u;
+            } else {
+                x = (a >> 30) ? (uint32_t)arm_rsqrt_estimate((int)(a >> 23)) << 23 : ~0u;
+            }
+            set_e(r, i, 2, x);
+        }
+        return true;
     case SOP_FMULX: case SOP_FRECPS: case SOP_FRSQRTS: {
         uint32_t dbl = size == 3;
         uint64_t sign = 1ull << (esz - 1), mag = sign - 1;

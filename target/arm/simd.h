@@ -60,6 +60,7 @@ enum SimdOp {
     SOP_FMAXP, SOP_FMINP, SOP_FMAXNMP, SOP_FMINNMP,      /* pairwise */
     SOP_FMAXV, SOP_FMINV, SOP_FMAXNMV, SOP_FMINNMV,      /* across (4S) */
     SOP_SQDMULL, SOP_SQDMLAL, SOP_SQDMLSL,               /* three different */
+    SOP_URECPE, SOP_URSQRTE,
 };
 
 #endif

@@ -625,6 +625,20 @@ static int fcvt_misc_kind(int opcode, int size, int *rmode)
 
 static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
 {
+    if ((a->opcode == 0x1c || a->opcode == 0x1d) && (a->size & 2)) {
+        if (a->opcode == 0x1c) { /* URECPE / URSQRTE: 32-bit lanes only */
+            if (a->size != 2) {
+                return false;
+            }
+            return gen_simd(s, a->u ? SOP_URSQRTE : SOP_URECPE, 2, a->q, 0, a->rd, a->rn, 0);
+        }
+        int esz = (a->size & 1) ? 3 : 2; /* FRECPE / FRSQRTE */
+        if (esz == 3 && !a->q) {
+            return false;
+        }
+        return gen_simd(s, SOP_FUNARY, esz, a->q, a->u ? FPU_RSQRTE : FPU_RECPE, a->rd, a->rn,
+                        0);
+    }
     int rmode = 0, k = fcvt_misc_kind(a->opcode, a->size, &rmode);
     if (k >= 0) {
         int esz = (a->size & 1) ? 3 : 2;
@@ -771,6 +785,17 @@ static bool trans_SIMD_S2MISC(DisasContext *s, arg_SIMD_S2MISC *a)
         TCGv_i64 r = tcg_temp_new_i64();
         gen_helper_fp_cvt(r, tcg_env(), tcg_constant_i32(2), read_fp(a->rn));
         write_fp(s, a->rd, r, false);
+        return true;
+    }
+    if (a->opcode == 0x1d && (a->size & 2)) { /* FRECPE / FRSQRTE (scalar) */
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        TCGv_i64 r = tcg_temp_new_i64();
+        int kind = a->u ? FPU_RSQRTE : FPU_RECPE;
+        gen_helper_fp_unary(r, tcg_env(), tcg_constant_i32(kind << 1 | (a->size & 1)),
+                            read_fp(a->rn));
+        write_fp(s, a->rd, r, a->size & 1);
         return true;
     }
     if ((a->opcode << 1 | a->u) == 0x3e && (a->size & 2)) { /* FRECPX */

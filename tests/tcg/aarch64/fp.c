@@ -148,6 +148,12 @@ DX(fcvtas_v2d, "dup v1.2d, v0.d[0]\nfcvtas v1.2d, v1.2d\nmov %0, v1.d[1]")
 SX(ucvtf_ss, "fmov s1, %w2\nucvtf s1, s1\nfmov %w0, s1")
 SX(fcvtnu_ss, "fcvtnu s1, s0\nfmov %w0, s1")
 SX(fcvtps_v4s, "dup v1.4s, v0.s[0]\nfcvtps v1.4s, v1.4s\nmov %w0, v1.s[3]")
+DX(frecpe_d, "frecpe d1, d0\nfmov %0, d1")
+DX(frsqrte_d, "frsqrte d1, d0\nfmov %0, d1")
+DX(frecpx_d, "frecpx d1, d0\nfmov %0, d1")
+DX(fcvtxn_d, "fcvtxn s1, d0\nfmov %w0, s1")
+SX(frecpe_s, "frecpe s1, s0\nfmov %w0, s1")
+SX(frsqrte_s, "frsqrte s1, s0\nfmov %w0, s1")
 SX(fmov_imm, "fmov s1, #-0.1875\nfmov d2, #31.0\nfmov %w0, s1\nfmov x9, d2\nadd %0, %0, x9")
 
 typedef void (*Fn)(uint64_t, uint64_t);
@@ -157,12 +163,13 @@ static const Fn dfns[] = {
     frintz_d, frinta_d, frintx_d, frinti_d, fcvt_ds, fcsel_d, fccmp_d, fcmp_d, fcmpe_d,
     fcvtzs_xd, fcvtzu_xd, fcvtzs_wd, fcvtzu_wd, fcvtns_xd, fcvtas_wd, fcvtms_xd, fcvtpu_xd,
     fcvtzs_fix_xd, scvtf_dx, ucvtf_dx, scvtf_dw, ucvtf_fix_dx, scvtf_sx, ucvtf_sw,
-    ucvtf_dd, scvtf_dd, fcvtzs_dd, fcvtmu_dd, fcvtas_v2d,
+    ucvtf_dd, scvtf_dd, fcvtzs_dd, fcvtmu_dd, fcvtas_v2d, frecpe_d, frsqrte_d, frecpx_d,
+    fcvtxn_d,
 };
 static const Fn sfns[] = {
     fadd_s, fsub_s, fmul_s, fdiv_s, fmax_s, fminnm_s, fmadd_s, fsqrt_s, frinta_s, frintm_s,
     fcvt_sd, fcvt_sd_lo, fcmp_s, fcvtzs_ws, fcvtzu_xs, fcvtns_ws, fmov_imm, ucvtf_ss,
-    fcvtnu_ss, fcvtps_v4s,
+    fcvtnu_ss, fcvtps_v4s, frecpe_s, frsqrte_s,
 };
 
 int main(void)

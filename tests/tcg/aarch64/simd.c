@@ -260,6 +260,12 @@ T(s_fcvtxn, "fcvtxn s2, d0")
 T(s_frecpx_d, "frecpx d2, d0")
 T(s_frecpx_s, "frecpx s2, s0")
 T(fmulx_elem, "fmulx v2.4s, v0.4s, v1.s[2]")
+T(frecpe4s, "frecpe v2.4s, v0.4s")
+T(frsqrte2d, "frsqrte v2.2d, v0.2d")
+T(s_frecpe_d, "frecpe d2, d0")
+T(s_frsqrte_s, "frsqrte s2, s0")
+T(urecpe4s, "urecpe v2.4s, v0.4s")
+T(ursqrte2s, "ursqrte v2.2s, v0.2s")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -307,7 +313,8 @@ static const struct {
     E(fmla_elem4s), E(fmul_elem2d), E(sqdmulh_elem), E(fmulx4s), E(frecps2d), E(frsqrts4s), E(fmaxp4s), E(fminnmp2d), E(fmaxv4s), E(fminnmv4s),
     E(sqdmull2_4s), E(sqdmlal2d), E(sqdmlsl4s), E(s_fabd), E(s_fcmge), E(s_facgt), E(s_fmulx),
     E(s_frecps), E(s_sqadd_b), E(s_uqsub_h), E(s_sqshl_s), E(s_urshl_d), E(s_sqrdmulh_s),
-    E(s_faddp_d), E(s_fmaxp_s), E(s_fminnmp_d), E(fcvtxn2s), E(s_fcvtxn), E(s_frecpx_d), E(s_frecpx_s), E(fmulx_elem), E(s_add), E(s_sub),
+    E(s_faddp_d), E(s_fmaxp_s), E(s_fminnmp_d), E(fcvtxn2s), E(s_fcvtxn), E(s_frecpx_d), E(s_frecpx_s), E(fmulx_elem), E(frecpe4s), E(frsqrte2d), E(s_frecpe_d), E(s_frsqrte_s), E(urecpe4s),
+    E(ursqrte2s), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
