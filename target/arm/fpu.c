@@ -674,8 +674,141 @@ uint64_t helper_int_to_fp(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
     return r;
 }
 
+/*
+ * Half precision (IEEE format; FPCR.AHP is not implemented). Conversions to
+ * half round the exact value M * 2^E in FPCR's mode; from half are exact.
+ */
+static uint16_t round_to_half(FPCtx *c, bool sign, uint64_t m, int e)
+{
+    uint16_t sbit = sign ? 0x8000 : 0;
+    if (m == 0) {
+        return sbit;
+    }
+    int bl = 64 - __builtin_clzll(m);
+    int p = bl - 1 + e;              /* value in [2^p, 2^(p+1)) */
+    int qe = p - 10 < -24 ? -24 : p - 10; /* quantum exponent */
+    int shift = qe - e;
+    uint64_t n;
+    bool inexact = false, half_bit = false, sticky = false;
+    if (shift <= 0) {
+        n = m << -shift;
+    } else if (shift >= 64) {
+        n = 0;
+        half_bit = shift == 64 ? (m >> 63) & 1 : false;
+        sticky = true;
+        inexact = true;
+    } else {
+        n = m >> shift;
+        half_bit = (m >> (shift - 1)) & 1;
+        sticky = (m & ((1ull << (shift - 1)) - 1)) != 0;
+        inexact = half_bit || sticky;
+    }
+    int rm = (int)((c->env->fpcr >> 22) & 3);
+    bool up = false;
+    switch (rm) {
+    case 0: up = half_bit && (sticky || (n & 1)); break;
+    case 1: up = inexact && !sign; break;
+    case 2: up = inexact && sign; break;
+    default: break;
+    }
+    n += up;
+    bool tiny = p < -14;
+    /* recompose: n counts quanta of 2^qe; normal numbers have n in [2^10, 2^11) */
+    uint32_t bits;
+    if (qe == -24) {
+        bits = (uint32_t)n; /* subnormal, or it rounded up into the smallest normal */
+    } else {
+        int exp = qe + 10 + 15; /* biased exponent of n = 1.xxx */
+        if (n >= (1u << 11)) {
+            n >>= 1;
+            exp++;
+        }
+        if (exp >= 31) {
+            fp_raise(c, FPSR_OFC | FPSR_IXC);
+            bool to_inf = rm == 0 || (rm == 1 && !sign) || (rm == 2 && sign);
+            return sbit | (to_inf ? 0x7c00 : 0x7bff);
+        }
+        bits = (uint32_t)exp << 10 | (uint32_t)(n & 0x3ff);
+    }
+    if (inexact) {
+        fp_raise(c, FPSR_IXC | (tiny ? FPSR_UFC : 0));
+    }
+    return (uint16_t)(sbit | bits);
+}
+
+static uint64_t cvt_to_half(FPCtx *c, uint64_t a, bool from_dbl)
+{
+    c->dbl = from_dbl;
+    a = flush_in(c, from_dbl ? a : (uint32_t)a);
+    bool sign = (a & sign_bit(c)) != 0;
+    if (is_nan(c, a)) {
+        if (is_snan(c, a)) {
+            fp_raise(c, FPSR_IOC);
+        }
+        if (c->env->fpcr & FPCR_DN) {
+            return 0x7e00;
+        }
+        uint64_t top = from_dbl ? (a >> 42) & 0x3ff : (a >> 13) & 0x3ff;
+        return (sign ? 0x8000u : 0) | 0x7e00 | top;
+    }
+    int fbits = from_dbl ? 52 : 23, bias = from_dbl ? 1023 : 127;
+    uint64_t emax = from_dbl ? 0x7ff : 0xff;
+    uint64_t exp = (a >> fbits) & emax, frac = a & ((1ull << fbits) - 1);
+    if (exp == emax) {
+        return (sign ? 0x8000u : 0) | 0x7c00; /* infinity */
+    }
+    uint64_t m = exp ? frac | (1ull << fbits) : frac;
+    int e = (exp ? (int)exp : 1) - bias - fbits;
+    return round_to_half(c, sign, m, e);
+}
+
+static uint64_t cvt_from_half(FPCtx *c, uint64_t h, bool to_dbl)
+{
+    h &= 0xffff;
+    bool sign = (h >> 15) & 1;
+    uint64_t exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+    c->dbl = to_dbl;
+    uint64_t sb = sign ? sign_bit(c) : 0;
+    if (exp == 0x1f) {
+        if (!frac) {
+            return sb | (to_dbl ? 0x7ff0000000000000ull : 0x7f800000u);
+        }
+        if (!(frac & 0x200)) {
+            fp_raise(c, FPSR_IOC);
+        }
+        if (c->env->fpcr & FPCR_DN) {
+            return default_nan(c);
+        }
+        return to_dbl ? sb | 0x7ff8000000000000ull | (frac & 0x1ff) << 42
+                      : sb | 0x7fc00000u | (frac & 0x1ff) << 13;
+    }
+    if (exp == 0 && frac == 0) {
+        return sb;
+    }
+    int e = exp ? (int)exp - 15 : -14; /* value = (exp ? 1.frac : 0.frac) * 2^e */
+    uint64_t m = exp ? (frac | 0x400) : frac;
+    while (!(m & 0x400)) {
+        m <<= 1;
+        e--;
+    }
+    m &= 0x3ff;
+    if (to_dbl) {
+        return sb | (uint64_t)(e + 1023) << 52 | m << 42;
+    }
+    return sb | (uint64_t)(e + 127) << 23 | m << 13;
+}
+
 uint64_t helper_fp_cvt(CPUState *cs, uint32_t op, uint64_t a)
 {
+    if (op >= 3) {
+        /* 3: single->half, 4: double->half, 5: half->single, 6: half->double */
+        FPCtx c;
+        fp_begin(&c, cs, false);
+        uint64_t r = op <= 4 ? cvt_to_half(&c, a, op == 4) : cvt_from_half(&c, a, op == 6);
+        feclearexcept(FE_ALL_EXCEPT);
+        fp_end(&c);
+        return r;
+    }
     FPCtx c;
     bool to_single = op != 0; /* 0: S->D; 1: D->S; 2: D->S rounding to odd (FCVTXN) */
     fp_begin(&c, cs, to_single); /* input precision: double when narrowing */

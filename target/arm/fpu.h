@@ -19,7 +19,8 @@ int arm_rsqrt_estimate(int a);
 /* fp_to_int op: rmode (FPR_*) << 3 | signed << 2 | to64 << 1 | dbl */
 enum { FPR_N, FPR_P, FPR_M, FPR_Z, FPR_A };
 /* int_to_fp op: signed << 2 | from64 << 1 | dbl */
-/* fp_cvt op: 0 single->double, 1 double->single, 2 double->single rounding to odd */
+/* fp_cvt op: 0 single->double, 1 double->single, 2 double->single rounding to odd,
+ * 3 single->half, 4 double->half, 5 half->single, 6 half->double */
 /* fp_cmp op: signalling << 1 | dbl; result NZCV in bits 31:28 */
 
 #endif

@@ -750,22 +750,25 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
         *qp = true;
         return true;
     }
-    case SOP_FCVTL: { /* single -> double of the low/high half */
-        for (int i = 0; i < 2; i++) {
-            uint64_t a = get_e(n, (q ? 2 : 0) + i, 2);
-            set_e(r, i, 3, helper_fp_cvt(cs, 0, a));
+    case SOP_FCVTL: { /* widen the low/high half: size 3: S -> D, size 2: H -> S */
+        int ne = size == 3 ? 2 : 4, ssz = size - 1;
+        for (int i = 0; i < ne; i++) {
+            uint64_t a = get_e(n, (q ? ne : 0) + i, ssz);
+            set_e(r, i, size, helper_fp_cvt(cs, size == 3 ? 0 : 5, a) & emask(size));
         }
         *qp = true;
         return true;
     }
-    case SOP_FCVTN: { /* double -> single into the low/high half */
+    case SOP_FCVTN: { /* narrow into the low/high half: size 2: D -> S, size 1: S -> H */
+        int ne = size == 2 ? 2 : 4;
         *r = *d;
         if (!q) {
             memset(r->b + 8, 0, 8);
         }
-        for (int i = 0; i < 2; i++) {
-            uint32_t cop = imm ? 2 : 1; /* imm: FCVTXN */
-            set_e(r, (q ? 2 : 0) + i, 2, helper_fp_cvt(cs, cop, get_e(n, i, 3)) & 0xffffffffu);
+        for (int i = 0; i < ne; i++) {
+            uint32_t cop = size == 1 ? 3 : imm ? 2 : 1; /* imm: FCVTXN */
+            set_e(r, (q ? ne : 0) + i, size,
+                  helper_fp_cvt(cs, cop, get_e(n, i, size + 1)) & emask(size));
         }
         *qp = true;
         return true;

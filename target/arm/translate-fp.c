@@ -54,6 +54,28 @@ static bool fp_type_ok(int ftype)
 
 static bool trans_FP_DP1(DisasContext *s, arg_FP_DP1 *a)
 {
+    /* FCVT with half precision: Hd <- Sn/Dn (opcode 7), Sd/Dd <- Hn (ftype 3, opcode 4/5) */
+    if ((a->opcode == 7 && fp_type_ok(a->ftype)) ||
+        (a->ftype == 3 && (a->opcode == 4 || a->opcode == 5))) {
+        if (!fp_access_check(s)) {
+            return true;
+        }
+        TCGv_i64 r = tcg_temp_new_i64();
+        int cop;
+        if (a->opcode == 7) {
+            cop = a->ftype == 1 ? 4 : 3;
+        } else {
+            cop = a->opcode == 5 ? 6 : 5;
+        }
+        gen_helper_fp_cvt(r, tcg_env(), tcg_constant_i32(cop), read_fp(a->rn));
+        if (a->opcode == 7) {
+            tcg_gen_ext16u_i64(r, r);
+            write_fp(s, a->rd, r, true);
+        } else {
+            write_fp(s, a->rd, r, a->opcode == 5);
+        }
+        return true;
+    }
     if (!fp_type_ok(a->ftype)) {
         return false;
     }
@@ -704,17 +726,17 @@ static bool trans_SIMD_2MISC(DisasContext *s, arg_SIMD_2MISC *a)
         }
         return gen_simd(s, a->opcode == 0x12 ? SOP_QXTUN : SOP_QXTN, a->size, a->q, a->u,
                         a->rd, a->rn, 0);
-    case 0x2e: /* FCVTL (size<0> = 1: single -> double) */
-        if (a->size != 1) {
+    case 0x2e: /* FCVTL: size<0> = 1: single -> double, 0: half -> single */
+        if (a->size > 1) {
             return false;
         }
-        return gen_simd(s, SOP_FCVTL, 3, a->q, 0, a->rd, a->rn, 0);
-    case 0x2c: /* FCVTN (double -> single) */
-    case 0x2d: /* FCVTXN (round to odd) */
-        if (a->size != 1) {
+        return gen_simd(s, SOP_FCVTL, a->size ? 3 : 2, a->q, 0, a->rd, a->rn, 0);
+    case 0x2c: /* FCVTN: double -> single, single -> half */
+    case 0x2d: /* FCVTXN (round to odd, double -> single only) */
+        if (a->size > 1 || (a->u && a->size != 1)) {
             return false;
         }
-        return gen_simd(s, SOP_FCVTN, 2, a->q, a->u, a->rd, a->rn, 0);
+        return gen_simd(s, SOP_FCVTN, a->size ? 2 : 1, a->q, a->u, a->rd, a->rn, 0);
     case 0x30: case 0x31: case 0x32: case 0x33: case 0x3f: { /* FRINT*, FSQRT */
         int sz1 = a->size >> 1, esz = (a->size & 1) ? 3 : 2, kind;
         int k = (a->opcode & 1) | sz1 << 1 | a->u << 2;

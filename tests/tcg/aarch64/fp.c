@@ -154,6 +154,12 @@ DX(frecpx_d, "frecpx d1, d0\nfmov %0, d1")
 DX(fcvtxn_d, "fcvtxn s1, d0\nfmov %w0, s1")
 SX(frecpe_s, "frecpe s1, s0\nfmov %w0, s1")
 SX(frsqrte_s, "frsqrte s1, s0\nfmov %w0, s1")
+DX(fcvt_hd, "fcvt h1, d0\nfmov %w0, s1")
+DX(fcvt_dh, "fcvt d1, h0\nfmov %0, d1")
+SX(fcvt_hs, "fcvt h1, s0\nfmov %w0, s1")
+SX(fcvt_sh, "fcvt s1, h0\nfmov %w0, s1")
+SX(fcvtl_h, "dup v1.4s, v0.s[0]\nfcvtl v2.4s, v1.4h\nmov %w0, v2.s[1]")
+SX(fcvtn_h, "dup v1.4s, v0.s[0]\nfcvtn v2.4h, v1.4s\nfmov %0, d2")
 SX(fmov_imm, "fmov s1, #-0.1875\nfmov d2, #31.0\nfmov %w0, s1\nfmov x9, d2\nadd %0, %0, x9")
 
 typedef void (*Fn)(uint64_t, uint64_t);
@@ -164,12 +170,12 @@ static const Fn dfns[] = {
     fcvtzs_xd, fcvtzu_xd, fcvtzs_wd, fcvtzu_wd, fcvtns_xd, fcvtas_wd, fcvtms_xd, fcvtpu_xd,
     fcvtzs_fix_xd, scvtf_dx, ucvtf_dx, scvtf_dw, ucvtf_fix_dx, scvtf_sx, ucvtf_sw,
     ucvtf_dd, scvtf_dd, fcvtzs_dd, fcvtmu_dd, fcvtas_v2d, frecpe_d, frsqrte_d, frecpx_d,
-    fcvtxn_d,
+    fcvtxn_d, fcvt_hd, fcvt_dh,
 };
 static const Fn sfns[] = {
     fadd_s, fsub_s, fmul_s, fdiv_s, fmax_s, fminnm_s, fmadd_s, fsqrt_s, frinta_s, frintm_s,
     fcvt_sd, fcvt_sd_lo, fcmp_s, fcvtzs_ws, fcvtzu_xs, fcvtns_ws, fmov_imm, ucvtf_ss,
-    fcvtnu_ss, fcvtps_v4s, frecpe_s, frsqrte_s,
+    fcvtnu_ss, fcvtps_v4s, frecpe_s, frsqrte_s, fcvt_hs, fcvt_sh, fcvtl_h, fcvtn_h,
 };
 
 int main(void)
@@ -197,6 +203,37 @@ int main(void)
                 for (unsigned j = 0; j < NS; j += (m ? 7 : 3)) {
                     sfns[f](sv[i], sv[(i + j) % NS]);
                 }
+            }
+        }
+    }
+    /* every half value to single and double; a spread of singles and doubles to half,
+     * in two rounding modes: digests of results and flags */
+    for (int mode = 0; mode < 4; mode += 3) {
+        set_fpcr((uint64_t)mode << 22);
+        uint64_t acc = 0, fl = 0, f;
+        for (uint32_t h = 0; h < 65536; h++) {
+            uint64_t rs, rd;
+            __asm__ volatile("msr fpsr, xzr\nfmov s0, %w3\nfcvt s1, h0\nfcvt d2, h0\n"
+                             "fmov %w0, s1\nfmov %1, d2\nmrs %2, fpsr"
+                             : "=r"(rs), "=r"(rd), "=r"(f) : "r"(h) : "v0", "v1", "v2");
+            acc = acc * 1000003u + rs + rd * 7;
+            fl |= f << (h & 7);
+            if ((h & 16383) == 16383) {
+                out("half->s/d digest", h, fl, acc, 0);
+            }
+        }
+        acc = fl = 0;
+        for (uint32_t i = 0; i < 65536; i++) {
+            uint32_t sv32 = i * 0x9e3779b9u;
+            uint64_t dv64 = (uint64_t)sv32 << 32 | (i * 0x85ebca6bu);
+            uint64_t rh, rh2;
+            __asm__ volatile("msr fpsr, xzr\nfmov s0, %w3\nfcvt h1, s0\nfmov d2, %4\n"
+                             "fcvt h3, d2\nfmov %w0, s1\nfmov %w1, s3\nmrs %2, fpsr"
+                             : "=r"(rh), "=r"(rh2), "=r"(f) : "r"((uint64_t)sv32), "r"(dv64)
+                             : "v0", "v1", "v2", "v3");
+            acc = acc * 1000003u + rh + (rh2 << 16) + f;
+            if ((i & 16383) == 16383) {
+                out("s/d->half digest", i, 0, acc, 0);
             }
         }
     }
