@@ -38,6 +38,8 @@ DEF_HELPER_2(idivb, 0, void, env, i64)
 DEF_HELPER_2(idivw, 0, void, env, i64)
 DEF_HELPER_2(idivl, 0, void, env, i64)
 DEF_HELPER_2(idivq, 0, void, env, i64)
+/* DAA DAS AAA AAS AAM AAD (legacy modes): op = X86Mnem, imm = AAM/AAD base */
+DEF_HELPER_3(bcd, 0, void, env, i32, i32)
 /* CMPXCHG8B/16B (not locked): address, desc bit 0 = 16B */
 DEF_HELPER_3(cmpxchg8b, 0, void, env, i64, i32)
 

@@ -12,6 +12,7 @@
 #include "target/i386/cpu.h"
 
 #include "exec/cputlb.h"
+#include "target/i386/decode.h"
 #include "target/i386/translate.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -333,6 +334,73 @@ void helper_cmpxchg8b(CPUState *cs, uint64_t addr, uint32_t desc)
         f &= ~CC_Z;
     }
     set_flags(env, f);
+}
+
+/* ------------------------------------------------------------ decimal (BCD) */
+
+/* SDM DAA/DAS/AAA/AAS/AAM/AAD "Operation"; flags the SDM leaves undefined are 0 */
+void helper_bcd(CPUState *cs, uint32_t op, uint32_t imm)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t f = cur_flags(env);
+    uint32_t al = env->regs[R_EAX] & 0xff, ah = (env->regs[R_EAX] >> 8) & 0xff;
+    bool cf = f & CC_C, af = f & CC_A;
+    uint32_t nf = 0;
+    switch (op) {
+    case MN_DAA:
+    case MN_DAS: {
+        uint32_t old_al = al;
+        bool ncf = false;
+        if ((al & 0xf) > 9 || af) {
+            if (op == MN_DAA) {
+                ncf = cf || al + 6 > 0xff;
+                al = (al + 6) & 0xff;
+            } else {
+                ncf = cf || al < 6;
+                al = (al - 6) & 0xff;
+            }
+            nf |= CC_A;
+        }
+        if (old_al > 0x99 || cf) {
+            al = (op == MN_DAA ? al + 0x60 : al - 0x60) & 0xff;
+            ncf = true;
+        }
+        nf |= szp(al, 0) | (ncf ? CC_C : 0);
+        break;
+    }
+    case MN_AAA:
+    case MN_AAS: {
+        uint32_t ax = al | (ah << 8);
+        if ((al & 0xf) > 9 || af) {
+            if (op == MN_AAA) {
+                ax += 0x106;
+            } else {
+                ax -= 6;
+                ax -= 0x100;
+            }
+            nf = CC_A | CC_C;
+        }
+        al = ax & 0x0f;
+        ah = (ax >> 8) & 0xff;
+        /* OF SF ZF PF are undefined: left clear */
+        break;
+    }
+    case MN_AAM:
+        if (imm == 0) {
+            raise_exception_ra(env, EXCP00_DE, GETPC());
+        }
+        ah = al / imm;
+        al = al % imm;
+        nf = szp(al, 0);
+        break;
+    default: /* AAD */
+        al = (al + ah * imm) & 0xff;
+        ah = 0;
+        nf = szp(al, 0);
+        break;
+    }
+    env->regs[R_EAX] = (env->regs[R_EAX] & ~0xffffull) | (ah << 8) | al;
+    set_flags(env, nf);
 }
 
 /* ---------------------------------------------------------------- strings */

@@ -130,7 +130,9 @@ static void gen_eob_next(DisasContext *s)
 static void gen_jmp_tb(DisasContext *s, uint64_t eip, int n)
 {
     if (s->mode != X86_MODE64) {
-        eip &= s->in.opsize == MO_16 ? 0xffff : 0xffffffffull;
+        /* the target was truncated to the operand size by jump_target(); here the
+         * instruction pointer wraps at the code segment's size */
+        eip &= s->mode == X86_MODE32 ? 0xffffffffull : 0xffff;
     }
     if (!(s->flags & (HF_TF | HF_INHIBIT_IRQ)) &&
         translator_use_goto_tb(&s->base, s->cs_base + eip)) {
@@ -1426,6 +1428,64 @@ static void trans_flagop(DisasContext *s, X86Insn *in)
     }
 }
 
+/* ---------------------------------------------------- legacy-mode extras */
+
+static void trans_BCD(DisasContext *s, X86Insn *in)
+{
+    int imm = in->nops ? (int)(in->op[0].imm & 0xff) : 0;
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_bcd(tcg_env(), tcg_constant_i32(in->mnem), tcg_constant_i32(imm));
+    s->cc_op = CC_OP_EFLAGS;
+}
+
+static void trans_SALC(DisasContext *s, X86Insn *in)
+{
+    TCGv_i64 cf = gen_compute_cf(s);
+    TCGv_i64 v = tmp64();
+    tcg_gen_neg_i64(v, cf);
+    gen_write_reg(R_EAX, false, MO_8, v);
+}
+
+/* PUSHA/POPA: every stack access first, then the registers (restartable) */
+static void trans_PUSHA(DisasContext *s, X86Insn *in)
+{
+    MemOp sz = (MemOp)in->opsize;
+    int n = 1 << sz;
+    TCGv_i64 sp = tmp64();
+    for (int r = 0; r < 8; r++) {
+        tcg_gen_subi_i64(sp, cpu_regs[R_ESP], n * (r + 1));
+        TCGv_i64 a = gen_stack_addr(s, sp);
+        tcg_gen_guest_st_i64(cpu_regs[r], a, (unsigned)s->mem_idx, sz);
+        note_store(s, a);
+    }
+    tcg_gen_subi_i64(sp, cpu_regs[R_ESP], 8 * n);
+    gen_write_sp(s, sp);
+}
+
+static void trans_POPA(DisasContext *s, X86Insn *in)
+{
+    MemOp sz = (MemOp)in->opsize;
+    int n = 1 << sz;
+    TCGv_i64 v[8];
+    TCGv_i64 sp = tmp64();
+    for (int r = 7; r >= 0; r--) {
+        v[r] = tmp64();
+        if (r == R_ESP) {
+            continue; /* the stored ESP is skipped */
+        }
+        tcg_gen_addi_i64(sp, cpu_regs[R_ESP], n * (7 - r));
+        TCGv_i64 a = gen_stack_addr(s, sp);
+        tcg_gen_guest_ld_i64(v[r], a, (unsigned)s->mem_idx, sz);
+    }
+    tcg_gen_addi_i64(sp, cpu_regs[R_ESP], 8 * n);
+    for (int r = 0; r < 8; r++) {
+        if (r != R_ESP) {
+            gen_write_reg(r, false, sz, v[r]);
+        }
+    }
+    gen_write_sp(s, sp);
+}
+
 /* ------------------------------------------------------------------ strings */
 
 static void trans_string(DisasContext *s, X86Insn *in)
@@ -2287,6 +2347,9 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_WBINVD] = trans_desc_table,
     [MN_IN] = trans_IN_OUT, [MN_OUT] = trans_IN_OUT, [MN_XLAT] = trans_XLAT,
     [MN_WAIT] = trans_WAIT, [MN_FPU] = trans_FPU,
+    [MN_DAA] = trans_BCD, [MN_DAS] = trans_BCD, [MN_AAA] = trans_BCD, [MN_AAS] = trans_BCD,
+    [MN_AAM] = trans_BCD, [MN_AAD] = trans_BCD, [MN_SALC] = trans_SALC,
+    [MN_PUSHA] = trans_PUSHA, [MN_POPA] = trans_POPA,
     /* SSE */
     [MN_MOVUPS] = trans_sse_mov, [MN_MOVUPD] = trans_sse_mov, [MN_MOVSS] = trans_sse_mov,
     [MN_MOVSD] = trans_sse_mov, [MN_MOVAPS] = trans_sse_mov, [MN_MOVAPD] = trans_sse_mov,

@@ -87,6 +87,7 @@ typedef struct Seq {
     uint8_t undef_end;
     Ctx init;
     uint64_t mem_seed;
+    bool m32; /* 32-bit compatibility-mode code */
 } Seq;
 
 /* ---- undefined-flag tracking: bit per flag ---- */
@@ -151,8 +152,11 @@ typedef struct Cand {
     int nk;
 } Cand;
 
-static Cand cands[2048];
+static Cand cands_all[2][1024]; /* [0] 64-bit mode, [1] 32-bit compatibility mode */
+static int ncands_all[2];
+static Cand *cands;
 static int ncands;
+static bool gen_m32; /* generating / collecting for 32-bit code */
 
 static bool whitelisted(int mn)
 {
@@ -200,6 +204,9 @@ static bool whitelisted(int mn)
     case MN_CVTSS2SI: case MN_CVTSD2SI: case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS:
     case MN_COMISD: case MN_CMPPS: case MN_CMPPD: case MN_CMPSS: case MN_CMPSD:
     case MN_SHUFPD: case MN_MOVMSKPD:
+    /* legacy-mode only (32-bit sequences) */
+    case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
+    case MN_SALC: case MN_PUSHA: case MN_POPA:
         return true;
     default:
         return false;
@@ -209,7 +216,10 @@ static bool whitelisted(int mn)
 static void add_cand(uint8_t map, uint8_t op, int greg, int mod3, uint8_t mand,
                      const X86OpEntry *e, const X86OpEntry *cell, uint16_t flags)
 {
-    if (!whitelisted(e->mnem) || (flags & X86F_I64) || ncands >= (int)(sizeof(cands) / sizeof(cands[0]))) {
+    if (!whitelisted(e->mnem) || ncands >= (int)(sizeof(cands_all[0]) / sizeof(cands_all[0][0]))) {
+        return;
+    }
+    if (gen_m32 ? (flags & X86F_O64) != 0 : (flags & X86F_I64) != 0) {
         return;
     }
     /* indirect branches and sreg pushes are excluded; FF /2 /4 have E operands */
@@ -294,7 +304,7 @@ static bool is_gpr_kind(uint16_t k)
 static int pick_reg(bool gpr)
 {
     for (;;) {
-        int r = (int)rn(16);
+        int r = (int)rn(gen_m32 ? 8 : 16);
         if (!gpr || r != 4) {
             return r;
         }
@@ -440,6 +450,23 @@ static Sem flag_sem(const Cand *c, int opsize_bytes, bool count_is_imm, int coun
     case MN_CMPXCHG8B:
         s.defined_after = UF_Z;
         break;
+    case MN_DAA: case MN_DAS:
+        s.reads = UF_C | UF_A;
+        s.defined_after = UF_ALL & ~UF_O;
+        s.undef_after = UF_O;
+        break;
+    case MN_AAA: case MN_AAS:
+        s.reads = UF_A;
+        s.defined_after = UF_A | UF_C;
+        s.undef_after = UF_O | UF_S | UF_Z | UF_P;
+        break;
+    case MN_AAM: case MN_AAD:
+        s.defined_after = UF_S | UF_Z | UF_P;
+        s.undef_after = UF_O | UF_A | UF_C;
+        break;
+    case MN_SALC:
+        s.reads = UF_C;
+        break;
     case MN_SETCC: case MN_CMOVCC: case MN_JCC:
         s.reads = cc_reads(cc);
         break;
@@ -504,10 +531,10 @@ static bool gen_one(Gen *g, const Cand *c)
     if (!sse && rn(4) == 0 && !(c->flags & X86F_F64)) {
         p66 = true;
     }
-    if (rn(8) == 0) {
-        p67 = true;
+    if (rn(8) == 0 && !gen_m32) {
+        p67 = true; /* (in 32-bit code 67 selects 16-bit ModRM forms: not generated) */
     }
-    if (rn(3) != 0) {
+    if (rn(3) != 0 && !gen_m32) {
         rex = (uint8_t)(0x40 | rn(16));
     }
     if (mn == MN_NOP && c->map == X86_MAP_1B) {
@@ -517,7 +544,9 @@ static bool gen_one(Gen *g, const Cand *c)
         rep = rn(2) ? 0xf3 : 0xf2;
     }
     int opsize;
-    if (c->flags & X86F_F64) {
+    if (gen_m32) {
+        opsize = p66 ? 2 : 4;
+    } else if (c->flags & X86F_F64) {
         opsize = 8;
     } else if (c->flags & X86F_D64) {
         opsize = (rex & 8) || !p66 ? 8 : 2; /* REX.W beats 66 */
@@ -567,7 +596,7 @@ static bool gen_one(Gen *g, const Cand *c)
     }
     if (mn == MN_ENTER) {
         p66 = false;
-        opsize = 8;
+        opsize = gen_m32 ? 4 : 8;
     }
     if (string) {
         int n = (int)rn(12) + ((mn == MN_SCAS || mn == MN_CMPS) ? 1 : 0);
@@ -636,6 +665,9 @@ static bool gen_one(Gen *g, const Cand *c)
     } else if (rex && rn(2)) {
         rex = 0;
     }
+    if (gen_m32) {
+        rex = 0;
+    }
     if (sse && rex) {
         /* REX.W changes MOVD to MOVQ: fine; keep */
     }
@@ -674,17 +706,21 @@ static bool gen_one(Gen *g, const Cand *c)
             uint64_t b = maddr - (x << scale) - (uint64_t)(int64_t)mdisp;
             emit_mov_imm32(g, xreg, (uint32_t)x);
             emit_mov_imm32(g, breg, (uint32_t)b);
-            rex = (uint8_t)(rex | 0x40 | ((xreg >> 3) << 1) | (breg >> 3));
+            if (!gen_m32) {
+                rex = (uint8_t)(rex | 0x40 | ((xreg >> 3) << 1) | (breg >> 3));
+            }
         }
     }
     /* recompute the operand size after REX edits */
-    if (!(c->flags & (X86F_F64 | X86F_D64))) {
+    if (gen_m32) {
+        opsize = p66 ? 2 : 4;
+    } else if (!(c->flags & (X86F_F64 | X86F_D64))) {
         opsize = (rex & 8) ? 8 : p66 ? 2 : 4;
     } else if (c->flags & X86F_D64) {
         opsize = (rex & 8) || !p66 ? 8 : 2;
     }
     if (mn == MN_ENTER) {
-        opsize = 8;
+        opsize = gen_m32 ? 4 : 8;
     }
     if (has_modrm && !mem && rex == 0) {
         /* byte registers 4..7 without REX are AH..BH: fine; 4 excluded by pick_reg */
@@ -706,7 +742,7 @@ static bool gen_one(Gen *g, const Cand *c)
         } else if (m == A_J) {
             n = sz == S_b ? 1 : 4;
         } else if (m == A_O) {
-            n = p67 ? 4 : 8;
+            n = gen_m32 ? 4 : p67 ? 4 : 8;
         }
         imm_n[k] = n;
         imms[k] = rnd_value();
@@ -727,6 +763,9 @@ static bool gen_one(Gen *g, const Cand *c)
         if (mn == MN_ENTER) {
             imms[0] = rn(64) * 8;
             imms[1] = 0;
+        }
+        if ((mn == MN_AAM || mn == MN_AAD) && rn(16)) {
+            imms[0] = 10 + rn(6); /* AAM 0 is #DE: rare */
         }
     }
     if ((mn == MN_SHLD || mn == MN_SHRD) && opsize == 2 && count_imm && count > 16) {
@@ -764,8 +803,10 @@ static bool gen_one(Gen *g, const Cand *c)
     begin_insn(g);
     int start = q->len;
     if (rn(10) == 0) {
-        static const uint8_t segs[4] = {0x26, 0x2e, 0x36, 0x3e};
-        emit(g, segs[rn(4)]); /* ignored in 64-bit mode */
+        static const uint8_t segs[4] = {0x26, 0x36, 0x3e, 0x2e};
+        /* ignored in 64-bit mode; real in 32-bit code, where CS is not writable
+         * (segment rights are not modelled yet) */
+        emit(g, segs[rn(gen_m32 ? 3 : 4)]);
     }
     if (lock) {
         emit(g, 0xf0);
@@ -806,6 +847,9 @@ static bool gen_one(Gen *g, const Cand *c)
             } else if (mform == 1) {
                 emit(g, (uint8_t)(((reg & 7) << 3) | 4));
                 emit(g, 0x25);
+                emit_le(g, maddr, 4);
+            } else if (gen_m32) {
+                emit(g, (uint8_t)(((reg & 7) << 3) | 5)); /* [disp32] in 32-bit code */
                 emit_le(g, maddr, 4);
             } else {
                 emit(g, (uint8_t)(((reg & 7) << 3) | 5));
@@ -875,6 +919,10 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
     memset(q, 0, sizeof(*q));
     g.q = q;
     rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
+    q->m32 = rn(4) == 0;
+    gen_m32 = q->m32;
+    cands = cands_all[q->m32];
+    ncands = ncands_all[q->m32];
     for (int i = 0; i < 16; i++) {
         q->init.regs[i] = rnd_value();
     }
@@ -971,6 +1019,7 @@ __asm__(
     "  movdqu 328(%rdi), %xmm12\n  movdqu 344(%rdi), %xmm13\n  movdqu 360(%rdi), %xmm14\n"
     "  movdqu 376(%rdi), %xmm15\n"
     "  ldmxcsr 392(%rdi)\n"
+    "  mov $0x2b, %eax\n  mov %eax, %ds\n  mov %eax, %es\n" /* flat data for 32-bit code */
     "  push 128(%rdi)\n  popfq\n"
     "  mov 0(%rdi), %rax\n  mov 8(%rdi), %rcx\n  mov 16(%rdi), %rdx\n  mov 24(%rdi), %rbx\n"
     "  mov 40(%rdi), %rbp\n  mov 48(%rdi), %rsi\n  mov 64(%rdi), %r8\n  mov 72(%rdi), %r9\n"
@@ -1033,6 +1082,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     native_fault = 1 + vec;
     native_fault_rip = (uint64_t)gr[REG_RIP];
     gr[REG_RSP] = (greg_t)x86diff_host_rsp;
+    /* back to 64-bit code (a 32-bit sequence faulted with CS = USER32_CS) */
+    gr[REG_CSGSFS] = (gr[REG_CSGSFS] & ~(greg_t)0xffff) | 0x33;
     gr[REG_RIP] = (greg_t)(uintptr_t)x86diff_fault_resume;
     gr[REG_EFL] &= ~(greg_t)(DF_MASK | TF_MASK | AC_MASK);
 }
@@ -1053,8 +1104,24 @@ static void run_native_all(const Seq *seqs, int n, Result *res)
     uint8_t *code = map_fixed(CODE_ADDR, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
     uint8_t *data = map_fixed(DATA_ADDR, DATA_SIZE, PROT_READ | PROT_WRITE);
     uint8_t *stack = map_fixed(STACK_ADDR, STACK_SIZE, PROT_READ | PROT_WRITE);
-    uint64_t *ctrl = map_fixed(CTRL_ADDR, 4096, PROT_READ | PROT_WRITE);
+    uint64_t *ctrl = map_fixed(CTRL_ADDR, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
     ctrl[0] = (uint64_t)(uintptr_t)x86diff_exit;
+    /* 64-bit stubs for 32-bit sequences: CTRL+0x100 jmp *CTRL (exit);
+     * CTRL+0x200 ljmpl *(CTRL+0x300) with the far pointer CODE_ADDR:USER32_CS */
+    uint8_t *cb = (uint8_t *)ctrl;
+    uint32_t c32 = (uint32_t)CTRL_ADDR, fp = (uint32_t)(CTRL_ADDR + 0x300);
+    cb[0x100] = 0xff;
+    cb[0x101] = 0x24;
+    cb[0x102] = 0x25;
+    memcpy(cb + 0x103, &c32, 4);
+    cb[0x200] = 0xff;
+    cb[0x201] = 0x2c;
+    cb[0x202] = 0x25;
+    memcpy(cb + 0x203, &fp, 4);
+    uint32_t code32 = (uint32_t)CODE_ADDR;
+    uint16_t user32_cs = 0x23;
+    memcpy(cb + 0x300, &code32, 4);
+    memcpy(cb + 0x304, &user32_cs, 2);
 
     static uint8_t altstack[65536];
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
@@ -1072,12 +1139,23 @@ static void run_native_all(const Seq *seqs, int n, Result *res)
     for (int i = 0; i < n; i++) {
         const Seq *q = &seqs[i];
         memcpy(code, q->code, (size_t)q->len);
-        /* jmp *CTRL_ADDR */
-        code[q->len] = 0xff;
-        code[q->len + 1] = 0x24;
-        code[q->len + 2] = 0x25;
         uint32_t a = (uint32_t)CTRL_ADDR;
-        memcpy(code + q->len + 3, &a, 4);
+        if (q->m32) {
+            /* ljmp $0x33, $CTRL+0x100: back to 64-bit code, then jmp *CTRL */
+            uint32_t back = (uint32_t)(CTRL_ADDR + 0x100);
+            code[q->len] = 0xea;
+            memcpy(code + q->len + 1, &back, 4);
+            code[q->len + 5] = 0x33;
+            code[q->len + 6] = 0x00;
+            x86diff_code_ptr = CTRL_ADDR + 0x200;
+        } else {
+            /* jmp *CTRL_ADDR */
+            code[q->len] = 0xff;
+            code[q->len + 1] = 0x24;
+            code[q->len + 2] = 0x25;
+            memcpy(code + q->len + 3, &a, 4);
+            x86diff_code_ptr = CODE_ADDR;
+        }
         __builtin___clear_cache((char *)code, (char *)code + q->len + 7);
         fill_mem(q->mem_seed, data, stack);
         native_fault = 0;
@@ -1132,7 +1210,8 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
     env->efer = EFER_LME | EFER_LMA | EFER_NXE;
     x86_cpu_load_seg_cache(env, R_CS, 0x10, 0, 0xffffffff,
                            DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
-                               DESC_W_MASK | DESC_A_MASK | DESC_L_MASK);
+                               DESC_W_MASK | DESC_A_MASK |
+                               (q->m32 ? DESC_B_MASK : DESC_L_MASK));
     for (int s = R_ES; s <= R_GS; s++) {
         if (s != R_CS) {
             x86_cpu_load_seg_cache(env, s, s == R_SS ? 0x18 : 0, 0, 0xffffffff,
@@ -1155,10 +1234,14 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
     cs->halted = 0;
     cs->exception_index = EXCP_NONE;
 
+    /* a bounded run: a wild jump into unassigned memory (which reads as zeros,
+     * ADD [rax], al forever) must end the run, not hang the test */
+    cs->icount_enabled = true;
+    cpu_icount_set_budget(cs, 100000);
     int ret;
     for (int guard = 0; guard < 64; guard++) {
         ret = cpu_exec(cs);
-        if (ret == EXCP_HLT || env->last_exception >= 0) {
+        if (ret == EXCP_HLT || ret == EXCP_ICOUNT || env->last_exception >= 0) {
             break;
         }
     }
@@ -1196,7 +1279,8 @@ static void dump_seq(const Seq *q)
     for (int i = 0; i < q->ninsn; i++) {
         X86Insn in;
         char txt[200];
-        x86_decode(&in, X86_MODE64, CODE_ADDR + q->off[i], fetch_seq, (void *)q);
+        x86_decode(&in, q->m32 ? X86_MODE32 : X86_MODE64, CODE_ADDR + q->off[i], fetch_seq,
+                   (void *)q);
         x86_insn_format(&in, txt, sizeof(txt));
         printf("    %3d %08llx: ", i, (unsigned long long)(CODE_ADDR + q->off[i]));
         for (int b = 0; b < in.len; b++) {
@@ -1297,8 +1381,15 @@ int main(void)
     int n = en ? atoi(en) : 20000;
     int failures = 0;
 
-    collect_map(X86_MAP_1B, x86_map_1b);
-    collect_map(X86_MAP_0F, x86_map_0f);
+    for (int m = 0; m < 2; m++) {
+        gen_m32 = m;
+        cands = cands_all[m];
+        ncands = 0;
+        collect_map(X86_MAP_1B, x86_map_1b);
+        collect_map(X86_MAP_0F, x86_map_0f);
+        ncands_all[m] = ncands;
+    }
+    ncands = ncands_all[0] + ncands_all[1];
     printf("# seed %llu, %d sequences, %d candidate encodings\n", (unsigned long long)seed, n,
            ncands);
 
@@ -1317,7 +1408,8 @@ int main(void)
         for (int k = 0; k < q->ninsn; k++) {
             X86Insn in;
             X86DecodeStatus st =
-                x86_decode(&in, X86_MODE64, CODE_ADDR + q->off[k], fetch_seq, (void *)q);
+                x86_decode(&in, q->m32 ? X86_MODE32 : X86_MODE64, CODE_ADDR + q->off[k],
+                           fetch_seq, (void *)q);
             if (st != X86_DEC_OK || q->off[k] + in.len != q->off[k + 1]) {
                 printf("FAIL encoder self-check: seq %d insn %d (status %d len %d)\n", i, k, st,
                        in.len);
