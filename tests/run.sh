@@ -67,8 +67,8 @@ done
 for t in tests/tcg/*/run.sh; do
     [[ -x "$t" ]] && run_one "tcg/$(basename "$(dirname "$t")")" "$t"
 done
-for t in tests/functional/test-*.sh; do
-    [[ -x "$t" ]] && run_one "functional/$(basename "$t" .sh)" "$t"
+for t in tests/functional/test-*.sh tests/functional/test-*.py; do
+    [[ -x "$t" ]] && run_one "functional/$(basename "${t%.*}")" "$t"
 done
 
 echo
