@@ -20,6 +20,7 @@ which lists the instructions an engine does not implement or gets wrong.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -253,7 +254,8 @@ def main():
         args.l = 1
     classes = [c for c in args.classes.split(',') if c]
     engines = [e for e in args.engines.split(',') if e]
-    out_base = os.path.join(ROOT, 'build', 'tests', 'tcg', 'aarch64-diff')
+    # one folder per run: several people run this at once
+    out_base = os.path.join(ROOT, 'build', 'tests', 'tcg', 'aarch64-diff', 'run-%d' % os.getpid())
     fail = False
     survey = {}
     irq_opt = args.irq
@@ -314,6 +316,10 @@ def main():
             sys.stdout.flush()
     if survey:
         report_survey(args, survey, classes, out_base)
+    if fail:
+        print('(programs and outputs kept in %s)' % out_base)
+    else:
+        shutil.rmtree(out_base, ignore_errors=True)
     return 1 if fail else 0
 
 

@@ -603,6 +603,7 @@ UNMAPPED = [0xc0100000, 0xc0110000, 0xfffff0000000, 0x7f00000000]
 
 @T('exc', 1)
 def exc(r):
+    # (no misaligned-SP case: QEMU 7.2 does not check SCTLR_EL1.SA, so it cannot be the oracle)
     k = r.i(0, 6)
     if k == 6:      # straddles the mapped VA 0xc0000f00.. (scratch[0..255]) and the unmapped next page
         b, t, t2 = r.distinct(3)

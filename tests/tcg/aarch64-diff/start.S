@@ -84,6 +84,7 @@ _start:
     orr     x0, x0, #(1 << 2)       /* C */
     orr     x0, x0, #(1 << 12)      /* I */
     bic     x0, x0, #2              /* A: no alignment checks */
+    orr     x0, x0, #(1 << 3)       /* SA: SP alignment checks (reset values differ) */
     msr     sctlr_el1, x0
     isb
 #endif
@@ -268,6 +269,13 @@ restore:
 
     .macro vent idx
     .balign 0x80
+    /* realign sp first (an SP alignment fault comes here with sp misaligned;
+     * exc_resume reloads sp anyway), with SP_EL0 as a scratch register */
+    msr     sp_el0, x0
+    mov     x0, sp
+    and     x0, x0, #~15
+    mov     sp, x0
+    mrs     x0, sp_el0
     stp     x0, x1, [sp, #-16]!
     mov     x0, #\idx
     b       exc_common
