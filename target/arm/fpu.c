@@ -675,11 +675,16 @@ uint64_t helper_int_to_fp(CPUState *cs, uint32_t op, uint64_t a, uint32_t scale)
 }
 
 /*
- * Half precision (IEEE format; FPCR.AHP is not implemented). Conversions to
- * half round the exact value M * 2^E in FPCR's mode; from half are exact.
+ * Half precision, IEEE or Arm's alternative format (FPCR.AHP: no infinities
+ * or NaNs, exponent 31 is normal; out-of-range results saturate with IOC).
+ * Conversions to half round the exact value M * 2^E in FPCR's mode; from
+ * half are exact.
  */
+#define FPCR_AHP (1u << 26)
+
 static uint16_t round_to_half(FPCtx *c, bool sign, uint64_t m, int e)
 {
+    bool ahp = (c->env->fpcr & FPCR_AHP) != 0;
     uint16_t sbit = sign ? 0x8000 : 0;
     if (m == 0) {
         return sbit;
@@ -723,7 +728,11 @@ static uint16_t round_to_half(FPCtx *c, bool sign, uint64_t m, int e)
             n >>= 1;
             exp++;
         }
-        if (exp >= 31) {
+        if (ahp && exp >= 32) {
+            fp_raise(c, FPSR_IOC);
+            return sbit | 0x7fff;
+        }
+        if (!ahp && exp >= 31) {
             fp_raise(c, FPSR_OFC | FPSR_IXC);
             bool to_inf = rm == 0 || (rm == 1 && !sign) || (rm == 2 && sign);
             return sbit | (to_inf ? 0x7c00 : 0x7bff);
@@ -741,6 +750,11 @@ static uint64_t cvt_to_half(FPCtx *c, uint64_t a, bool from_dbl)
     c->dbl = from_dbl;
     a = flush_in(c, from_dbl ? a : (uint32_t)a);
     bool sign = (a & sign_bit(c)) != 0;
+    bool ahp = (c->env->fpcr & FPCR_AHP) != 0;
+    if (ahp && is_nan(c, a)) {
+        fp_raise(c, FPSR_IOC);
+        return sign ? 0x8000u : 0;
+    }
     if (is_nan(c, a)) {
         if (is_snan(c, a)) {
             fp_raise(c, FPSR_IOC);
@@ -755,6 +769,10 @@ static uint64_t cvt_to_half(FPCtx *c, uint64_t a, bool from_dbl)
     uint64_t emax = from_dbl ? 0x7ff : 0xff;
     uint64_t exp = (a >> fbits) & emax, frac = a & ((1ull << fbits) - 1);
     if (exp == emax) {
+        if (ahp) {
+            fp_raise(c, FPSR_IOC);
+            return (sign ? 0x8000u : 0) | 0x7fff;
+        }
         return (sign ? 0x8000u : 0) | 0x7c00; /* infinity */
     }
     uint64_t m = exp ? frac | (1ull << fbits) : frac;
@@ -769,7 +787,7 @@ static uint64_t cvt_from_half(FPCtx *c, uint64_t h, bool to_dbl)
     uint64_t exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
     c->dbl = to_dbl;
     uint64_t sb = sign ? sign_bit(c) : 0;
-    if (exp == 0x1f) {
+    if (exp == 0x1f && !(c->env->fpcr & FPCR_AHP)) {
         if (!frac) {
             return sb | (to_dbl ? 0x7ff0000000000000ull : 0x7f800000u);
         }

@@ -827,8 +827,6 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
         uint64_t sign = 1ull << (esz - 1), mag = sign - 1;
         uint64_t inf = dbl ? 0x7ff0000000000000ull : 0x7f800000u;
         uint64_t two = dbl ? 0x4000000000000000ull : 0x40000000u;
-        uint64_t three = dbl ? 0x4008000000000000ull : 0x40400000u;
-        uint64_t half = dbl ? 0x3fe0000000000000ull : 0x3f000000u;
         for (int i = 0; i < elems; i++) {
             uint64_t a = get_e(n, i, size), b = get_e(m, i, size), x;
             bool inf_zero = ((a & mag) == inf && (b & mag) == 0) ||
@@ -840,14 +838,24 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
             } else if (op == SOP_FRECPS) { /* 2 - a*b, fused; inf*0 gives 2.0 */
                 x = (inf_zero && !nan) ? two
                                        : helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, two);
-            } else { /* (3 - a*b) / 2, fused; inf*0 gives 1.5 */
+            } else { /* (3 - a*b) / 2 with one rounding; inf*0 gives 1.5 */
                 if (inf_zero && !nan) {
                     x = dbl ? 0x3ff8000000000000ull : 0x3fc00000u;
                 } else {
-                    x = helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, three);
-                    if ((x & mag) <= inf) {
-                        x = helper_fp_arith(cs, FPA_MUL << 1 | dbl, x, half);
+                    /* = 1.5 - a * (b / 2): halve an operand whose halving is exact
+                     * (exponent field >= 2; not NaN/inf). If both are tiny the
+                     * product is far below 1.5's ulp and halving does not matter. */
+                    int fb = dbl ? 52 : 23;
+                    uint64_t emask_ = dbl ? 0x7ff : 0xff;
+                    uint64_t one_e = 1ull << fb;
+                    uint64_t eb = (b >> fb) & emask_, ea = (a >> fb) & emask_;
+                    uint64_t onehalf = dbl ? 0x3ff8000000000000ull : 0x3fc00000u;
+                    if (eb >= 2 && eb != emask_) {
+                        b -= one_e;
+                    } else if (ea >= 2 && ea != emask_) {
+                        a -= one_e;
                     }
+                    x = helper_fp_fma(cs, FPF_MSUB << 1 | dbl, a, b, onehalf);
                 }
             }
             set_e(r, i, size, x & em);

@@ -208,8 +208,9 @@ int main(void)
     }
     /* every half value to single and double; a spread of singles and doubles to half,
      * in two rounding modes: digests of results and flags */
-    for (int mode = 0; mode < 4; mode += 3) {
-        set_fpcr((uint64_t)mode << 22);
+    static const uint64_t hmodes[] = {0, 3u << 22, 1u << 26 /* AHP */, (1u << 26) | (1u << 22)};
+    for (unsigned hm = 0; hm < sizeof(hmodes) / sizeof(hmodes[0]); hm++) {
+        set_fpcr(hmodes[hm]);
         uint64_t acc = 0, fl = 0, f;
         for (uint32_t h = 0; h < 65536; h++) {
             uint64_t rs, rd;
