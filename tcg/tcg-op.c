@@ -13,6 +13,7 @@
 #include "exec/cpu.h"
 #include "exec/helper-tcg-common.h"
 #include "tcg/tcg-op.h"
+#include "exec/instrument.h"
 #include "util/log.h"
 
 /*
@@ -763,25 +764,69 @@ void tcg_gen_st_i64(TCGv_i64 val, TCGv_ptr base, intptr_t ofs)
 
 /* --- guest memory --- */
 
+/*
+ * Instrumented TBs (tcg_ctx->instrument_mem) report each access after it is
+ * done: the address is copied first, since a load may overwrite its base.
+ */
+static TCGv_i64 instr_addr(TCGv_i64 addr)
+{
+    if (!tcg_ctx->instrument_mem) {
+        return NULL;
+    }
+    TCGv_i64 a = tcg_temp_new_i64();
+    tcg_gen_mov_i64(a, addr);
+    return a;
+}
+
+static void instr_report(TCGv_i64 a, TCGv_i64 val, MemOpIdx oi, bool store)
+{
+    int args[4] = {tcg_ctx->env_temp, ti64(a), ti64(val),
+                   ti64(tcg_constant_i64((int64_t)(oi | (store ? INSTRUMENT_MEM_STORE : 0))))};
+    tcg_gen_callN(&helper_info_instrument_mem, -1, 4, args);
+}
+
+static void instr_report32(TCGv_i64 a, TCGv_i32 val, MemOpIdx oi, bool store)
+{
+    TCGv_i64 v = tcg_temp_new_i64();
+    tcg_gen_extu_i32_i64(v, val);
+    instr_report(a, v, oi, store);
+}
+
 void tcg_gen_guest_ld_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
+    TCGv_i64 a = instr_addr(addr);
     op3(INDEX_op_guest_ld, TCG_TYPE_I32, (uint64_t)ti32(val), (uint64_t)ti64(addr),
         make_memop_idx(mop, mmu_idx));
+    if (a) {
+        instr_report32(a, val, make_memop_idx(mop, mmu_idx), false);
+    }
 }
 void tcg_gen_guest_ld_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
+    TCGv_i64 a = instr_addr(addr);
     op3(INDEX_op_guest_ld, TCG_TYPE_I64, (uint64_t)ti64(val), (uint64_t)ti64(addr),
         make_memop_idx(mop, mmu_idx));
+    if (a) {
+        instr_report(a, val, make_memop_idx(mop, mmu_idx), false);
+    }
 }
 void tcg_gen_guest_st_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
+    TCGv_i64 a = instr_addr(addr);
     op3(INDEX_op_guest_st, TCG_TYPE_I32, (uint64_t)ti32(val), (uint64_t)ti64(addr),
         make_memop_idx(mop, mmu_idx));
+    if (a) {
+        instr_report32(a, val, make_memop_idx(mop, mmu_idx), true);
+    }
 }
 void tcg_gen_guest_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
+    TCGv_i64 a = instr_addr(addr);
     op3(INDEX_op_guest_st, TCG_TYPE_I64, (uint64_t)ti64(val), (uint64_t)ti64(addr),
         make_memop_idx(mop, mmu_idx));
+    if (a) {
+        instr_report(a, val, make_memop_idx(mop, mmu_idx), true);
+    }
 }
 void tcg_gen_guest_ld_i128(TCGv_i64 lo, TCGv_i64 hi, TCGv_i64 addr, unsigned mmu_idx,
                            MemOp mop)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "exec/cputlb.h"
+#include "exec/instrument.h"
 #include "exec/tb-cache.h"
 #include "exec/tb.h"
 #include "system/cpus.h"
@@ -88,7 +89,7 @@ uint64_t cpu_icount_get(CPUState *cpu)
     return cpu->stats.insns;
 }
 
-static uint32_t cpu_cflags(CPUState *cpu)
+uint32_t cpu_tb_cflags(CPUState *cpu)
 {
     uint32_t cf = 0;
     if (cpu->icount_enabled) {
@@ -96,6 +97,9 @@ static uint32_t cpu_cflags(CPUState *cpu)
     }
     if (log_enabled(LOG_NOCHAIN)) {
         cf |= CF_NOCHAIN;
+    }
+    if (instrument_ops) {
+        cf |= CF_INSTRUMENT;
     }
     return cf;
 }
@@ -196,7 +200,7 @@ int cpu_exec(CPUState *cpu)
             }
 
             uint64_t pc, cs_base;
-            uint32_t flags, cflags = cpu_cflags(cpu);
+            uint32_t flags, cflags = cpu_tb_cflags(cpu);
             cc->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
             if (max_insns) {
                 cflags |= (uint32_t)max_insns;

@@ -19,9 +19,7 @@ const void *helper_lookup_tb_ptr(CPUState *cpu)
     uint64_t pc, cs_base;
     uint32_t flags;
     cpu->cc->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
-    uint32_t cflags = (cpu->icount_enabled ? CF_ICOUNT : 0) |
-                      (log_enabled(LOG_NOCHAIN) ? CF_NOCHAIN : 0);
-    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
+    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cpu_tb_cflags(cpu));
     if (!tb || log_enabled(LOG_EXEC)) {
         return (const void *)cpu->tcg->exit_zero;
     }

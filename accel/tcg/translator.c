@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "exec/cputlb.h"
+#include "exec/instrument.h"
 #include "util/log.h"
 
 static int gen_tb_start(TranslationBlock *tb, TCGLabel **exit_label)
@@ -60,13 +61,29 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
     db->page_first = tb->pc & TARGET_PAGE_MASK;
     db->crossed_page = false;
 
+    const InstrumentOps *instr = (tb->cflags & CF_INSTRUMENT) ? instrument_ops : NULL;
+    tcg_ctx->instrument_mem = instr && instr->mem;
+
     ops->init_disas_context(db, cpu);
     int count_const = gen_tb_start(tb, &exit_label);
+    int ninsns_const = -1;
+    if (instr && instr->tb_exec) {
+        /* the instruction count is known at the end: a constant patched then */
+        ninsns_const = tcg_temp_alloc(tcg_ctx, TCG_TYPE_I64, TEMP_CONST);
+        int args[3] = {tcg_ctx->env_temp, tcgv_i64_idx(tcg_constant_i64((int64_t)tb->pc)),
+                       ninsns_const};
+        tcg_gen_callN(&helper_info_instrument_tb, -1, 3, args);
+    }
     ops->tb_start(db, cpu);
 
     for (;;) {
         db->num_insns++;
         ops->insn_start(db, cpu);
+        if (instr && instr->insn_exec) {
+            int args[2] = {tcg_ctx->env_temp,
+                           tcgv_i64_idx(tcg_constant_i64((int64_t)db->pc_next))};
+            tcg_gen_callN(&helper_info_instrument_insn, -1, 2, args);
+        }
         ops->translate_insn(db, cpu);
         if (db->is_jmp != DISAS_NEXT) {
             break;
@@ -79,6 +96,10 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
     }
     ops->tb_stop(db, cpu);
     gen_tb_end(tb, exit_label, count_const, db->num_insns);
+    if (ninsns_const >= 0) {
+        tcg_temp(tcg_ctx, ninsns_const)->val = db->num_insns;
+    }
+    tcg_ctx->instrument_mem = false;
     tb->size = (uint32_t)(db->pc_next - db->pc_first);
     tb->icount = (uint16_t)db->num_insns;
 }

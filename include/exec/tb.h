@@ -56,6 +56,9 @@ struct TranslationBlock {
     uintptr_t page_next[2];
 };
 
+/* The cflags of TBs this core runs now (exact counting, instrumentation, ...). */
+uint32_t cpu_tb_cflags(CPUState *cpu);
+
 /* accel/tcg/tb-cache.c: the per-core cache */
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
                             uint32_t cflags);

@@ -332,6 +332,7 @@ struct TCGContext {
     uintptr_t exit_zero;
 
     int env_temp; /* index of the fixed env temp */
+    bool instrument_mem; /* this TB reports guest memory accesses (CF_INSTRUMENT) */
     uint32_t log_mask;
     FILE *log_file;
 };
