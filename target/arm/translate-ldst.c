@@ -408,8 +408,8 @@ static bool trans_LDSTX(DisasContext *s, arg_LDSTX *a)
     if (a->o1) {
         return false; /* CAS space handled by trans_CAS/CASP */
     }
-    /* LDAR/STLR (o0 = 1); LDLAR/STLLR (o0 = 0, LOR) treated alike on max */
-    if (!a->o0 && !s->env->has_lse) {
+    /* LDAR/STLR (o0 = 1); LDLAR/STLLR (o0 = 0) need FEAT_LOR, which no model has */
+    if (!a->o0) {
         return false;
     }
     MemOp mop = (MemOp)(a->size | MO_ALIGN);
