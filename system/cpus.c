@@ -248,5 +248,31 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
         pthread_join(th[i], NULL);
     }
     free(th);
+    if (cfg->stats_file && !cpus_write_stats(m, cfg->stats_file)) {
+        error_report("cannot write statistics to '%s'", cfg->stats_file);
+    }
     return m->exit_status;
+}
+
+bool cpus_write_stats(Machine *m, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        return false;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        const CPUStats *st = &m->cpus[i]->stats;
+        fprintf(f,
+                "{\"core\": %d, \"insns\": %llu, \"tbs_executed\": %llu, "
+                "\"tbs_translated\": %llu, \"code_flushes\": %llu, \"tlb_flushes\": %llu, "
+                "\"tlb_misses\": %llu, \"exceptions\": %llu, \"interrupts\": %llu, "
+                "\"kicks_received\": %llu, \"idle_ns\": %llu}\n",
+                i, (unsigned long long)st->insns, (unsigned long long)st->tbs_executed,
+                (unsigned long long)st->tbs_translated, (unsigned long long)st->code_flushes,
+                (unsigned long long)st->tlb_flushes, (unsigned long long)st->tlb_misses,
+                (unsigned long long)st->exceptions, (unsigned long long)st->interrupts,
+                (unsigned long long)__atomic_load_n(&st->kicks_received, __ATOMIC_RELAXED),
+                (unsigned long long)st->idle_ns);
+    }
+    return fclose(f) == 0;
 }

@@ -62,6 +62,7 @@ static void usage(FILE *f)
             "Execution:\n"
             "  -accel tcg[,thread=multi|single][,backend=jit|interp][,tb-size=MiB]\n"
             "  -icount                    exact instruction counting\n"
+            "  -coremu stats=FILE         per-core statistics (JSON lines) at exit\n"
             "Debugging:\n"
             "  -d ITEM[,ITEM...]          log items ('-d help' lists them)\n"
             "  -D FILE                    write the log to FILE\n"
@@ -299,6 +300,20 @@ static bool kv_drive(Options *o, const char *opt, const char *k, const char *v)
     return true;
 }
 
+static bool kv_coremu(Options *o, const char *opt, const char *k, const char *v)
+{
+    if (strcmp(k, "stats") == 0) {
+        if (!*v) {
+            error_report("option %s: stats= needs a file name", opt);
+            return false;
+        }
+        o->cfg.stats_file = strdup(v);
+        return true;
+    }
+    error_report("option %s: unknown property '%s'", opt, k);
+    return false;
+}
+
 static const char *device_drive_id;
 static bool kv_device(Options *o, const char *opt, const char *k, const char *v)
 {
@@ -373,7 +388,7 @@ static bool parse_args(Options *o, int argc, char **argv)
         }
         static const char *const with_value[] = {
             "M", "machine", "cpu", "smp", "m", "kernel", "initrd", "append", "dtb", "serial",
-            "display", "accel", "d", "D", "drive", "device", "icount", NULL};
+            "display", "accel", "d", "D", "drive", "device", "icount", "coremu", NULL};
         bool known = false;
         for (int k = 0; with_value[k]; k++) {
             known |= strcmp(name, with_value[k]) == 0;
@@ -493,6 +508,10 @@ static bool parse_args(Options *o, int argc, char **argv)
             o->mo.ndrives++;
         } else if (strcmp(name, "device") == 0) {
             if (!handle_device(o, a, v)) {
+                return false;
+            }
+        } else if (strcmp(name, "coremu") == 0) {
+            if (!parse_kv(o, a, v, false, NULL, kv_coremu)) {
                 return false;
             }
         } else if (strcmp(name, "icount") == 0) {

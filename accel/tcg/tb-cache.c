@@ -25,7 +25,7 @@
 #include "tcg/tcg.h"
 #include "util/log.h"
 
-#define TB_HTABLE_BITS 13
+#define TB_HTABLE_BITS 15
 #define PAGE_HASH_BITS 12
 #define MIN_FREE (512 * 1024) /* flush when less room remains before translating */
 

@@ -15,7 +15,11 @@ typedef struct CpusConfig {
     const TCGBackend *backend;
     size_t tb_size; /* code buffer bytes per core */
     bool icount;
+    const char *stats_file; /* -coremu stats=FILE: per-core statistics at exit */
 } CpusConfig;
+
+/* Write every core's CPUStats as one JSON object per line (docs/user-guide.md). */
+bool cpus_write_stats(Machine *m, const char *path);
 
 /* Create one core of class cc at index i (zeroed, TLB invalid, cc->init). */
 CPUState *cpu_create(Machine *m, const CPUClass *cc, int index, const char *model);
