@@ -28,7 +28,7 @@ import random
 import re
 import struct
 
-CLASSES = ['alu', 'branch', 'ldst', 'sp', 'sys', 'exc', 'fp', 'simd', 'crypto']
+CLASSES = ['alu', 'branch', 'ldst', 'sp', 'sys', 'smc', 'exc', 'fp', 'simd', 'crypto']
 EXTRA_CLASSES = ['lse']     # need -cpu max (difftest.py switches to it); not in the default set
 
 COND = 'eq ne cs cc mi pl vs vc hi ls ge lt gt le'.split()
@@ -356,6 +356,46 @@ def call(r):
     return 'adr x30, 3f\nret\n%s\n3:' % alu_body(r)
 
 
+# ----------------------------------------------------------- code patching
+# Self-modifying code as the kernel does it (alternatives, jump labels, ftrace):
+# an instruction slot runs, is rewritten with STR + DC CVAU/DSB/IC IVAU/DSB/ISB,
+# and must run as the new instruction at once, translated code or not.
+
+def enc_random(r):
+    """(encoding, text) of a random simple instruction with destination in x0..x27."""
+    d, n, m = r.num(), r.num(), r.num()
+    k = r.i(0, 4)
+    if k == 0:
+        imm = r.i(0, 4095)
+        return 0x91000000 | imm << 10 | n << 5 | d, 'add x%d, x%d, #%d' % (d, n, imm)
+    if k == 1:
+        imm = r.i(0, 4095)
+        return 0x51000000 | imm << 10 | n << 5 | d, 'sub w%d, w%d, #%d' % (d, n, imm)
+    if k == 2:
+        sh = r.i(0, 63)
+        return 0xca000000 | m << 16 | sh << 10 | n << 5 | d, 'eor x%d, x%d, x%d, lsl #%d' % (d, n, m, sh)
+    if k == 3:
+        imm, hw = r.i(0, 0xffff), r.i(0, 3)
+        return 0xd2800000 | hw << 21 | imm << 5 | d, 'movz x%d, #0x%x, lsl #%d' % (d, imm, 16 * hw)
+    return 0xd503201f, 'nop'
+
+
+@T('smc', 1)
+def smc(r):
+    a = r.num()
+    b = r.c([n for n in range(28) if n != a])
+    lines = ['adr x%d, 6f' % a]
+    for _ in range(r.i(1, 3)):
+        enc, text = enc_random(r)
+        while re.search(r'\b[xw](%d|%d)\b' % (a, b), text):
+            enc, text = enc_random(r)
+        lines += ['mov w%d, #0x%x' % (b, enc & 0xffff), 'movk w%d, #0x%x, lsl #16  // %s' % (b, enc >> 16, text),
+                  'str w%d, [x%d]' % (b, a), 'dc cvau, x%d' % a, 'dsb ish', 'ic ivau, x%d' % a, 'dsb ish', 'isb',
+                  'bl 6f']
+    lines += ['b 7f', '6:', 'nop', 'ret', '7:']
+    return '\n'.join(lines)
+
+
 # ------------------------------------------------------------------------ sp
 # SP as an operand (the kernel's stack): lowered by a multiple of 16 (SCTLR.SA),
 # used, restored from a saved copy, all inside one template.
@@ -542,6 +582,27 @@ def lse(r):
     setup = 'add x%d, x28, #%d\n' % (b, psize * r.i(0, BUF // psize - 1))
     pre = 'ldp %s%d, %s%d, [x%d]\n' % (kind, s, kind, s + 1, b) if r.i(0, 1) else ''
     return setup + pre + 'casp%s %s%d, %s%d, %s%d, %s%d, [x%d]' % (order, kind, s, kind, s + 1, kind, t, kind, t + 1, b)
+
+
+@T('ldst', 1)
+def ls_base_dest(r):
+    """Loads whose destination is also the base register (no write-back: allowed): the address
+    must be taken before the register is overwritten, also for the second half of a pair."""
+    b, c = r.distinct(2)
+    setup = 'add x%d, x28, #%d\n' % (b, 8 * r.i(0, 32))
+    k = r.i(0, 3)
+    if k == 0:
+        pair = ('x%d, x%d' % (b, c)) if r.i(0, 1) else ('x%d, x%d' % (c, b))
+        return setup + 'ldp %s, [x%d, #%d]' % (pair, b, 8 * r.i(0, 30))
+    if k == 1:
+        pair = ('w%d, w%d' % (b, c)) if r.i(0, 1) else ('w%d, w%d' % (c, b))
+        if r.i(0, 1):
+            return setup + 'ldp %s, [x%d, #%d]' % (pair, b, 4 * r.i(0, 60))
+        return setup + 'ldpsw %s, [x%d, #%d]' % (pair.replace('w', 'x'), b, 4 * r.i(0, 60))
+    if k == 2:
+        op, uop, kind, size = r.c([x for x in GPR_LS if x[0].startswith('ld')])
+        return setup + '%s %s%d, [x%d, #%d]' % (op, kind, b, b, size * r.i(0, 200 // size))
+    return setup + 'mov x%d, #%d\nldr x%d, [x%d, x%d]' % (c, r.i(0, 200), b, b, c)
 
 
 def vlist(r, n, arr):
