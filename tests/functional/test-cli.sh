@@ -94,6 +94,8 @@ expect_error drive-missing "cannot open disk image '/nonexistent/disk'" "${K[@]}
 expect_error drive-unwritable "cannot open disk image .* for writing" "${K[@]}" -drive file="$tmp/adir",format=raw,if=virtio
 expect_error drive-format "format 'qcow2' is not supported" "${K[@]}" -drive file="$tmp/empty",format=qcow2
 expect_error drive-nofile "file= is required" "${K[@]}" -drive format=raw
+expect_error coremu-bad-key "unknown property 'frob'" "${K[@]}" -coremu frob=1
+expect_error coremu-stats-empty "stats= needs a file name" "${K[@]}" -coremu stats=
 expect_error device-unknown "unknown device 'e1000'" "${K[@]}" -device e1000
 expect_error device-nodrive "no -drive with id=d0" "${K[@]}" -device virtio-blk-device,drive=d0
 
@@ -109,3 +111,13 @@ if [[ $rc -eq 0 && ! -s "$tmp/err" ]]; then echo "PASS poweroff-elf"; else echo 
 timeout 20 "$BIN" "${K[@]}" -serial none -accel tcg,backend=interp >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 if [[ $rc -eq 0 && ! -s "$tmp/err" ]]; then echo "PASS poweroff-elf-interp"; else echo "FAIL poweroff-elf-interp: exit $rc, stderr: $(head -c 200 "$tmp/err")"; fi
+
+# per-core statistics: one JSON object per core, with translated TBs counted
+timeout 20 "$BIN" "${K[@]}" -serial none -smp 2 -coremu stats="$tmp/stats.json" >/dev/null 2>&1 </dev/null
+if python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open('$tmp/stats.json')]
+assert [r['core'] for r in rows] == [0, 1], rows
+assert rows[0]['tbs_translated'] > 0 and rows[0]['tbs_executed'] > 0, rows[0]
+assert rows[1]['tbs_translated'] == 0, rows[1]  # never started (PSCI CPU_ON)
+" 2>"$tmp/err"; then echo "PASS coremu-stats-file"; else echo "FAIL coremu-stats-file: $(tail -1 "$tmp/err")"; fi
