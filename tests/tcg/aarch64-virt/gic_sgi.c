@@ -85,6 +85,23 @@ static void act_active(uint32_t id)
     }
 }
 
+/* binary point: SGI 14 is higher priority than 13 but in the same group
+ * priority with BPR1=6: for group 1 the group priority field is bits
+ * [7:BPR1] (one bit more than BPR0 gives group 0), 0x60 and 0x40 both 01b,
+ * so it must not preempt (GICv3 spec §4.8.3, "Priority grouping") */
+static void act_bpr(uint32_t id)
+{
+    if (id != 13) {
+        return;
+    }
+    send_sgi(14, 1);
+    IRQ_ON();
+    spin(100000);
+    IRQ_OFF();
+    say_dec("  in 13: SGI 14 preempted", irqs - 1);
+    say_dec("  in 13: HPPIR1", SYSREG_READ(icc_hppir1_el1));
+}
+
 int main(void)
 {
     gic_dist_init();
@@ -210,6 +227,20 @@ int main(void)
     ISB();
     say_dec("after DIR: ISACTIVER0.11", bit(GICR_SGI(0, S_ISACTIVER0), 11));
     SYSREG_WRITE(icc_ctlr_el1, 0);
+    ISB();
+
+    say("== binary point: BPR1=6 (group 1: group priority bits [7:BPR1] = [7:6]), in SGI 13 (0x60) send SGI 14 (0x40)");
+    enable_sgi(13, 0x60);
+    enable_sgi(14, 0x40);
+    SYSREG_WRITE(icc_bpr1_el1, 6);
+    ISB();
+    say_dec("ICC_BPR1_EL1", SYSREG_READ(icc_bpr1_el1));
+    irqs = 0;
+    action = act_bpr;
+    send_sgi(13, 1);
+    say_dec("both taken", wait_for(&irqs, 2, 1000000));
+    action = 0;
+    SYSREG_WRITE(icc_bpr1_el1, 0);
     ISB();
 
     say("== SGI to a target list without this core is not taken");
