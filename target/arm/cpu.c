@@ -106,10 +106,13 @@ static void set_model(ARMCPU *cpu, const char *model)
     /* DebugVer v8, 2 breakpoints, 2 watchpoints, no PMU advertised */
     env->id_aa64dfr0 = 0x0000000000101006ull;
     env->has_crc32 = true;
+    env->has_crypto = true; /* Cortex-A57 with the Cryptographic Extension */
     env->has_lse = max;
     env->has_pan = max;
-    /* CRC32 [19:16] = 1; Atomic [23:20] = 2 for max */
-    env->id_aa64isar0 = (1ull << 16) | (max ? (2ull << 20) : 0);
+    /* AES [7:4] = 2 (with PMULL), SHA1 [11:8] = 1, SHA2 [15:12] = 1, CRC32 [19:16] = 1;
+     * Atomic [23:20] = 2 for max */
+    env->id_aa64isar0 = (2ull << 4) | (1ull << 8) | (1ull << 12) | (1ull << 16) |
+                        (max ? (2ull << 20) : 0);
     env->id_aa64isar1 = 0;
     /* PARange 48 bits, 16-bit ASIDs, 4K/16K/64K granules, little-endian only */
     env->id_aa64mmfr0 = 0x0000000000100025ull;

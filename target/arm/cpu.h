@@ -151,7 +151,7 @@ typedef struct CPUARMState {
     uint64_t id_aa64mmfr0, id_aa64mmfr1, id_aa64mmfr2;
     uint64_t ctr, dczid, clidr, ccsidr;
     uint64_t csselr;
-    bool has_pan, has_lse, has_crc32;
+    bool has_pan, has_lse, has_crc32, has_crypto;
 
     /* ---- pending exception (set by helpers, consumed by do_interrupt) ---- */
     struct {

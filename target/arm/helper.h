@@ -41,3 +41,9 @@ DEF_HELPER_3(fp_cvt, TCG_CALL_NO_RWG, i64, env, i32, i64)
 /* AdvSIMD (simd_helper.c): operate on env->v[] by register number */
 DEF_HELPER_3(simd_tbl, TCG_CALL_NO_RWG, void, env, i32, i32)
 DEF_HELPER_3(simd_op, TCG_CALL_NO_RWG, void, env, i32, i32)
+
+/* Cryptographic Extension (crypto.c): registers by number */
+DEF_HELPER_3(crypto_aes, TCG_CALL_NO_RWG, void, env, i32, i32)
+DEF_HELPER_3(crypto_sha3, TCG_CALL_NO_RWG, void, env, i32, i32)
+DEF_HELPER_3(crypto_sha2, TCG_CALL_NO_RWG, void, env, i32, i32)
+DEF_HELPER_3(crypto_pmull64, TCG_CALL_NO_RWG, void, env, i32, i32)

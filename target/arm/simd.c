@@ -811,6 +811,19 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
         }
         return true;
     }
+    case SOP_PMULL8: /* polynomial 8x8 -> 16 of the low/high half */
+        for (int i = 0; i < 8; i++) {
+            uint32_t pa = (uint32_t)get_e(n, (q ? 8 : 0) + i, 0);
+            uint32_t pb = (uint32_t)get_e(m, (q ? 8 : 0) + i, 0), pr = 0;
+            for (int k = 0; k < 8; k++) {
+                if (pb & (1u << k)) {
+                    pr ^= pa << k;
+                }
+            }
+            set_e(r, i, 1, pr);
+        }
+        *qp = true;
+        return true;
     case SOP_URECPE: case SOP_URSQRTE:
         for (int i = 0; i < elems; i++) {
             uint32_t a = (uint32_t)get_e(n, i, 2), x;

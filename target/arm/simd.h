@@ -61,6 +61,7 @@ enum SimdOp {
     SOP_FMAXV, SOP_FMINV, SOP_FMAXNMV, SOP_FMINNMV,      /* across (4S) */
     SOP_SQDMULL, SOP_SQDMLAL, SOP_SQDMLSL,               /* three different */
     SOP_URECPE, SOP_URSQRTE,
+    SOP_PMULL8, /* PMULL/PMULL2 .8H, .8B/.16B */
 };
 
 #endif

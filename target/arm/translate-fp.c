@@ -1264,6 +1264,23 @@ static bool trans_SIMD_3DIFF(DisasContext *s, arg_SIMD_3DIFF *a)
         {SOP_NONE, SOP_NONE},
     };
     int op = ops[a->opcode][a->u];
+    if (!a->u && a->opcode == 0xe) { /* PMULL / PMULL2 */
+        if (a->size == 3) {
+            if (!s->env->has_crypto) {
+                return false;
+            }
+            if (!fp_access_check(s)) {
+                return true;
+            }
+            gen_helper_crypto_pmull64(tcg_env(), tcg_constant_i32(a->q),
+                                      tcg_constant_i32((int32_t)SIMD_REGS(a->rd, a->rn, a->rm)));
+            return true;
+        }
+        if (a->size != 0) {
+            return false;
+        }
+        return gen_simd(s, SOP_PMULL8, 0, a->q, 0, a->rd, a->rn, a->rm);
+    }
     if (!a->u && (a->opcode == 0x9 || a->opcode == 0xb || a->opcode == 0xd)) {
         if (a->size != 1 && a->size != 2) {
             return false;
@@ -1275,6 +1292,47 @@ static bool trans_SIMD_3DIFF(DisasContext *s, arg_SIMD_3DIFF *a)
         return false; /* saturating doubling forms and PMULL: not implemented */
     }
     return gen_simd(s, op, a->size, a->q, 0, a->rd, a->rn, a->rm);
+}
+
+/* ---------------------------------------------------------------- crypto */
+
+static bool trans_CRYPTO_AES(DisasContext *s, arg_CRYPTO_AES *a)
+{
+    if (!s->env->has_crypto || a->opcode < 4 || a->opcode > 7) {
+        return false;
+    }
+    if (!fp_access_check(s)) {
+        return true;
+    }
+    gen_helper_crypto_aes(tcg_env(), tcg_constant_i32(a->opcode - 4),
+                          tcg_constant_i32((int32_t)SIMD_REGS(a->rd, a->rn, 0)));
+    return true;
+}
+
+static bool trans_CRYPTO_SHA3(DisasContext *s, arg_CRYPTO_SHA3 *a)
+{
+    if (!s->env->has_crypto || a->opcode == 7) {
+        return false;
+    }
+    if (!fp_access_check(s)) {
+        return true;
+    }
+    gen_helper_crypto_sha3(tcg_env(), tcg_constant_i32(a->opcode),
+                           tcg_constant_i32((int32_t)SIMD_REGS(a->rd, a->rn, a->rm)));
+    return true;
+}
+
+static bool trans_CRYPTO_SHA2(DisasContext *s, arg_CRYPTO_SHA2 *a)
+{
+    if (!s->env->has_crypto || a->opcode > 2) {
+        return false;
+    }
+    if (!fp_access_check(s)) {
+        return true;
+    }
+    gen_helper_crypto_sha2(tcg_env(), tcg_constant_i32(a->opcode),
+                           tcg_constant_i32((int32_t)SIMD_REGS(a->rd, a->rn, 0)));
+    return true;
 }
 
 bool a64_decode_fp(DisasContext *s, uint32_t insn)

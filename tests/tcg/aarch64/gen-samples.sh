@@ -169,11 +169,18 @@ SIMD_S3SAME|add d0, d1, d2
 SIMD_SSHIFT|ushr d0, d1, #7
 SIMD_ELEM|fmla v0.4s, v1.4s, v2.s[3]
 SIMD_ELEM|mul v3.8h, v4.8h, v5.h[7]
+CRYPTO_AES|aese v0.16b, v1.16b
+CRYPTO_AES|aesimc v2.16b, v3.16b
+CRYPTO_SHA3|sha256h q0, q1, v2.4s
+CRYPTO_SHA3|sha1c q3, s4, v5.4s
+CRYPTO_SHA2|sha1h s0, s1
+CRYPTO_SHA2|sha256su0 v2.4s, v3.4s
+SIMD_3DIFF|pmull v0.1q, v1.1d, v2.1d
 UNDEF|.inst 0x00000000
 UNDEF|.inst 0xffffffff
 LIST
 {
-    printf '\t.arch armv8.1-a+crc+lse\n\t.text\n'
+    printf '\t.arch armv8.1-a+crc+lse+crypto\n\t.text\n'
     while IFS='|' read -r pat insn; do
         printf '\t%s\n' "$insn"
     done < "$tmp/list"

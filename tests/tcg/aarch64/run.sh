@@ -24,7 +24,7 @@ OUT=build/tests/tcg/aarch64
 SRC=tests/tcg/aarch64
 mkdir -p "$OUT"
 CC=aarch64-linux-gnu-gcc
-CFLAGS="-O2 -g -ffreestanding -nostdlib -fno-pic -no-pie -static -march=armv8.1-a+crc"
+CFLAGS="-O2 -g -ffreestanding -nostdlib -fno-pic -no-pie -static -march=armv8.1-a+crc+crypto"
 CFLAGS="$CFLAGS -Wall -Wl,--no-warn-rwx-segments -T $SRC/link.ld"
 if [ $# -eq 0 ]; then
     set -- $(cd $SRC && ls *.c | grep -v '^lib\.c$' | sed 's/\.c$//')

@@ -266,6 +266,24 @@ T(s_frecpe_d, "frecpe d2, d0")
 T(s_frsqrte_s, "frsqrte s2, s0")
 T(urecpe4s, "urecpe v2.4s, v0.4s")
 T(ursqrte2s, "ursqrte v2.2s, v0.2s")
+T(aese, "aese v2.16b, v0.16b")
+T(aesd, "aesd v2.16b, v0.16b")
+T(aesmc, "aesmc v2.16b, v0.16b")
+T(aesimc, "aesimc v2.16b, v0.16b")
+T(sha1c, "sha1c q2, s0, v1.4s")
+T(sha1p, "sha1p q2, s0, v1.4s")
+T(sha1m, "sha1m q2, s0, v1.4s")
+T(sha1h, "sha1h s2, s0")
+T(sha1su0, "sha1su0 v2.4s, v0.4s, v1.4s")
+T(sha1su1, "sha1su1 v2.4s, v0.4s")
+T(sha256h, "sha256h q2, q0, v1.4s")
+T(sha256h2, "sha256h2 q2, q0, v1.4s")
+T(sha256su0, "sha256su0 v2.4s, v0.4s")
+T(sha256su1, "sha256su1 v2.4s, v0.4s, v1.4s")
+T(pmull1q, "pmull v2.1q, v0.1d, v1.1d")
+T(pmull2_1q, "pmull2 v2.1q, v0.2d, v1.2d")
+T(pmull8h, "pmull v2.8h, v0.8b, v1.8b")
+T(pmull2_8h, "pmull2 v2.8h, v0.16b, v1.16b")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -314,7 +332,9 @@ static const struct {
     E(sqdmull2_4s), E(sqdmlal2d), E(sqdmlsl4s), E(s_fabd), E(s_fcmge), E(s_facgt), E(s_fmulx),
     E(s_frecps), E(s_sqadd_b), E(s_uqsub_h), E(s_sqshl_s), E(s_urshl_d), E(s_sqrdmulh_s),
     E(s_faddp_d), E(s_fmaxp_s), E(s_fminnmp_d), E(fcvtxn2s), E(s_fcvtxn), E(s_frecpx_d), E(s_frecpx_s), E(fmulx_elem), E(frecpe4s), E(frsqrte2d), E(s_frecpe_d), E(s_frsqrte_s), E(urecpe4s),
-    E(ursqrte2s), E(s_add), E(s_sub),
+    E(ursqrte2s), E(aese), E(aesd), E(aesmc), E(aesimc), E(sha1c), E(sha1p), E(sha1m),
+    E(sha1h), E(sha1su0), E(sha1su1), E(sha256h), E(sha256h2), E(sha256su0), E(sha256su1),
+    E(pmull1q), E(pmull2_1q), E(pmull8h), E(pmull2_8h), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
