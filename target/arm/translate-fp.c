@@ -1223,6 +1223,16 @@ static bool trans_SIMD_ELEM(DisasContext *s, arg_SIMD_ELEM *a)
     case 0x05: base = SOP_FMLS; fp = true; break;
     case 0x09: base = SOP_FARITH; fp = true; break; /* FMUL */
     case 0x19: base = SOP_FMULX; fp = true; break;
+    /* long forms: Vn's low (Q=0) or high (Q=1) half times the element */
+    case 0x0a: base = SOP_SMULL; break;
+    case 0x1a: base = SOP_UMULL; break;
+    case 0x02: base = SOP_SMLAL; break;
+    case 0x12: base = SOP_UMLAL; break;
+    case 0x06: base = SOP_SMLSL; break;
+    case 0x16: base = SOP_UMLSL; break;
+    case 0x0b: base = SOP_SQDMULL; break;
+    case 0x03: base = SOP_SQDMLAL; break;
+    case 0x07: base = SOP_SQDMLSL; break;
     default: return false;
     }
     if (fp) {

@@ -284,6 +284,10 @@ T(pmull1q, "pmull v2.1q, v0.1d, v1.1d")
 T(pmull2_1q, "pmull2 v2.1q, v0.2d, v1.2d")
 T(pmull8h, "pmull v2.8h, v0.8b, v1.8b")
 T(pmull2_8h, "pmull2 v2.8h, v0.16b, v1.16b")
+T(smull_elem, "smull v2.4s, v0.4h, v1.h[5]")
+T(umlal2_elem, "umlal2 v2.2d, v0.4s, v1.s[3]")
+T(sqdmull_elem, "sqdmull v2.4s, v0.4h, v1.h[2]")
+T(sqdmlal2_elem, "sqdmlal2 v2.2d, v0.4s, v1.s[1]")
 T(s_add, "add d2, d0, d1")
 T(s_sub, "sub d2, d0, d1")
 T(s_cmeq, "cmeq d2, d0, d1")
@@ -334,7 +338,8 @@ static const struct {
     E(s_faddp_d), E(s_fmaxp_s), E(s_fminnmp_d), E(fcvtxn2s), E(s_fcvtxn), E(s_frecpx_d), E(s_frecpx_s), E(fmulx_elem), E(frecpe4s), E(frsqrte2d), E(s_frecpe_d), E(s_frsqrte_s), E(urecpe4s),
     E(ursqrte2s), E(aese), E(aesd), E(aesmc), E(aesimc), E(sha1c), E(sha1p), E(sha1m),
     E(sha1h), E(sha1su0), E(sha1su1), E(sha256h), E(sha256h2), E(sha256su0), E(sha256su1),
-    E(pmull1q), E(pmull2_1q), E(pmull8h), E(pmull2_8h), E(s_add), E(s_sub),
+    E(pmull1q), E(pmull2_1q), E(pmull8h), E(pmull2_8h), E(smull_elem), E(umlal2_elem), E(sqdmull_elem),
+    E(sqdmlal2_elem), E(s_add), E(s_sub),
     E(s_cmeq), E(s_cmhi), E(s_cmgt0), E(s_neg), E(s_addp), E(s_ushr), E(s_shl), E(s_dup),
     E(s_dupb), E(ld1r), E(ld1_lane),
 };
