@@ -17,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coremu/coremu.h"
 #include "exec/tb-cache.h"
 #include "system/timer.h"
 #include "util/log.h"
 
+/* thread=single: all cores sleep on one condition variable */
 typedef struct CoreWait {
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -38,11 +40,6 @@ typedef struct CpusState {
 
 static CpusState cpus;
 
-static CoreWait *core_wait(CPUState *cpu)
-{
-    return cpu->coremu;
-}
-
 CPUState *cpu_create(Machine *m, const CPUClass *cc, int index, const char *model)
 {
     CPUState *cpu = aligned_alloc(64, (cc->instance_size + 63) & ~(size_t)63);
@@ -56,13 +53,7 @@ CPUState *cpu_create(Machine *m, const CPUClass *cc, int index, const char *mode
     cpu->exception_index = EXCP_NONE;
     cpu->can_do_io = true;
     memset(cpu->tlb, 0xff, sizeof(cpu->tlb));
-    CoreWait *w = calloc(1, sizeof(*w));
-    if (!w) {
-        fatal("out of memory");
-    }
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->cond, NULL);
-    cpu->coremu = w;
+    coremu_core_init(cpu);
     cc->init(cpu, model);
     cc->reset(cpu);
     return cpu;
@@ -75,13 +66,19 @@ static bool shutting_down(void)
 
 void cpu_kick(CPUState *cpu)
 {
-    CoreWait *w = cpus.cfg.single_thread ? &cpus.single_wait : core_wait(cpu);
-    if (!w) {
+    if (!cpu->coremu) {
         return;
     }
-    pthread_mutex_lock(&w->lock);
-    pthread_cond_broadcast(&w->cond);
-    pthread_mutex_unlock(&w->lock);
+    if (cpus.cfg.single_thread) {
+        pthread_mutex_lock(&cpus.single_wait.lock);
+        pthread_cond_broadcast(&cpus.single_wait.cond);
+        pthread_mutex_unlock(&cpus.single_wait.lock);
+    } else {
+        CoreState *c = coremu_core(cpu);
+        pthread_mutex_lock(&c->lock);
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+    }
     __atomic_fetch_add(&cpu->stats.kicks_received, 1, __ATOMIC_RELAXED);
 }
 
@@ -125,22 +122,26 @@ static void core_run_once(CPUState *cpu)
 static void *core_thread(void *arg)
 {
     CPUState *cpu = arg;
-    CoreWait *w = core_wait(cpu);
+    CoreState *w = coremu_core(cpu);
     tb_cache_new(cpu, cpus.cfg.backend, cpus.cfg.tb_size);
     if (cpus.cfg.icount) {
         cpu->icount_enabled = true;
         cpu_icount_set_budget(cpu, cpu->icount_stop ? cpu->icount_stop : ~0ull >> 1);
     }
     while (!shutting_down()) {
+        coremu_drain(cpu); /* messages are handled between TBs, halted or not */
         pthread_mutex_lock(&w->lock);
-        while (!shutting_down() && !core_runnable(cpu)) {
+        while (!shutting_down() && !coremu_has_mail(cpu) && !core_runnable(cpu)) {
             uint64_t t0 = clock_ns();
             pthread_cond_wait(&w->cond, &w->lock);
-            cpu->stats.idle_ns += clock_ns() - t0;
+            CPU_STAT_ADD(cpu, idle_ns, clock_ns() - t0);
         }
         pthread_mutex_unlock(&w->lock);
         if (shutting_down()) {
             break;
+        }
+        if (coremu_has_mail(cpu)) {
+            continue;
         }
         core_run_once(cpu);
     }
@@ -217,6 +218,7 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
 {
     cpus.m = m;
     cpus.cfg = *cfg;
+    coremu_set_single_thread(cfg->single_thread);
     pthread_mutex_init(&cpus.lock, NULL);
     pthread_cond_init(&cpus.cond, NULL);
     pthread_mutex_init(&cpus.single_wait.lock, NULL);

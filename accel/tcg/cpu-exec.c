@@ -170,7 +170,7 @@ int cpu_exec(CPUState *cpu)
                            cpu->exception_index, cc->get_pc ? cc->get_pc(cpu) : 0);
             }
             cc->do_interrupt(cpu);
-            cpu->stats.exceptions++;
+            CPU_STAT_ADD(cpu, exceptions, 1);
             cpu->exception_index = EXCP_NONE;
         }
 
@@ -187,7 +187,7 @@ int cpu_exec(CPUState *cpu)
                     last_tb = NULL;
                 }
                 if (cc->exec_interrupt(cpu, ir)) {
-                    cpu->stats.interrupts++;
+                    CPU_STAT_ADD(cpu, interrupts, 1);
                     last_tb = NULL;
                 }
                 if (cpu->exception_index >= 0) {
@@ -223,7 +223,7 @@ int cpu_exec(CPUState *cpu)
             }
 
             uintptr_t r = c->backend->exec(s, cpu, tb->tc_ptr);
-            cpu->stats.tbs_executed++;
+            CPU_STAT_ADD(cpu, tbs_executed, 1);
             last_tb = (TranslationBlock *)(r & ~(uintptr_t)TB_EXIT_MASK);
             tb_exit = (int)(r & TB_EXIT_MASK);
 
@@ -237,7 +237,7 @@ int cpu_exec(CPUState *cpu)
                 /* exact counting: the budget does not cover the next TB */
                 int n = icount_refill(cpu);
                 if (n == 0) {
-                    cpu->stats.insns = cpu->icount_budget_base;
+                    __atomic_store_n(&cpu->stats.insns, cpu->icount_budget_base, __ATOMIC_RELAXED);
                     return EXCP_ICOUNT;
                 }
                 if (n < TB_MAX_INSNS) {
@@ -245,7 +245,8 @@ int cpu_exec(CPUState *cpu)
                 }
             }
             if (cpu->icount_enabled) {
-                cpu->stats.insns = cpu->icount_budget_base - cpu_icount_budget_left(cpu);
+                __atomic_store_n(&cpu->stats.insns, cpu->icount_budget_base - cpu_icount_budget_left(cpu),
+                                 __ATOMIC_RELAXED);
             }
         }
     }

@@ -97,7 +97,7 @@ void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
     if (cpu->tbc) {
         tb_jmp_cache_clear(cpu);
     }
-    cpu->stats.tlb_flushes++;
+    CPU_STAT_ADD(cpu, tlb_flushes, 1);
 }
 
 void tlb_flush(CPUState *cpu)
@@ -202,7 +202,7 @@ static CPUTLBEntry *tlb_lookup_fill(CPUState *cpu, uint64_t addr, int size,
                    : access == MMU_DATA_STORE ? e->addr_write
                                               : e->addr_code;
     if (!tlb_hit_page(cmp, page)) {
-        cpu->stats.tlb_misses++;
+        CPU_STAT_ADD(cpu, tlb_misses, 1);
         cpu->cc->tlb_fill(cpu, addr, size, access, mmu_idx, false, ra);
         e = &cpu->tlb[mmu_idx][i];
     }

@@ -107,7 +107,7 @@ void tb_flush_core(CPUState *cpu)
     c->nb_tbs = 0;
     c->used = c->prologue_size;
     c->flush_count++;
-    cpu->stats.code_flushes++;
+    CPU_STAT_ADD(cpu, code_flushes, 1);
     log_mask_printf(LOG_PAGE, "core %d: code buffer flushed\n", cpu->cpu_index);
 }
 
@@ -478,7 +478,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
             fatal("core %d: a single TB does not fit in the code buffer", cpu->cpu_index);
         }
     }
-    cpu->stats.tbs_translated++;
+    CPU_STAT_ADD(cpu, tbs_translated, 1);
 
     uint64_t last = pc + (tb->size ? tb->size - 1 : 0);
     if ((last & TARGET_PAGE_MASK) != (pc & TARGET_PAGE_MASK)) {

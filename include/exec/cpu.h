@@ -151,6 +151,16 @@ typedef struct CPUStats {
     uint64_t idle_ns;
 } CPUStats;
 
+/*
+ * Statistics are written only by the owning core and may be read by any
+ * thread (the scheduler, the stats writer): a relaxed load/store pair, no
+ * locked instruction, and no data race.
+ */
+#define CPU_STAT_ADD(cpu, field, n)                                                    \
+    __atomic_store_n(&(cpu)->stats.field,                                              \
+                     __atomic_load_n(&(cpu)->stats.field, __ATOMIC_RELAXED) + (n),       \
+                     __ATOMIC_RELAXED)
+
 struct CPUState {
     /* ---- read and written by generated code: keep first ---- */
     /*
