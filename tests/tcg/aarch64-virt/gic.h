@@ -140,6 +140,24 @@ static inline int wait_for(volatile int *flag, int n, long bound)
     return *flag >= n;
 }
 
+/* Sleep in WFI until *count >= n. IRQs are masked around the check and the
+ * WFI so an interrupt arriving between them is not lost: WFI still wakes on
+ * a pending interrupt when PSTATE.I masks it (Arm ARM D1.6 "Wait for
+ * Interrupt"), and it is taken when IRQs are unmasked after. Leaves IRQs
+ * unmasked. Returns 1 when reached (a lost wake-up hangs until run.sh's
+ * timeout, which fails the test). */
+static inline int wfi_until(volatile int *count, int n)
+{
+    IRQ_OFF();
+    while (*count < n) {
+        __asm__ volatile("wfi" ::: "memory");
+        IRQ_ON();
+        IRQ_OFF();
+    }
+    IRQ_ON();
+    return 1;
+}
+
 static inline void spin(long n)
 {
     for (long i = 0; i < n; i++) {

@@ -79,10 +79,7 @@ int main(void)
     RTC(RTCMR) = RTC(RTCDR) + 1;
     RTC(RTCIMSC) = 1;
     IRQ_ON();
-    long n = 0;
-    while (irqs < 1 && n++ < 100000000) {
-        __asm__ volatile("wfi");
-    }
+    wfi_until(&irqs, 1);
     say_dec("taken twice", wait_for(&irqs, 2, 1000000));
     spin(100000);
     say_dec("count while the device masks the line", irqs);

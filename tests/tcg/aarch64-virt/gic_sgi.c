@@ -145,6 +145,8 @@ int main(void)
     say_dec("PMR=0x80: ISPENDR0.4", bit(GICR_SGI(0, S_ISPENDR0), 4));
     say_dec("PMR=0x80: HPPIR1", SYSREG_READ(icc_hppir1_el1));
     say_dec("PMR=0x80: ISR_EL1.I", (SYSREG_READ(isr_el1) >> 7) & 1);
+    say_dec("PMR=0x80: IAR1 (masked: spurious)", SYSREG_READ(icc_iar1_el1));
+    say_dec("PMR=0x80: ISPENDR0.4 after IAR1", bit(GICR_SGI(0, S_ISPENDR0), 4));
     SYSREG_WRITE(icc_pmr_el1, 0x40);
     ISB();
     spin(100000);

@@ -5,7 +5,8 @@
  * (Processor_Number, Affinity, Last), then the cores exchange SGIs through
  * ICC_SGI1R_EL1 (GICv3 spec §12.2.19): core 1 -> core 0 by target list,
  * core 0 -> core 1 by target list, and core 0 broadcasts with IRM=1 (all
- * but self). Core 1 finally leaves with CPU_OFF and core 0 sees it off.
+ * but self); core 1's virtual timer PPI 27 reaches core 1 only (PPIs are
+ * per core). Core 1 finally leaves with CPU_OFF and core 0 sees it off.
  * Only one core prints at a time: each waits on a flag before printing.
  */
 #include "gic.h"
@@ -18,7 +19,7 @@ extern void secondary_entry(void);
 
 static uint64_t stack1[2048] __attribute__((aligned(16)));
 static volatile int irqs[2];
-static volatile int core1_ready, core1_stop;
+static volatile int core1_ready, core1_stop, core1_timer;
 
 static int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -44,6 +45,10 @@ static void on_irq(void)
     puts_uart(": irq ");
     print_dec(id);
     puts_uart("\n");
+    if (id == 27) {
+        SYSREG_WRITE(cntv_ctl_el0, 3); /* mask the timer output (level PPI) */
+        ISB();
+    }
     SYSREG_WRITE(icc_eoir1_el1, id);
     ISB();
     irqs[me]++;
@@ -61,11 +66,21 @@ void secondary_main(void)
     say("core1: sending SGI 5 to core 0");
     core1_ready = 1;
     send_sgi(5, 1u << 0);
-    IRQ_ON();
-    while (!core1_stop) {
-        __asm__ volatile("wfi");
-    }
+    /* IRQs masked around each check and WFI: no lost wake-up */
     IRQ_OFF();
+    while (!core1_stop) {
+        if (core1_timer == 1) {
+            core1_timer = 2;
+            gicr_set_prio(1, 27, 0x80);
+            GICR_SGI(1, S_ISENABLER0) = 1u << 27;
+            SYSREG_WRITE(cntv_tval_el0, 0);
+            SYSREG_WRITE(cntv_ctl_el0, 1);
+            ISB();
+        }
+        __asm__ volatile("wfi" ::: "memory");
+        IRQ_ON();
+        IRQ_OFF();
+    }
     psci(PSCI_CPU_OFF, 0, 0, 0);
     say("core1: CPU_OFF returned");
 }
@@ -92,10 +107,7 @@ int main(void)
     IRQ_ON();
     int64_t r = psci(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, (uint64_t)&stack1[2048]);
     /* core 1 prints next: core 0 stays silent until SGI 5 has arrived */
-    long n = 0;
-    while (irqs[0] < 1 && n++ < 100000000) {
-        __asm__ volatile("wfi");
-    }
+    wfi_until(&irqs[0], 1);
     say_dec("CPU_ON(1)", r);
     say_dec("core0: took SGI 5 from core 1", irqs[0]);
     say_dec("core1 ready", core1_ready);
@@ -114,6 +126,16 @@ int main(void)
     spin(100000);
     say_dec("core0 irqs (SGI 7 not to self)", irqs[0]);
     say_dec("core0 ISPENDR0.7", (GICR_SGI(0, S_ISPENDR0) >> 7) & 1);
+
+    say("core0: asking core 1 to fire its virtual timer (SGI 6 wakes its WFI)");
+    core1_timer = 1;
+    send_sgi(6, 1u << 1);
+    say_dec("core1 took its timer PPI", wait_for(&irqs[1], 4, 100000000));
+    say_dec("core0 irqs (PPI 27 is per core)", irqs[0]);
+    say_dec("GICR0 ISPENDR0.27", (GICR_SGI(0, S_ISPENDR0) >> 27) & 1);
+    say_dec("GICR1 ISPENDR0.27 (core 1 masked its timer)", (GICR_SGI(1, S_ISPENDR0) >> 27) & 1);
+    say_dec("GICR1 ISENABLER0.27", (GICR_SGI(1, S_ISENABLER0) >> 27) & 1);
+    say_dec("GICR0 ISENABLER0.27", (GICR_SGI(0, S_ISENABLER0) >> 27) & 1);
 
     say("core0: asking core 1 to CPU_OFF (SGI 6 wakes its WFI)");
     core1_stop = 1;

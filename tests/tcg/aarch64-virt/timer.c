@@ -114,6 +114,19 @@ static void test_timer(const Timer *t)
     say_hex("CTL after handler (IMASK set)", t->ctl());
     say_dec("PPI pending", ppi_pending(t));
 
+    say("CVAL moved ahead while the output is asserted (IMASK=0, IRQs masked)");
+    IRQ_OFF();
+    t->set_ctl(1);
+    spin(1000);
+    say_dec("asserted: PPI pending", ppi_pending(t));
+    t->set_cval(t->cnt() + frq * 100);
+    spin(1000);
+    say_dec("moved: ISTATUS", (t->ctl() >> 2) & 1);
+    say_dec("moved: PPI pending", ppi_pending(t));
+    t->set_cval(t->cnt() - 1);
+    t->set_ctl(3);
+    IRQ_ON();
+
     say("IMASK=1: no interrupt, then IMASK=0: taken");
     spin(100000);
     say_dec("IMASK=1: taken", irqs - 1);
@@ -149,12 +162,7 @@ static void test_timer(const Timer *t)
     irqs = 0;
     t->set_cval(t->cnt() + frq / 200);
     t->set_ctl(1);
-    long wfis = 0;
-    while (irqs == 0 && wfis < 1000000) {
-        __asm__ volatile("wfi");
-        wfis++;
-    }
-    say_dec("woken and taken", irqs);
+    say_dec("woken and taken", wfi_until(&irqs, 1) && irqs == 1);
     say_dec("CNT >= CVAL", t->cnt() >= t->cval());
     t->set_ctl(0);
     GICR_SGI(0, S_ICENABLER0) = 1u << t->ppi;
