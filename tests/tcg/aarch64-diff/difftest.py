@@ -53,7 +53,8 @@ def run_all(elf, engines, cpu, binary, timeout):
     procs = {}
     cmds = {'qemu': [QEMU, '-M', 'virt,gic-version=3', '-cpu', cpu, '-nographic', '-kernel', elf]}
     for e in engines:
-        cmds[e] = [binary, '-M', 'virt', '-cpu', cpu, '-nographic', '-accel', 'tcg,backend=' + e, '-kernel', elf]
+        cmds[e] = [binary, '-M', 'virt', '-cpu', cpu, '-nographic', '-accel',
+                   'tcg,backend=' + e + os.environ.get('DIFF_ACCEL_OPTS', ''), '-kernel', elf]
     for name, cmd in cmds.items():
         procs[name] = subprocess.Popen(['timeout', '-k', '5', str(timeout)] + cmd, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -1196,12 +1196,19 @@ def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False):
 
 
 def alias_base(r, t):
-    """Use the scratch buffer through its alias 1 GiB above (start.S maps VA 0x80000000 to the
-    RAM at 0x40000000): same data, other virtual page, same index in a direct-mapped TLB."""
+    """Use the scratch buffer through another VA (start.S): 1 GiB above (same index in a
+    direct-mapped TLB), in the TTBR1 half (0xffffff80...), or with a tag in the top byte."""
     used = set(int(n) for n in re.findall(r'\b[xw](\d+)\b', t))
     free = [n for n in range(28) if n not in used]
     a = r.c(free)
-    return 'mov x%d, #0x40000000\nadd x%d, x28, x%d\n%s' % (a, a, a, re.sub(r'\bx28\b', 'x%d' % a, t))
+    k = r.i(0, 2)
+    if k == 0:      # VA + 1 GiB
+        setup = 'mov x%d, #0x40000000\nadd x%d, x28, x%d' % (a, a, a)
+    elif k == 1:    # through TTBR1: 0xffffff8000000000 + VA
+        setup = 'mov x%d, #0xffffff8000000000\nadd x%d, x28, x%d' % (a, a, a)
+    else:           # a tag in the top byte (TCR_EL1.TBI0)
+        setup = 'mov x%d, #0x%x\norr x%d, x28, x%d' % (a, r.i(1, 255) << 56, a, a)
+    return '%s\n%s' % (setup, re.sub(r'\bx28\b', 'x%d' % a, t))
 
 
 def main():

@@ -19,6 +19,7 @@
 #      interrupts every N+0..511 ticks during the sequences: they must not
 #      change any result; 0: none; default: N=1 on every second seed)   DIFF_EXCLUDE=REGEX (re-draw instructions whose
 #      text matches, e.g. 'fcvt .*h' to look past a known gap)
+#      DIFF_ACCEL_OPTS=,tb-size=1 (appended to coremu's -accel tcg,backend=E)
 # Prints PASS/FAIL per seed and engine; exits non-zero on any difference.
 set -u
 cd "$(dirname "$0")/../../.."

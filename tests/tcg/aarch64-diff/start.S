@@ -46,9 +46,16 @@ _start:
     /* MAIR: attr0 Device-nGnRnE, attr1 Normal WB RW-allocate */
     mov     x0, #0xff00
     msr     mair_el1, x0
-    /* TCR: T0SZ=25, IRGN0=ORGN0=WB, SH0=inner, TG0=4K, EPD1, IPS=40 bits */
-    ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
+    /* TCR: T0SZ=T1SZ=25, IRGN=ORGN=WB, SH=inner, TG0=TG1=4K, IPS=40 bits,
+     * TBI0 (top byte ignored below, as Linux has for user space) */
+    ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (25 << 16) | (1 << 24) | (1 << 26) | (3 << 28) | (2 << 30) | (2 << 32) | (1 << 37))
     msr     tcr_el1, x0
+    /* TTBR1: VA 0xffffff8040000000 is a third alias of the RAM (high
+     * addresses like the kernel's) */
+    ldr     x0, =l1_hi_table
+    ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
+    str     x1, [x0, #8]
+    msr     ttbr1_el1, x0
     ldr     x0, =l1_table
     /* block 0: Device, AF; block 1: Normal, inner shareable, AF; block 2
      * (VA 0x80000000) an alias of block 1: same TLB set, other VA */
@@ -391,6 +398,8 @@ exc_info:
     .skip 40
     .balign 4096
 l1_table:
+    .skip 4096
+l1_hi_table:
     .skip 4096
 l2_table:
     .skip 4096
