@@ -403,5 +403,6 @@ l1_hi_table:
     .skip 4096
 l2_table:
     .skip 4096
+    .global l3_table
 l3_table:
     .skip 4096
