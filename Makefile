@@ -3,6 +3,7 @@
 #   make                 build build/coremu-system-aarch64 (and -x86_64 once target/i386 exists)
 #   make check           install deps, build, run every test (tests/run.sh); ends "N passed, N failed"
 #   make demo            install deps, build, fetch the default guest, boot it
+#   make bench           build the micro-benchmarks (build/tcg-micro)
 #   make unit            build the unit tests;  make SAN=asan O=build/asan unit  for sanitizers
 #
 # Sources are found by directory: a new .c file in a listed folder is built without editing
@@ -111,6 +112,11 @@ demo:
 
 images:
 	@scripts/fetch-images.sh
+
+# micro-benchmarks (bench/); the guest-level drivers are bench/*.sh
+bench: $(O)/tcg-micro
+$(O)/tcg-micro: bench/tcg-micro.c $(COMMON_OBJS)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 
 clean:
 	rm -rf $(O)/obj $(O)/gen $(O)/tests $(BINS)
