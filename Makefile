@@ -116,7 +116,7 @@ images:
 # micro-benchmarks (bench/); the guest-level drivers are bench/*.sh
 bench: $(O)/tcg-micro
 $(O)/tcg-micro: bench/tcg-micro.c $(COMMON_OBJS)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
+	$(CC) $(CFLAGS) -Wno-comment -Itests/unit $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 
 clean:
 	rm -rf $(O)/obj $(O)/gen $(O)/tests $(BINS)
