@@ -79,6 +79,7 @@ void pstate_write(CPUARMState *env, uint32_t val)
     }
     env->pstate = val & keep;
     arm_sp_load(env);
+    arm_rebuild_hflags(env);
 }
 
 bool arm_fp_enabled(const CPUARMState *env)
@@ -167,6 +168,7 @@ static void arm_cpu_reset(CPUState *cs)
     }
     cs->exception_index = EXCP_NONE;
     __atomic_store_n(&cs->halted, 0, __ATOMIC_RELAXED);
+    arm_rebuild_hflags(env);
     tlb_flush(cs);
 }
 
@@ -174,20 +176,9 @@ static void arm_get_tb_cpu_state(CPUState *cs, uint64_t *pc, uint64_t *cs_base,
                                  uint32_t *flags)
 {
     CPUARMState *env = cpu_env(cs);
-    uint32_t f = (uint32_t)arm_current_el(env) << TBF_EL_SHIFT;
-    f |= (uint32_t)arm_mmu_idx(env) << TBF_MMUIDX_SHIFT;
-    if (arm_fp_enabled(env)) {
-        f |= TBF_FPEN;
-    }
-    if (env->sctlr_el1 & SCTLR_UMA) {
-        f |= TBF_UMA;
-    }
-    if (env->pstate & PSTATE_SP) {
-        f |= TBF_SPSEL;
-    }
     *pc = env->pc;
     *cs_base = 0;
-    *flags = f;
+    *flags = env->hflags;
 }
 
 static bool arm_cpu_has_work(CPUState *cs)
@@ -310,6 +301,7 @@ void arm_cpu_set_boot_state(CPUState *cs, uint64_t entry, uint64_t dtb_addr)
     env->x[1] = env->x[2] = env->x[3] = 0;
     /* booting.rst: EL1, MMU off, D-cache off, all interrupts masked */
     env->pstate = PSTATE_DAIF | (1u << PSTATE_EL_SHIFT) | PSTATE_SP;
+    arm_rebuild_hflags(env);
 }
 
 #define ARM_COUNTER_HZ 62500000ull /* 16 ns per tick, as QEMU's virt */

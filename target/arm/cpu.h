@@ -117,7 +117,7 @@ typedef struct CPUARMState {
     uint64_t pc;
     uint32_t NF, ZF, CF, VF;
     uint32_t pstate; /* PSTATE without NZCV */
-    uint32_t pad0;
+    uint32_t hflags; /* cached TB flags: arm_rebuild_hflags() after any input changes */
 
     /* exclusive monitor: addr == -1 when open (no reservation) */
     uint64_t excl_addr;
@@ -221,6 +221,35 @@ static inline int arm_mmu_idx(const CPUARMState *env)
     return (env->pstate & PSTATE_PAN) ? ARM_MMU_EL1_PAN : ARM_MMU_EL1;
 }
 
+bool arm_fp_enabled(const CPUARMState *env);
+
+/*
+ * The TB flags depend on PSTATE (EL, SP, PAN), CPACR_EL1.FPEN and SCTLR_EL1.UMA.
+ * They are cached in env->hflags: every writer of those inputs calls
+ * arm_rebuild_hflags() (pstate_write, exception entry, MSR of PSTATE fields,
+ * SCTLR/CPACR writes, reset); test-arm-cpu checks the cache stays exact.
+ */
+static inline uint32_t arm_compute_hflags(const CPUARMState *env)
+{
+    uint32_t f = (uint32_t)arm_current_el(env) << TBF_EL_SHIFT;
+    f |= (uint32_t)arm_mmu_idx(env) << TBF_MMUIDX_SHIFT;
+    if (arm_fp_enabled(env)) {
+        f |= TBF_FPEN;
+    }
+    if (env->sctlr_el1 & SCTLR_UMA) {
+        f |= TBF_UMA;
+    }
+    if (env->pstate & PSTATE_SP) {
+        f |= TBF_SPSEL;
+    }
+    return f;
+}
+
+static inline void arm_rebuild_hflags(CPUARMState *env)
+{
+    env->hflags = arm_compute_hflags(env);
+}
+
 uint32_t pstate_read(const CPUARMState *env);
 void pstate_write(CPUARMState *env, uint32_t val); /* also switches the SP bank */
 uint32_t nzcv_read(const CPUARMState *env);
@@ -234,7 +263,6 @@ void arm_cpu_do_interrupt(CPUState *cs);
 bool arm_cpu_exec_interrupt(CPUState *cs, uint32_t interrupt_request);
 _Noreturn void arm_raise_exception(CPUARMState *env, int excp, uint32_t syndrome,
                                    uintptr_t ra);
-bool arm_fp_enabled(const CPUARMState *env);
 
 /* sysreg.c */
 typedef struct ARMSysReg ARMSysReg;

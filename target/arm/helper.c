@@ -85,6 +85,7 @@ void arm_cpu_do_interrupt(CPUState *cs)
     }
     env->pstate = ps;
     arm_sp_load(env);
+    arm_rebuild_hflags(env);
     env->elr_el1 = env->pc;
     env->pc = env->vbar_el1 + offset;
     env->excl_addr = ~0ull;
@@ -198,6 +199,7 @@ void helper_msr_i_pstate(CPUState *cs, uint32_t op, uint32_t crm)
     default:
         break;
     }
+    arm_rebuild_hflags(env);
 }
 
 static void do_conduit(CPUState *cs, uint32_t imm, uintptr_t ra)

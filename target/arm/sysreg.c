@@ -112,6 +112,7 @@ static void wr_spsel(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t
     arm_sp_save(env);
     env->pstate = (env->pstate & ~PSTATE_SP) | (v & 1);
     arm_sp_load(env);
+    arm_rebuild_hflags(env);
 }
 
 static uint64_t rd_pan(CPUARMState *env, const ARMSysReg *r, uintptr_t ra)
@@ -124,6 +125,7 @@ static void wr_pan(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t r
 {
     (void)r, (void)ra;
     env->pstate = (env->pstate & ~PSTATE_PAN) | ((uint32_t)v & PSTATE_PAN);
+    arm_rebuild_hflags(env);
 }
 
 /* SP_EL0 is accessible only while SP_EL0 is not the current stack (D17.2.126) */
@@ -219,8 +221,16 @@ static void wr_sctlr(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t
     v |= 0x30d00800ull; /* RES1 */
     if (v != env->sctlr_el1) {
         env->sctlr_el1 = v;
+        arm_rebuild_hflags(env);
         tlb_flush(env_cpu(env));
     }
+}
+
+static void wr_cpacr(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t ra)
+{
+    (void)r, (void)ra;
+    env->cpacr_el1 = v & (3ull << 20); /* FPEN; ZEN/TTA not implemented */
+    arm_rebuild_hflags(env);
 }
 
 /* ---- generic timer: EL0 access gated by CNTKCTL_EL1 (D11.2) ---- */
@@ -309,7 +319,6 @@ static void wr_pmcr(CPUARMState *env, const ARMSysReg *r, uint64_t v, uintptr_t 
 }
 
 #define REG(n, k, acc, fld) {n, k, acc, F_NOEXIT, FLD(fld), NULL, NULL, 0}
-#define REGX(n, k, acc, fld) {n, k, acc, 0, FLD(fld), NULL, NULL, 0}
 #define CONST(n, k, acc, fld) {n, k, acc, F_NOEXIT, FLD(fld), NULL, NULL, 0}
 #define FN(n, k, acc, fl, rd, wr) {n, k, acc, fl, -1, rd, wr, 0}
 #define FNF(n, k, acc, fl, fld, wr) {n, k, acc, fl, FLD(fld), NULL, wr, 0}
@@ -338,7 +347,7 @@ static const ARMSysReg sysregs[] = {
     /* system control */
     FNF("SCTLR_EL1", K(3, 0, 1, 0, 0), RW1, 0, sctlr_el1, wr_sctlr),
     REG("ACTLR_EL1", K(3, 0, 1, 0, 1), RW1, actlr_el1),
-    REGX("CPACR_EL1", K(3, 0, 1, 0, 2), RW1, cpacr_el1),
+    FNF("CPACR_EL1", K(3, 0, 1, 0, 2), RW1, 0, cpacr_el1, wr_cpacr),
     FNF("TTBR0_EL1", K(3, 0, 2, 0, 0), RW1, 0, ttbr0_el1, wr_mmu),
     FNF("TTBR1_EL1", K(3, 0, 2, 0, 1), RW1, 0, ttbr1_el1, wr_mmu),
     FNF("TCR_EL1", K(3, 0, 2, 0, 2), RW1, 0, tcr_el1, wr_mmu),

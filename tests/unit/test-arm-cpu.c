@@ -246,7 +246,7 @@ static void test_tb_flags(ARMCPU *cpu)
     uint64_t pc, cs_base;
     uint32_t flags;
     pstate_write(env, PSTATE_SP | (1u << PSTATE_EL_SHIFT) | (env->has_pan ? PSTATE_PAN : 0));
-    env->cpacr_el1 = 1u << 20; /* FP at EL1 only */
+    arm_sysreg_write(env, ARM_SYSREG(3, 0, 1, 0, 2), 1u << 20, 0); /* FP at EL1 only */
     env->pc = 0x1000;
     arm_cpu_class.get_tb_cpu_state(&cpu->parent, &pc, &cs_base, &flags);
     CHECK("tbflags-el1", pc == 0x1000 && ((flags >> TBF_EL_SHIFT) & 3) == 1 &&
@@ -258,6 +258,47 @@ static void test_tb_flags(ARMCPU *cpu)
     CHECK("tbflags-el0-fp-trapped", ((flags >> TBF_EL_SHIFT) & 3) == 0 && !(flags & TBF_FPEN) &&
                                         ((flags >> TBF_MMUIDX_SHIFT) & 3) == ARM_MMU_EL0);
     CHECK("mmu-index-hook", arm_cpu_class.mmu_index(&cpu->parent, true) == ARM_MMU_EL0);
+}
+
+/* the cached TB flags must track every state change that feeds them */
+static void test_hflags_cache(ARMCPU *cpu)
+{
+    CPUARMState *env = &cpu->env;
+    CPUState *cs = &cpu->parent;
+    bool ok = true;
+#define HF_OK() (ok &= env->hflags == arm_compute_hflags(env))
+    arm_cpu_class.reset(cs);
+    HF_OK();
+    arm_sysreg_write(env, ARM_SYSREG(3, 0, 1, 0, 2), 3u << 20, 0); /* CPACR */
+    HF_OK();
+    arm_sysreg_write(env, ARM_SYSREG(3, 0, 1, 0, 0), SCTLR_UMA, 0); /* SCTLR */
+    HF_OK();
+    helper_msr_i_pstate(cs, 0x05, 0); /* SPSel #0 */
+    HF_OK();
+    arm_sysreg_write(env, ARM_SYSREG(3, 0, 4, 2, 0), 1, 0); /* SPSel */
+    HF_OK();
+    if (env->has_pan) {
+        helper_msr_i_pstate(cs, 0x04, 1);
+        HF_OK();
+        arm_sysreg_write(env, ARM_SYSREG(3, 0, 4, 2, 3), 0, 0);
+        HF_OK();
+    }
+    env->spsr_el1 = 0;
+    env->elr_el1 = 0x1000;
+    helper_eret(cs); /* to EL0 */
+    HF_OK();
+    take(cpu, ARM_EXCP_SWI, syn_make(EC_SVC, 0), 0); /* back to EL1 */
+    HF_OK();
+    arm_cpu_set_boot_state(cs, 0x40000000, 0x48000000);
+    HF_OK();
+    arm_cpu_power_on(cs, 0x40001000, 7);
+    HF_OK();
+    CHECK("hflags-cache-exact", ok);
+    uint64_t pc, csb;
+    uint32_t fl;
+    arm_cpu_class.get_tb_cpu_state(cs, &pc, &csb, &fl);
+    CHECK("hflags-in-tb-key", fl == arm_compute_hflags(env) && pc == 0x40001000);
+#undef HF_OK
 }
 
 static void test_helpers(void)
@@ -299,6 +340,8 @@ int main(void)
     test_msr_imm(a57);
     test_sysregs(a57, max);
     test_tb_flags(max);
+    test_hflags_cache(max);
+    test_hflags_cache(a57);
     test_helpers();
     return failures ? 1 : 0;
 }

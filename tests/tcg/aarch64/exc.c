@@ -93,6 +93,12 @@ int main(void)
     show("unknown sysreg");
     __asm__ volatile("hvc #1");
     show("hvc #1");
+    /* CPACR_EL1.FPEN = 0: FP/SIMD traps with EC 0x07, then works again */
+    __asm__ volatile("msr cpacr_el1, xzr\nisb\nfmov d0, xzr\nmov x0, #(3 << 20)\n"
+                     "msr cpacr_el1, x0\nisb" ::: "x0", "v0");
+    show("fp trapped");
+    __asm__ volatile("fmov d0, %0\nfmov %0, d0" : "+r"(v) :: "v0");
+    show("fp enabled again");
     static uint64_t words[4];
     char *mis = (char *)words + 3;
     __asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(mis));
