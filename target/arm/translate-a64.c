@@ -118,8 +118,8 @@ bool fp_access_check(DisasContext *s)
     if (s->fp_enabled) {
         return true;
     }
-    /* CPACR_EL1.FPEN trap: EC 0x07, ISS 0 (A64) */
-    gen_exception_insn(s, ARM_EXCP_UDEF, syn_make(EC_FPACCESS, 0));
+    /* CPACR_EL1.FPEN trap: EC 0x07; from AArch64 the ISS reports CV = 1, COND = 0xE */
+    gen_exception_insn(s, ARM_EXCP_UDEF, syn_make(EC_FPACCESS, 1u << 24 | 0xeu << 20));
     return false;
 }
 
