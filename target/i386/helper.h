@@ -26,6 +26,7 @@ DEF_HELPER_2(iret, 0, void, env, i32)
 DEF_HELPER_3(lret, 0, void, env, i32, i32)
 /* far JMP/CALL: selector, offset, desc = call | opsize << 4, next eip (CALL) */
 DEF_HELPER_5(ljmp, 0, void, env, i32, i64, i32, i64)
+DEF_HELPER_1(single_step, TCG_CALL_NO_RETURN, void, env)
 DEF_HELPER_1(cli, 0, void, env)
 DEF_HELPER_1(sti, 0, void, env)
 

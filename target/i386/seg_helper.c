@@ -107,6 +107,15 @@ void helper_syscall(CPUState *cs, uint32_t len)
     cpu_loop_exit(cs);
 }
 
+/* EFLAGS.TF: a #DB trap after the instruction, rip already at the next one
+ * (SDM Vol.3 §17.3.1.4); DR6.BS records the cause */
+void helper_single_step(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    env->dr[6] |= 1u << 14;
+    raise_exception(env, EXCP01_DB);
+}
+
 void helper_cli(CPUState *cs)
 {
     CPUX86State *env = cpu_env(cs);

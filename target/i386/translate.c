@@ -134,6 +134,12 @@ static void gen_jmp_tb(DisasContext *s, uint64_t eip, int n)
          * instruction pointer wraps at the code segment's size */
         eip &= s->mode == X86_MODE32 ? 0xffffffffull : 0xffff;
     }
+    if (s->flags & HF_TF) {
+        gen_update_rip(s, eip);
+        gen_helper_single_step(tcg_env());
+        s->base.is_jmp = DISAS_NORETURN;
+        return;
+    }
     if (!(s->flags & (HF_TF | HF_INHIBIT_IRQ)) &&
         translator_use_goto_tb(&s->base, s->cs_base + eip)) {
         tcg_gen_goto_tb((unsigned)n);
@@ -153,7 +159,9 @@ static void gen_jmp_tb(DisasContext *s, uint64_t eip, int n)
 /* indirect jump: rip already holds the target */
 static void gen_jmp_rip(DisasContext *s)
 {
-    if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
+    if (s->flags & HF_TF) {
+        gen_helper_single_step(tcg_env());
+    } else if (s->flags & HF_INHIBIT_IRQ) {
         tcg_gen_exit_tb(NULL, 0);
     } else {
         tcg_gen_lookup_and_goto_ptr();
@@ -2515,6 +2523,13 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         gen_exception_err(s, EXCP0D_GP, 0);
         return;
     }
+    if (s->flags & HF_INHIBIT_IRQ) {
+        /* this instruction ends the interrupt shadow (STI / MOV SS) */
+        TCGv_i32 h = tmp32();
+        tcg_gen_ld_i32(h, tcg_env(), ENV_OFF(hflags));
+        tcg_gen_andi_i32(h, h, ~(int32_t)HF_INHIBIT_IRQ);
+        tcg_gen_st_i32(h, tcg_env(), ENV_OFF(hflags));
+    }
     s->A0 = NULL;
     s->nstore = 0;
     if (in->has_mem && in->mnem != MN_LEA) {
@@ -2528,13 +2543,13 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
     if (db->is_jmp == DISAS_NEXT) {
         if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
             /* single-step, or the end of an interrupt shadow: one instruction per TB */
-            if (s->flags & HF_INHIBIT_IRQ) {
-                TCGv_i32 h = tmp32();
-                tcg_gen_ld_i32(h, tcg_env(), ENV_OFF(hflags));
-                tcg_gen_andi_i32(h, h, ~(int32_t)HF_INHIBIT_IRQ);
-                tcg_gen_st_i32(h, tcg_env(), ENV_OFF(hflags));
+            if (s->flags & HF_TF) {
+                gen_update_rip(s, next_eip(s));
+                gen_helper_single_step(tcg_env());
+                db->is_jmp = DISAS_NORETURN;
+            } else {
+                gen_eob_next(s);
             }
-            gen_eob_next(s);
         } else if (((db->pc_next + 15) & TARGET_PAGE_MASK) != db->page_first) {
             /* the next instruction may straddle a page: it starts a new TB */
             db->is_jmp = DISAS_TOO_MANY;
@@ -2553,6 +2568,10 @@ static void x86_tr_tb_stop(DisasContextBase *db, CPUState *cpu)
         break;
     case DISAS_EOB:
         /* rip is set; leave to the loop so the new state (flags, interrupts) is seen */
+        if (s->flags & HF_TF) {
+            gen_helper_single_step(tcg_env());
+            break;
+        }
         tcg_gen_exit_tb(NULL, 0);
         break;
     default:

@@ -357,6 +357,7 @@ static void run_on(const char *name, const TCGBackend *be)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     run_on("interp", &tcg_backend_interp);
     if (&tcg_backend_x86_64) {
         run_on("jit", &tcg_backend_x86_64);
