@@ -13,6 +13,7 @@ volatile uint64_t last_exc_type, last_esr, last_elr, last_far;
 volatile int exc_skip;
 volatile uint64_t exc_count;
 void (*volatile irq_handler)(void);
+void (*volatile fiq_handler)(void);
 
 void putc_uart(char c)
 {
@@ -83,6 +84,10 @@ void exc_handler(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far, uint64
 {
     if ((type & 3) == 1 && irq_handler) {
         irq_handler();
+        return;
+    }
+    if ((type & 3) == 2 && fiq_handler) {
+        fiq_handler();
         return;
     }
     last_exc_type = type;

@@ -19,4 +19,6 @@ extern volatile int exc_skip;
 extern volatile uint64_t exc_count;
 /* Called for IRQ exceptions (vector types 1, 5, 9, 13) when set. */
 extern void (*volatile irq_handler)(void);
+/* Called for FIQ exceptions (vector types 2, 6, 10, 14) when set. */
+extern void (*volatile fiq_handler)(void);
 #endif
