@@ -467,6 +467,17 @@ SYSREGS = ['tpidr_el0', 'tpidr_el1', 'tpidrro_el0', 'sp_el0', 'contextidr_el1', 
            'cntkctl_el1']
 
 
+@T('sys', 1)
+def hvc(r):
+    """HVC is virt's PSCI/SMCCC conduit: function IDs that are not PSCI must return
+    NOT_SUPPORTED.  (Real PSCI IDs 0x84000000-1f / 0xc4000000-1f are never drawn: CPU_ON,
+    SYSTEM_OFF...)"""
+    fid = r.c([r.g.getrandbits(32), 0x84000000 + r.i(0x20, 0xffff), 0xc4000000 + r.i(0x20, 0xffff),
+               0x80000000 + r.i(0, 0xffff), r.g.getrandbits(64)])
+    return 'mov x0, #0x%x\nmovk x0, #0x%x, lsl #16\nmovk x0, #0x%x, lsl #32\nmovk x0, #0x%x, lsl #48\nhvc #%d' % (
+        fid & 0xffff, (fid >> 16) & 0xffff, (fid >> 32) & 0xffff, fid >> 48, r.c([0, 0, r.i(1, 0xffff)]))
+
+
 @T('sys', 2)
 def sysreg(r):
     k = r.i(0, 2)
@@ -477,6 +488,28 @@ def sysreg(r):
         reg = r.c(['fpcr', 'fpsr'])
         return 'msr %s, %s\nmrs %s, %s' % (reg, r.r('x', True), r.r('x'), reg)
     return 'mrs %s, %s' % (r.r('x'), r.c(['currentel', 'spsel', 'daif', 'fpcr', 'fpsr', 'nzcv']))
+
+
+@T('branch', 1)
+def misc(r):
+    """PC-relative data, hints and barriers."""
+    k = r.i(0, 4)
+    if k == 0:
+        kind = r.c(['x', 'w', 'sw', 'q', 'd', 's'])
+        val = r.g.getrandbits(128)
+        reg = {'x': 'x%d' % r.num(), 'w': 'w%d' % r.num(), 'sw': 'x%d' % r.num(), 'q': 'q%d' % r.v(),
+               'd': 'd%d' % r.v(), 's': 's%d' % r.v()}[kind]
+        return '%s %s, 5f\nb 6f\n.balign 16\n5:\n.quad 0x%x, 0x%x\n6:' % (
+            'ldrsw' if kind == 'sw' else 'ldr', reg, val & (2 ** 64 - 1), val >> 64)
+    if k == 1:
+        return 'adrp %s, seq_end' % r.r('x')
+    if k == 2:
+        return r.c(['yield', 'nop', 'sevl\nwfe', 'dmb ish', 'dmb oshld', 'dsb sy', 'dsb ishst', 'isb', 'clrex',
+                    'csdb', 'hint #0x22', 'sev'])
+    if k == 3:
+        b = r.num()
+        return 'add x%d, x28, #%d\ndc %s, x%d' % (b, r.i(0, 511), r.c(['civac', 'cvac', 'cvau']), b)
+    return 'ic iallu\ndsb ish\nisb'
 
 
 # ---------------------------------------------------------------- loads/stores
@@ -545,6 +578,16 @@ def ls_single(r):
             b, ix, neg, ix, r.i(0, 0xffff), r.c([32, 48]), op, ls_reg(r, kind), b, ix, sh)
     return 'add x%d, x28, #256\nmov x%d, #%d\n%s %s, [x%d, x%d, sxtx #%d]' % (
         b, ix, neg, op, ls_reg(r, kind), b, ix, sh)
+
+
+@T('ldst', 1)
+def ls_unpriv(r):
+    """LDTR/STTR: EL0 permissions; start.S lets EL0 use only the VA+1GiB alias."""
+    op = r.c(['ldtrb', 'ldtrsb', 'ldtrh', 'ldtrsh', 'ldtr', 'ldtrsw', 'sttrb', 'sttrh', 'sttr'])
+    kind = 'x' if op == 'ldtrsw' or (op in ('ldtr', 'sttr', 'ldtrsb', 'ldtrsh') and r.i(0, 1)) else 'w'
+    b = r.num()
+    t = r.r(kind, n=r.distinct(1, (b,))[0])
+    return 'mov x%d, #0x40000000\nadd x%d, x28, x%d\n%s %s, [x%d, #%d]' % (b, b, b, op, t, b, r.i(0, 255))
 
 
 @T('ldst', 2)
@@ -720,7 +763,7 @@ def exc(r):
     if k == 0:
         return 'udf #%d' % r.i(0, 0xffff)
     if k == 1:
-        return '%s #%d' % (r.c(['brk', 'svc']), r.i(0, 0xffff))
+        return '%s #%d' % (r.c(['brk', 'svc', 'svc', 'brk', 'hlt', 'dcps1', 'smc']), r.i(0, 0xffff))
     b, t, t2 = r.distinct(3)
     if k == 2:      # exclusive/acquire at an unaligned address: alignment fault
         op = r.c(['ldxr w%d, [x%d]' % (t, b), 'ldaxr x%d, [x%d]' % (t, b), 'stlr w%d, [x%d]' % (t, b),

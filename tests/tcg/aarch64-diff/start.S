@@ -63,7 +63,9 @@ _start:
     str     x1, [x0]
     ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
     str     x1, [x0, #8]
+    orr     x1, x1, #(1 << 6)       /* AP[1]: EL0 access too (LDTR/STTR) */
     str     x1, [x0, #16]           /* block 2: alias of block 1 */
+    bic     x1, x1, #(1 << 6)
     /* VA 0xc0000000: one 4 KiB page, the first page of the scratch buffer (the
      * one before the page boundary it straddles), then nothing: accesses that
      * cross from it into the unmapped page must fault without a partial
