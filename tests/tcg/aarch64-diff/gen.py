@@ -403,6 +403,20 @@ def smc(r):
 # accesses the page: the new mapping must be used (or fault, precisely).
 
 @T('mmu', 1)
+def at(r):
+    """Address translation instructions: PAR_EL1 (address, attributes, or the fault)."""
+    v, p = r.distinct(2)
+    k = r.i(0, 7)
+    va = ['mov x%d, x28' % v, 'mov x%d, #0x40000000\nadd x%d, x28, x%d' % (v, v, v),
+          'mov x%d, #0xffffff8000000000\nadd x%d, x28, x%d' % (v, v, v),
+          'mov x%d, #0x%x\norr x%d, x28, x%d' % (v, r.i(1, 255) << 56, v, v),
+          'mov x%d, #0xc0100000' % v, 'mov x%d, #0xc0000000\nadd x%d, x%d, #%d' % (v, v, v, r.i(0, 4095)),
+          'mov x%d, #0x9000000' % v, 'mov x%d, #0xc0000000\nadd x%d, x%d, #2, lsl #12' % (v, v, v)][k]
+    op = r.c(['s1e1r', 's1e1w', 's1e0r', 's1e0w'])
+    return '%s\nat %s, x%d\nisb\nmrs x%d, par_el1' % (va, op, v, p)
+
+
+@T('mmu', 1)
 def mmu(r):
     l, p, t, v, d = r.distinct(5)
     page = r.c([1, 2, 1, 2, 1, 0])
