@@ -71,6 +71,32 @@ static uint64_t bitrev8(uint64_t x)
 static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const Vec *n,
                        const Vec *m, const Vec *d, Vec *r);
 
+/* elementwise loop over n, m into r with typed elements: a, b (unsigned),
+ * sa, sb (signed), ones (all bits set) are visible to EXPR */
+#define ELOOP(UT, ST, EXPR)                                                            \
+    do {                                                                               \
+        const UT ones = (UT)~(UT)0;                                                    \
+        (void)ones;                                                                    \
+        for (int i = 0; i < elems; i++) {                                              \
+            UT a, b;                                                                   \
+            memcpy(&a, n.b + i * sizeof(UT), sizeof(UT));                              \
+            memcpy(&b, m.b + i * sizeof(UT), sizeof(UT));                              \
+            ST sa = (ST)a, sb = (ST)b;                                                 \
+            (void)sa, (void)sb;                                                        \
+            UT x = (UT)(EXPR);                                                         \
+            memcpy(r.b + i * sizeof(UT), &x, sizeof(UT));                              \
+        }                                                                              \
+    } while (0)
+#define ELEMWISE(EXPR)                                                                 \
+    do {                                                                               \
+        switch (size) {                                                                \
+        case 0: ELOOP(uint8_t, int8_t, EXPR); break;                                   \
+        case 1: ELOOP(uint16_t, int16_t, EXPR); break;                                 \
+        case 2: ELOOP(uint32_t, int32_t, EXPR); break;                                 \
+        default: ELOOP(uint64_t, int64_t, EXPR); break;                                \
+        }                                                                              \
+    } while (0)
+
 /*
  * Compute one operation on register values n, m, d (d: the old destination)
  * into r; returns the effective Q (false: bits 127:64 of the result are zero).
@@ -113,6 +139,23 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
     case SOP_ADD: case SOP_SUB: case SOP_MUL: case SOP_CMTST: case SOP_CMEQ:
     case SOP_CMGT: case SOP_CMHI: case SOP_CMGE: case SOP_CMHS:
     case SOP_SMAX: case SOP_UMAX: case SOP_SMIN: case SOP_UMIN:
+        /* hot (string and zlib code): loops specialised by element type */
+        switch (op) {
+        case SOP_ADD: ELEMWISE(a + b); break;
+        case SOP_SUB: ELEMWISE(a - b); break;
+        case SOP_MUL: ELEMWISE((uint64_t)a * b); break; /* no int promotion overflow */
+        case SOP_CMTST: ELEMWISE((a & b) ? ones : 0); break;
+        case SOP_CMEQ: ELEMWISE(a == b ? ones : 0); break;
+        case SOP_CMGT: ELEMWISE(sa > sb ? ones : 0); break;
+        case SOP_CMHI: ELEMWISE(a > b ? ones : 0); break;
+        case SOP_CMGE: ELEMWISE(sa >= sb ? ones : 0); break;
+        case SOP_CMHS: ELEMWISE(a >= b ? ones : 0); break;
+        case SOP_SMAX: ELEMWISE(sa > sb ? a : b); break;
+        case SOP_UMAX: ELEMWISE(a > b ? a : b); break;
+        case SOP_SMIN: ELEMWISE(sa < sb ? a : b); break;
+        default: ELEMWISE(a < b ? a : b); break;
+        }
+        break;
     case SOP_USHL: case SOP_SSHL:
         for (int i = 0; i < elems; i++) {
             uint64_t a = get_e(&n, i, size), b = get_e(&m, i, size), x;
