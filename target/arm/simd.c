@@ -359,12 +359,22 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
         break;
     }
     case SOP_USHLL: case SOP_SSHLL: { /* widen half of Vn (Q picks which) << imm */
-        int ne = 64 / esz;
-        for (int i = 0; i < ne; i++) {
-            int j = (q ? ne : 0) + i;
-            uint64_t x = op == SOP_SSHLL ? (uint64_t)get_se(&n, j, size) : get_e(&n, j, size);
-            set_e(&r, i, size + 1, (x << imm) & emask(size + 1));
+        const uint8_t *src = n.b + (q ? 8 : 0);
+        bool sg = op == SOP_SSHLL;
+#define WIDEN(NT, SNT, WT)                                                             \
+    for (int i = 0; i < (int)(8 / sizeof(NT)); i++) {                                  \
+        NT v;                                                                          \
+        memcpy(&v, src + i * sizeof(NT), sizeof(NT));                                  \
+        WT w = sg ? (WT)(SNT)v : (WT)v;                                                \
+        w = (WT)(w << imm);                                                            \
+        memcpy(r.b + i * sizeof(WT), &w, sizeof(WT));                                  \
+    }
+        switch (size) {
+        case 0: WIDEN(uint8_t, int8_t, uint16_t); break;
+        case 1: WIDEN(uint16_t, int16_t, uint32_t); break;
+        default: WIDEN(uint32_t, int32_t, uint64_t); break;
         }
+#undef WIDEN
         q = true;
         break;
     }
