@@ -156,37 +156,19 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
         default: ELEMWISE(a < b ? a : b); break;
         }
         break;
-    case SOP_USHL: case SOP_SSHL:
+    case SOP_USHL: case SOP_SSHL: /* shift by the signed low byte of each Vm element */
         for (int i = 0; i < elems; i++) {
             uint64_t a = get_e(&n, i, size), b = get_e(&m, i, size), x;
-            int64_t sa = get_se(&n, i, size), sb = get_se(&m, i, size);
-            switch (op) {
-            case SOP_ADD: x = a + b; break;
-            case SOP_SUB: x = a - b; break;
-            case SOP_MUL: x = a * b; break;
-            case SOP_CMTST: x = (a & b) ? em : 0; break;
-            case SOP_CMEQ: x = a == b ? em : 0; break;
-            case SOP_CMGT: x = sa > sb ? em : 0; break;
-            case SOP_CMHI: x = a > b ? em : 0; break;
-            case SOP_CMGE: x = sa >= sb ? em : 0; break;
-            case SOP_CMHS: x = a >= b ? em : 0; break;
-            case SOP_SMAX: x = (uint64_t)(sa > sb ? sa : sb); break;
-            case SOP_UMAX: x = a > b ? a : b; break;
-            case SOP_SMIN: x = (uint64_t)(sa < sb ? sa : sb); break;
-            case SOP_UMIN: x = a < b ? a : b; break;
-            default: { /* USHL/SSHL by signed byte of b */
-                int sh = (int8_t)b;
-                if (sh >= esz) {
-                    x = 0;
-                } else if (sh >= 0) {
-                    x = a << sh;
-                } else if (-sh >= esz) {
-                    x = op == SOP_SSHL && sa < 0 ? em : 0;
-                } else {
-                    x = op == SOP_SSHL ? (uint64_t)(sa >> -sh) : a >> -sh;
-                }
-                break;
-            }
+            int64_t sa = get_se(&n, i, size);
+            int sh = (int8_t)b;
+            if (sh >= esz) {
+                x = 0;
+            } else if (sh >= 0) {
+                x = a << sh;
+            } else if (-sh >= esz) {
+                x = op == SOP_SSHL && sa < 0 ? em : 0;
+            } else {
+                x = op == SOP_SSHL ? (uint64_t)(sa >> -sh) : a >> -sh;
             }
             set_e(&r, i, size, x & em);
         }
@@ -525,7 +507,6 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
         }
         break;
     }
-    case SOP_UADDLP: /* unused placeholder */
     default:
         break;
     }

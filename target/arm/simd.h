@@ -31,7 +31,6 @@ enum SimdOp {
     SOP_DUPE, SOP_INSE, SOP_EXT, SOP_ZIP1, SOP_ZIP2, SOP_UZP1, SOP_UZP2, SOP_TRN1, SOP_TRN2,
     /* shifts by immediate */
     SOP_SHR, SOP_SSHR, SOP_SHL, SOP_USRA, SOP_SSRA, SOP_SHRN, SOP_USHLL, SOP_SSHLL,
-    SOP_UADDLP,
     /* three different (size = narrow element size; q = the "2" upper-half forms) */
     SOP_SADDL, SOP_UADDL, SOP_SADDW, SOP_UADDW, SOP_SSUBL, SOP_USUBL, SOP_SSUBW, SOP_USUBW,
     SOP_ADDHN, SOP_RADDHN, SOP_SUBHN, SOP_RSUBHN, SOP_SABAL, SOP_UABAL, SOP_SABDL, SOP_UABDL,

@@ -794,12 +794,8 @@ static bool trans_SYSREG(DisasContext *s, arg_SYSREG *a)
         return true;
     }
     if (!arm_sysreg_access_ok(r, s->el, is_read)) {
-        if (s->el == 0) {
-            /* EL0 access to an EL1 register: UNDEFINED */
-            unallocated(s);
-        } else {
-            unallocated(s);
-        }
+        /* EL0 access to an EL1 register, or a write to a read-only one: UNDEFINED */
+        unallocated(s);
         return true;
     }
     /* NZCV inline: the flags live in TCG globals */
