@@ -151,8 +151,9 @@ static void arm_cpu_reset(CPUState *cs)
     size_t last = offsetof(CPUARMState, timer);
     memset((char *)env + first, 0, last - first);
     for (int t = 0; t < ARM_NB_TIMERS; t++) {
-        env->timer[t].cval = 0;
-        env->timer[t].ctl = 0;
+        /* through the timer lock: also lowers a line left high */
+        arm_timer_write_ctl(env, t, 0);
+        arm_timer_write_cval(env, t, 0);
     }
     env->pstate = PSTATE_DAIF | (1u << PSTATE_EL_SHIFT) | PSTATE_SP; /* EL1h, masked */
     env->ZF = 1;
