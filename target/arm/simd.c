@@ -87,6 +87,46 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
             memcpy(r.b + i * sizeof(UT), &x, sizeof(UT));                              \
         }                                                                              \
     } while (0)
+/* pairwise: element i of the result from adjacent elements of n (low half) or m */
+#define PLOOP(UT, ST, EXPR)                                                            \
+    do {                                                                               \
+        int half_ = elems / 2;                                                         \
+        for (int i = 0; i < elems; i++) {                                              \
+            const uint8_t *src = (i < half_ ? n.b : m.b) + (i % half_) * 2 * sizeof(UT); \
+            UT a, b;                                                                   \
+            memcpy(&a, src, sizeof(UT));                                               \
+            memcpy(&b, src + sizeof(UT), sizeof(UT));                                  \
+            ST sa = (ST)a, sb = (ST)b;                                                 \
+            (void)sa, (void)sb;                                                        \
+            UT x = (UT)(EXPR);                                                         \
+            memcpy(r.b + i * sizeof(UT), &x, sizeof(UT));                              \
+        }                                                                              \
+    } while (0)
+/* unary: a (unsigned), sa (signed) of n */
+#define ULOOP(UT, ST, EXPR)                                                            \
+    do {                                                                               \
+        const UT ones = (UT)~(UT)0;                                                    \
+        (void)ones;                                                                    \
+        for (int i = 0; i < elems; i++) {                                              \
+            UT a;                                                                      \
+            memcpy(&a, n.b + i * sizeof(UT), sizeof(UT));                              \
+            ST sa = (ST)a;                                                             \
+            (void)sa;                                                                  \
+            UT x = (UT)(EXPR);                                                         \
+            memcpy(r.b + i * sizeof(UT), &x, sizeof(UT));                              \
+        }                                                                              \
+    } while (0)
+#define BY_SIZE(LOOP, EXPR)                                                            \
+    do {                                                                               \
+        switch (size) {                                                                \
+        case 0: LOOP(uint8_t, int8_t, EXPR); break;                                    \
+        case 1: LOOP(uint16_t, int16_t, EXPR); break;                                  \
+        case 2: LOOP(uint32_t, int32_t, EXPR); break;                                  \
+        default: LOOP(uint64_t, int64_t, EXPR); break;                                 \
+        }                                                                              \
+    } while (0)
+#define PAIRWISE(EXPR) BY_SIZE(PLOOP, EXPR)
+#define UNARY(EXPR) BY_SIZE(ULOOP, EXPR)
 #define ELEMWISE(EXPR)                                                                 \
     do {                                                                               \
         switch (size) {                                                                \
@@ -174,19 +214,12 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
         }
         break;
     case SOP_ADDP: case SOP_SMAXP: case SOP_UMAXP: case SOP_SMINP: case SOP_UMINP:
-        for (int i = 0; i < elems; i++) {
-            const Vec *src = i < elems / 2 ? &n : &m;
-            int j = (i % (elems / 2)) * 2;
-            uint64_t a = get_e(src, j, size), b = get_e(src, j + 1, size), x;
-            int64_t sa = get_se(src, j, size), sb = get_se(src, j + 1, size);
-            switch (op) {
-            case SOP_ADDP: x = a + b; break;
-            case SOP_SMAXP: x = (uint64_t)(sa > sb ? sa : sb); break;
-            case SOP_UMAXP: x = a > b ? a : b; break;
-            case SOP_SMINP: x = (uint64_t)(sa < sb ? sa : sb); break;
-            default: x = a < b ? a : b; break;
-            }
-            set_e(&r, i, size, x & em);
+        switch (op) {
+        case SOP_ADDP: PAIRWISE(a + b); break;
+        case SOP_SMAXP: PAIRWISE(sa > sb ? a : b); break;
+        case SOP_UMAXP: PAIRWISE(a > b ? a : b); break;
+        case SOP_SMINP: PAIRWISE(sa < sb ? a : b); break;
+        default: PAIRWISE(a < b ? a : b); break;
         }
         break;
     case SOP_CNT:
@@ -206,19 +239,14 @@ static bool simd_compute(CPUState *cs, int op, int size, bool q, int imm, Vec n,
         break;
     case SOP_CMEQ0: case SOP_CMGT0: case SOP_CMGE0: case SOP_CMLE0: case SOP_CMLT0:
     case SOP_ABS: case SOP_NEG:
-        for (int i = 0; i < elems; i++) {
-            int64_t a = get_se(&n, i, size);
-            uint64_t x;
-            switch (op) {
-            case SOP_CMEQ0: x = a == 0 ? em : 0; break;
-            case SOP_CMGT0: x = a > 0 ? em : 0; break;
-            case SOP_CMGE0: x = a >= 0 ? em : 0; break;
-            case SOP_CMLE0: x = a <= 0 ? em : 0; break;
-            case SOP_CMLT0: x = a < 0 ? em : 0; break;
-            case SOP_ABS: x = (uint64_t)(a < 0 ? -a : a); break;
-            default: x = (uint64_t)-a; break;
-            }
-            set_e(&r, i, size, x & em);
+        switch (op) {
+        case SOP_CMEQ0: UNARY(sa == 0 ? ones : 0); break;
+        case SOP_CMGT0: UNARY(sa > 0 ? ones : 0); break;
+        case SOP_CMGE0: UNARY(sa >= 0 ? ones : 0); break;
+        case SOP_CMLE0: UNARY(sa <= 0 ? ones : 0); break;
+        case SOP_CMLT0: UNARY(sa < 0 ? ones : 0); break;
+        case SOP_ABS: UNARY(sa < 0 ? (uint64_t)0 - a : a); break;
+        default: UNARY((uint64_t)0 - a); break;
         }
         break;
     case SOP_REV: { /* reverse elements of `size` within containers of 1 << imm bytes */
