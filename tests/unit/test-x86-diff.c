@@ -207,6 +207,7 @@ static bool whitelisted(int mn)
     /* legacy-mode only (32-bit sequences) */
     case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
     case MN_SALC: case MN_PUSHA: case MN_POPA:
+    case MN_RET:
         return true;
     default:
         return false;
@@ -912,6 +913,39 @@ static bool gen_one(Gen *g, const Cand *c)
     return true;
 }
 
+/* RET / RET imm16: mov $after_ret, %r; push %r; ret — a forward return */
+static bool gen_ret(Gen *g, const Cand *c)
+{
+    Seq *q = g->q;
+    int r;
+    do {
+        r = (int)rn(8);
+    } while (r == 4);
+    int group_first = q->ninsn;
+    int retlen = c->nk ? 3 : 1;
+    uint64_t after = CODE_ADDR + (uint64_t)q->len + 5 + 1 + (uint64_t)retlen;
+    emit_mov_imm32(g, r, (uint32_t)after);
+    begin_insn(g);
+    emit(g, (uint8_t)(0x50 + r));
+    end_insn(g);
+    begin_insn(g);
+    emit(g, c->opcode);
+    if (c->nk) {
+        emit_le(g, rn(8) * (gen_m32 ? 4 : 8), 2);
+    }
+    /* jumps into the group would skip the push: send them past the RET */
+    for (int x = group_first + 1; x <= q->ninsn; x++) {
+        for (int f = 0; f < g->nfix; f++) {
+            if (g->fix[f].target == x) {
+                g->fix[f].target = q->ninsn + 1;
+                g->pending[q->ninsn + 1] |= g->pending[x];
+            }
+        }
+    }
+    end_insn(g);
+    return true;
+}
+
 static void gen_seq(Seq *q, uint64_t seed, int n)
 {
     Gen g;
@@ -954,7 +988,7 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
         }
         int save_len = q->len, save_n = q->ninsn, save_fix = g.nfix;
         unsigned save_undef = g.undef;
-        if (gen_one(&g, c)) {
+        if (c->mnem == MN_RET ? gen_ret(&g, c) : gen_one(&g, c)) {
             emitted++;
         } else {
             q->len = save_len;
