@@ -7,9 +7,11 @@
  *   "qemu64" (default)  x86-64-v1 baseline: FPU TSC MSR PAE CX8 APIC SEP MTRR
  *                       PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2, SYSCALL NX LM.
  *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT.
- * (x87 arithmetic, MMX and SSE floating point are not translated yet; the
- * bits are set because the baseline ABI requires them: such instructions
- * raise #UD — see the report in docs.)
+ * SSE/SSE2 (integer and floating point) are translated; of x87 only the
+ * control instructions (FNINIT, FNSTSW, FNSTCW, FLDCW, FNCLEX, FXSAVE/
+ * FXRSTOR) exist and of MMX nothing: the FPU and MMX bits are set because
+ * the x86-64 baseline requires them, and the missing instructions raise #UD
+ * (logged under -d unimp).
  */
 #include "target/i386/cpu.h"
 
@@ -122,7 +124,6 @@ static void set_model(X86CPU *cpu, const char *model)
     memcpy(env->cpuid_vendor, "AuthenticAMD", 13);
     snprintf(env->cpuid_model_id, sizeof(env->cpuid_model_id), "coremu %s CPU",
              cpu->model);
-    env->cpuid_level = max ? 7 : 0xd;
     env->cpuid_level = 7;
     env->cpuid_xlevel = 0x80000008;
     env->cpuid_version = 0x00000f61; /* family 15, model 6, stepping 1 (like qemu64) */

@@ -21,6 +21,11 @@
  * IF, TF) ends the TB and returns to the loop (gen_eob). Translation stops
  * 15 bytes before the end of a page, so an instruction that straddles two
  * pages always starts its own TB and a fetch fault is reported at its rip.
+ * With EFLAGS.TF every instruction is its own TB followed by a #DB trap; in
+ * an interrupt shadow (STI, MOV SS) the first instruction clears it.
+ * Self-modifying code: after a store into the TB's own page the TB is left
+ * at the next instruction (gen_smc_check); other TBs are invalidated by
+ * accel/tcg's TLB_NOTDIRTY path.
  */
 #include <inttypes.h>
 #include <stddef.h>
