@@ -1142,44 +1142,55 @@ static void gen_op(Gen *g, TCGOpcode opc)
     }
 }
 
-/* For each TB temp, the last op that reads it; NULL if any branch goes back. */
-static int *scan_tb_temps(TCGContext *s)
+/*
+ * For each temp, the last op that reads it (ra_tb_temp_done). With backward
+ * branches, ops from the earliest loop head on may run again, so a temp read
+ * there stays live until the last backward branch has been passed.
+ */
+static void scan_tb_temps(Gen *g)
 {
-    for (int i = 0; i < s->nb_labels; i++) {
-        s->labels[i].has_value = false;
-    }
-    for (int i = 0; i < s->nb_ops; i++) {
-        TCGOp *op = &s->ops[i];
-        int label = -1;
-        if (op->opc == INDEX_op_set_label) {
-            s->labels[op->args[0]].has_value = true; /* seen (reset again by the caller) */
-        } else if (op->opc == INDEX_op_br) {
-            label = (int)op->args[0];
-        } else if (op->opc == INDEX_op_brcond) {
-            label = (int)op->args[3];
-        }
-        if (label >= 0 && s->labels[label].has_value) {
-            return NULL;
-        }
-    }
-    int *last = malloc(sizeof(int) * (size_t)s->nb_temps);
-    if (!last) {
+    TCGContext *s = g->s;
+    int min_head = s->nb_ops, last_back = -1;
+    int *label_pos = malloc(sizeof(int) * (size_t)(s->nb_labels + 1));
+    int *last = malloc(sizeof(int) * (size_t)(s->nb_temps + 1));
+    if (!label_pos || !last) {
         fatal("tcg/x86_64: out of memory");
+    }
+    for (int i = 0; i < s->nb_labels; i++) {
+        label_pos[i] = -1;
     }
     for (int i = 0; i < s->nb_temps; i++) {
         last[i] = -1;
     }
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
+        int label = -1;
         if (op->opc == INDEX_op_nop || op->opc == INDEX_op_insn_start) {
             continue;
+        }
+        if (op->opc == INDEX_op_set_label) {
+            label_pos[op->args[0]] = i;
+        } else if (op->opc == INDEX_op_br) {
+            label = (int)op->args[0];
+        } else if (op->opc == INDEX_op_brcond) {
+            label = (int)op->args[3];
+        }
+        if (label >= 0 && label_pos[label] >= 0) {
+            /* a backward branch */
+            last_back = i;
+            if (label_pos[label] < min_head) {
+                min_head = label_pos[label];
+            }
         }
         unsigned nout = tcg_op_nb_oargs(op), nin = tcg_op_nb_iargs(op);
         for (unsigned k = nout; k < nout + nin; k++) {
             last[op->args[k]] = i;
         }
     }
-    return last;
+    free(label_pos);
+    g->tb_last_read = last;
+    g->loop_head = min_head;
+    g->loop_end = last_back;
 }
 
 static ptrdiff_t x86_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf, size_t cap)
@@ -1191,7 +1202,7 @@ static ptrdiff_t x86_gen_code(TCGContext *s, TranslationBlock *tb, uint8_t *buf,
     g->a.start = g->a.ptr = buf;
     g->a.end = buf + cap;
     ra_init(g);
-    g->tb_last_read = scan_tb_temps(s); /* uses labels' has_value: before the reset */
+    scan_tb_temps(g);
     for (int i = 0; i < s->nb_labels; i++) {
         s->labels[i].has_value = false;
     }

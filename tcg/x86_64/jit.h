@@ -89,9 +89,10 @@ typedef struct Gen {
     int nb_slow, cap_slow;
     Reloc *relocs;
     int nb_relocs, cap_relocs;
-    /* [temp]: index of the last op reading a TB temp; NULL when the TB has a
-     * backward branch (then a TB temp may be read again at any label) */
+    /* [temp]: index of the last op reading it; the first loop head (set_label
+     * targeted by a backward branch) and the last backward branch, if any */
     int *tb_last_read;
+    int loop_head, loop_end;
 } Gen;
 
 /* argument descriptor for ra_call */

@@ -136,15 +136,20 @@ static void bind(Gen *g, TCGTemp *t, int r)
 }
 
 /*
- * A TB temp that no op after the current one reads (and the TB has no
- * backward branch) is as dead as an EBB temp: no write-back, slot recycled.
+ * A TB temp that no op after the current one reads (and that no backward
+ * branch can bring back to a read) is as dead as an EBB temp: no write-back,
+ * slot recycled.
  * Frontends that use TB temps for every scratch value (target/i386) would
  * otherwise store each one at its last use and keep a slot per temp.
  */
 bool ra_tb_temp_done(Gen *g, const TCGTemp *t)
 {
-    return t->kind == TEMP_TB && g->tb_last_read &&
-           g->tb_last_read[temp_idx(g, t)] <= g->op_idx;
+    if (t->kind != TEMP_TB || !g->tb_last_read) {
+        return false;
+    }
+    int last = g->tb_last_read[temp_idx(g, t)];
+    /* no later read, and no backward branch can bring execution back to one */
+    return last <= g->op_idx && (g->op_idx > g->loop_end || last < g->loop_head);
 }
 
 /* --- state transitions --- */
