@@ -18,6 +18,7 @@
 #include "target/i386/cpu.h"
 
 #include "exec/cputlb.h"
+#include "target/i386/decode.h"
 #include "util/log.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -291,6 +292,56 @@ static void fetch_code_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32
     if (!(*hi & DESC_P_MASK)) {
         raise_exception_err_ra(env, EXCP0B_NP, (int)(sel & 0xfffc), ra);
     }
+}
+
+/*
+ * LAR / LSL / VERR / VERW (SDM): ZF = 1 if the selector names a descriptor
+ * of an accepted type that is visible at max(CPL, RPL); LAR returns the
+ * access rights (descriptor bits 8..23), LSL the byte-granular limit. No
+ * fault for bad selectors: ZF = 0. (The vDSO's getcpu reads its CPU number
+ * with LSL when RDPID/RDTSCP are absent.)
+ */
+uint64_t helper_lar_lsl(CPUState *cs, uint32_t op, uint32_t sel)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    uint32_t f = cpu_compute_eflags(env) & CC_OSZAPC & ~CC_Z;
+    uint64_t result = 0;
+    uint32_t lo, hi;
+    sel &= 0xffff;
+    bool ok = (sel & ~3u) != 0 && load_descriptor(env, sel, &lo, &hi, ra);
+    if (ok) {
+        int type = (hi >> 8) & 0xf, dpl = (hi >> DESC_DPL_SHIFT) & 3;
+        int cpl = x86_cpl(env), rpl = sel & 3;
+        bool code = (hi & DESC_S_MASK) && (hi & DESC_CS_MASK);
+        bool conforming = code && (type & 4);
+        if (!(hi & DESC_S_MASK)) {
+            bool lma = env->hflags & HF_LMA;
+            switch (type) {
+            case 2: case 9: case 11: ok = true; break;           /* LDT, TSS */
+            case 1: case 3: ok = !lma; break;                    /* 16-bit TSS */
+            case 4: case 5: ok = op == MN_LAR && !lma; break;    /* gates (LAR) */
+            case 12: ok = op == MN_LAR; break;                   /* call gate */
+            default: ok = false; break;
+            }
+            if (op == MN_VERR || op == MN_VERW) {
+                ok = false;
+            }
+        } else if (op == MN_VERR) {
+            ok = !code || (type & 2); /* readable */
+        } else if (op == MN_VERW) {
+            ok = !code && (type & 2); /* writable data */
+        }
+        if (ok && !conforming && (dpl < cpl || dpl < rpl)) {
+            ok = false;
+        }
+        if (ok) {
+            result = op == MN_LSL ? desc_limit(lo, hi) : (hi & 0x00f0ff00u);
+        }
+    }
+    env->cc_src = f | (ok ? CC_Z : 0);
+    env->cc_op = CC_OP_EFLAGS;
+    return result;
 }
 
 void helper_lgdt_lidt(CPUState *cs, uint64_t addr, uint32_t desc)

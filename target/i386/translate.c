@@ -1857,6 +1857,32 @@ static void trans_desc_table(DisasContext *s, X86Insn *in)
     }
 }
 
+static void trans_LAR_LSL(DisasContext *s, X86Insn *in)
+{
+    bool verify = in->mnem == MN_VERR || in->mnem == MN_VERW;
+    if (!(s->flags & HF_PE)) {
+        gen_illegal(s); /* real mode: #UD */
+        return;
+    }
+    TCGv_i64 v = tmp64();
+    gen_load(s, in, verify ? 0 : 1, v);
+    TCGv_i32 sel = tmp32();
+    tcg_gen_extrl_i64_i32(sel, v);
+    TCGv_i64 r = tmp64();
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_lar_lsl(r, tcg_env(), tcg_constant_i32(in->mnem), sel);
+    s->cc_op = CC_OP_EFLAGS;
+    if (!verify) {
+        /* the destination is written only when ZF = 1 */
+        TCGLabel *skip = gen_new_label();
+        TCGv_i64 z = tmp64();
+        tcg_gen_andi_i64(z, cpu_cc_src, CC_Z);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, z, 0, skip);
+        gen_store(s, in, 0, r);
+        gen_set_label(skip);
+    }
+}
+
 static bool check_io(DisasContext *s)
 {
     /* IOPL check; the TSS I/O permission bitmap is not consulted (yet): #GP */
@@ -2358,6 +2384,8 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_INVLPG] = trans_desc_table, [MN_CLTS] = trans_desc_table,
     [MN_SWAPGS] = trans_desc_table, [MN_INVD] = trans_desc_table,
     [MN_WBINVD] = trans_desc_table,
+    [MN_LAR] = trans_LAR_LSL, [MN_LSL] = trans_LAR_LSL, [MN_VERR] = trans_LAR_LSL,
+    [MN_VERW] = trans_LAR_LSL,
     [MN_IN] = trans_IN_OUT, [MN_OUT] = trans_IN_OUT, [MN_XLAT] = trans_XLAT,
     [MN_WAIT] = trans_WAIT, [MN_FPU] = trans_FPU,
     [MN_DAA] = trans_BCD, [MN_DAS] = trans_BCD, [MN_AAA] = trans_BCD, [MN_AAS] = trans_BCD,
