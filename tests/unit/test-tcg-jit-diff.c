@@ -931,6 +931,57 @@ static void test_pressure(void)
     case_end("register_pressure_40_live_temps_spills");
 }
 
+/* ---------------------------------------------------------------- TB temps and loops */
+
+/* TB temps read only before a loop, inside it, only after it, and across
+ * forward branches: the JIT drops them after their last read */
+static void build_tb_loops(void *arg)
+{
+    int nloops = *(int *)arg;
+    TCGv_i64 t1 = tcg_temp_new_tb_i64(), t2 = tcg_temp_new_tb_i64();
+    TCGv_i64 t3 = tcg_temp_new_tb_i64(), t4 = tcg_temp_new_tb_i64();
+    TCGv_i64 cnt = tcg_temp_new_tb_i64();
+    tcg_gen_muli_i64(t1, R(0), 3);
+    tcg_gen_addi_i64(t2, R(1), 5);
+    tcg_gen_xori_i64(t3, R(2), 7);
+    tcg_gen_addi_i64(R(5), t1, 1);
+    for (int l = 0; l < nloops; l++) {
+        TCGLabel *top = gen_new_label();
+        tcg_gen_andi_i64(cnt, R(3), 3);
+        tcg_gen_addi_i64(cnt, cnt, 1);
+        gen_set_label(top);
+        tcg_gen_add_i64(R(6), R(6), t2);
+        tcg_gen_muli_i64(t2, t2, 3);
+        tcg_gen_subi_i64(cnt, cnt, 1);
+        tcg_gen_brcondi_i64(TCG_COND_NE, cnt, 0, top);
+    }
+    tcg_gen_add_i64(R(7), t3, R(6));
+    TCGLabel *skip = gen_new_label();
+    tcg_gen_addi_i64(t4, R(3), 1);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, R(4), 0, skip);
+    tcg_gen_mov_i64(R(8), t4);
+    gen_set_label(skip);
+    tcg_gen_addi_i64(R(9), t4, 1);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_tb_loops(void)
+{
+    case_begin();
+    for (int nloops = 0; nloops < 3 && case_ok; nloops++) {
+        uintptr_t rj, ri;
+        uint64_t in[5] = {0};
+        build_both(build_tb_loops, &nloops, HARNESS_LIVENESS | HARNESS_OPT, &rj, &ri, in, 5);
+        for (size_t i = 0; i < NVALS && case_ok; i++) {
+            uint64_t v[5] = {vals[i], vals[(i + 1) % NVALS], vals[(i + 2) % NVALS], i, i & 1};
+            char what[64];
+            snprintf(what, sizeof(what), "loops %d i %zu", nloops, i);
+            rerun_both(v, 5, what);
+        }
+    }
+    case_end("tb_temps_before_inside_after_loops");
+}
+
 /* ---------------------------------------------------------------- env ld/st */
 
 static void build_ldst_env(void *arg)
@@ -1364,6 +1415,7 @@ int main(int argc, char **argv)
         test_flags_reuse();
         test_calls();
         test_pressure();
+        test_tb_loops();
         test_ldst_env();
         test_random(nrand, HARNESS_LIVENESS | HARNESS_OPT, "random_programs_opt", 0x1234);
         test_random(nrand / 2, HARNESS_LIVENESS, "random_programs_noopt", 0x777);
