@@ -31,13 +31,14 @@ sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
 CC = 'aarch64-linux-gnu-gcc'
+SMP = [1]       # CPUs of the current run (bisections run on one)
 QEMU = 'qemu-system-aarch64'
 
 
 def build(outdir, cpu_march, mmu):
     elf = os.path.join(outdir, 'prog.elf')
     cmd = [CC, '-O2', '-ffreestanding', '-nostdlib', '-fno-pic', '-no-pie', '-static', '-march=' + cpu_march,
-           '-mgeneral-regs-only', '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments',
+           '-mgeneral-regs-only', '-mno-outline-atomics', '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments',
            '-T', os.path.join(HERE, 'link.ld'), '-o', elf,
            os.path.join(HERE, 'start.S'), os.path.join(HERE, 'main.c'), os.path.join(outdir, 'prog.S')]
     if not mmu:
@@ -51,9 +52,10 @@ def build(outdir, cpu_march, mmu):
 def run_all(elf, engines, cpu, binary, timeout):
     """Run the ELF on QEMU and each engine in parallel; returns {name: (rc, text)}."""
     procs = {}
-    cmds = {'qemu': [QEMU, '-M', 'virt,gic-version=3', '-cpu', cpu, '-nographic', '-kernel', elf]}
+    smp = ['-smp', str(SMP[0])] if SMP[0] > 1 else []
+    cmds = {'qemu': [QEMU, '-M', 'virt,gic-version=3'] + smp + ['-cpu', cpu, '-nographic', '-kernel', elf]}
     for e in engines:
-        cmds[e] = [binary, '-M', 'virt', '-cpu', cpu, '-nographic', '-accel',
+        cmds[e] = [binary, '-M', 'virt'] + smp + ['-cpu', cpu, '-nographic', '-accel',
                    'tcg,backend=' + e + os.environ.get('DIFF_ACCEL_OPTS', ''), '-kernel', elf]
     for name, cmd in cmds.items():
         procs[name] = subprocess.Popen(['timeout', '-k', '5', str(timeout)] + cmd, stdin=subprocess.DEVNULL,
@@ -143,12 +145,14 @@ def bisect(args, seed, k, engine, classes, out_base):
         cmd += ['--irq', str(args.irq)]
     if args.exclude:
         cmd += ['--exclude', args.exclude]
+    if args.smp > 1:
+        cmd += ['--smp', str(args.smp)]
     subprocess.run(cmd, check=True)
     elf = build(outdir, args.march, args.mmu)
     res = run_all(elf, [engine], args.cpu, args.binary, args.timeout)
     q = dump_fields(res['qemu'][1])
     e = dump_fields(res[engine][1])
-    _, body = gen.gen_sequence(str(seed), k, args.l, classes, not args.mmu, args.exclude, args.irq > 0)
+    _, body = gen.gen_sequence(str(seed), k, args.l, classes, not args.mmu, args.exclude, args.irq > 0, args.smp)
     rep = []
     for j in range(len(body) + 1):
         qj, ej = q.get(j, {}), e.get(j, {})
@@ -238,6 +242,8 @@ def main():
     ap.add_argument('--no-mmu', dest='mmu', action='store_false')
     ap.add_argument('--survey', action='store_true')
     ap.add_argument('--timeout', type=int, default=120)
+    ap.add_argument('--smp', type=int, default=int(os.environ.get('DIFF_SMP', '1')),
+                    help='CPUs running the sequences in parallel (no interrupts then)')
     ap.add_argument('--exclude', default=os.environ.get('DIFF_EXCLUDE') or None,
                     help='regex over template text: such templates are re-drawn (known bugs)')
     ap.add_argument('--irq', default=os.environ.get('DIFF_IRQ', 'auto'),
@@ -263,6 +269,8 @@ def main():
     for n_seed, seed in enumerate(args.seeds):
         t0 = time.time()
         args.irq = (n_seed % 2) if irq_opt == 'auto' else int(irq_opt)
+        if args.smp > 1:
+            args.irq = 0
         if args.survey and irq_opt == 'auto':
             args.irq = 0
         outdir = os.path.join(out_base, 'seed-%s' % seed)
@@ -274,9 +282,13 @@ def main():
             cmd += ['--irq', str(args.irq)]
         if args.exclude:
             cmd += ['--exclude', args.exclude]
+        if args.smp > 1:
+            cmd += ['--smp', str(args.smp)]
         subprocess.run(cmd, check=True)
         elf = build(outdir, args.march, args.mmu)
+        SMP[0] = args.smp
         res = run_all(elf, engines, args.cpu, args.binary, args.timeout)
+        SMP[0] = 1
         qrc, qtext = res['qemu']
         qs = seq_lines(qtext)
         if len(qs) != args.k or 'done' not in qtext:
@@ -305,7 +317,8 @@ def main():
                 ' '.join(map(str, bad[:12]))))
             if args.survey:
                 for k in bad:
-                    _, body = gen.gen_sequence(seed, k, 1, classes, not args.mmu, args.exclude, args.irq > 0)
+                    _, body = gen.gen_sequence(seed, k, 1, classes, not args.mmu, args.exclude, args.irq > 0,
+                                               args.smp)
                     key = shape(body[0])
                     survey.setdefault((e, key), []).append((seed, k, body[0], qs[k], es.get(k, '(none)')))
                 continue

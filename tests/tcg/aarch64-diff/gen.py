@@ -42,6 +42,7 @@ class Chooser:
         self.g = rng
         self.aligned = aligned
         self.recent = []
+        self.smp = 1
 
     def i(self, a, b):
         return self.g.randint(a, b)
@@ -755,7 +756,7 @@ UNMAPPED = [0xc0100000, 0xc0110000, 0xfffff0000000, 0x7f00000000]
 @T('exc', 1)
 def exc(r):
     # (no misaligned-SP case: QEMU 7.2 does not check SCTLR_EL1.SA, so it cannot be the oracle)
-    k = r.i(0, 6)
+    k = r.i(0, 6 if r.smp == 1 else 5)     # (case 6 uses CPU 0's pages)
     if k == 6:      # straddles the mapped VA 0xc0000f00.. (scratch[0..255]) and the unmapped next page
         b, t, t2 = r.distinct(3)
         j = r.i(0, 3)
@@ -1253,11 +1254,14 @@ def gen_inputs(g):
     return struct.pack('<28Q4Q64Q64Q', *x, nzcv, fpcr, fpsr, 0, *q, *scratch)
 
 
-def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False):
+def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False, smp=1):
     g = random.Random('%s:%d' % (seed, k))
     inputs = gen_inputs(g)
     r = Chooser(g, aligned)
+    r.smp = smp
     pool = [(c, w, f) for c, w, f in TEMPLATES if c in classes and (c != 'exc' or classes == ['exc'])]
+    if smp > 1:     # the page-table template edits a table (and pages) of CPU 0
+        pool = [(c, w, f) for c, w, f in pool if f is not mmu] or pool
     if irq:
         # an interrupt between LDXR and STXR clears the monitor (ERET does): the STXR result
         # would depend on timing; the wfi templates test it deterministically instead
@@ -1278,7 +1282,7 @@ def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False):
         while exclude and re.search(exclude, t):   # known bugs/gaps left out on request
             cls, _, f = g.choices(pool, weights)[0]
             t = f(r)
-        if cls == 'ldst' and 'x28' in t and not aligned and g.randrange(3) == 0:
+        if cls == 'ldst' and 'x28' in t and '0x40000000' not in t and not aligned and g.randrange(3) == 0:
             t = alias_base(r, t)
         r.wrote(t)
         body.append(t)
@@ -1313,6 +1317,8 @@ def main():
     ap.add_argument('--dump', action='store_true', help='print the full state of every sequence')
     ap.add_argument('--aligned', action='store_true')
     ap.add_argument('--exclude', help='regex: re-draw templates whose text matches')
+    ap.add_argument('--smp', type=int, default=1, help='CPUs sharing the sequences (no mmu class, no '
+                    'VA 0xc0000000 straddles: those use CPU 0\'s pages)')
     ap.add_argument('--irq', type=int, default=0, help='timer interrupt interval in ticks (0: none)')
     a = ap.parse_args()
     classes = [c for c in a.classes.split(',') if c]
@@ -1323,7 +1329,7 @@ def main():
     seqs = []      # (id, inputs, body lines)
     ks = [a.only] if a.only is not None else range(a.k)
     for k in ks:
-        inputs, body = gen_sequence(a.seed, k, a.l, classes, a.aligned, a.exclude, a.irq > 0)
+        inputs, body = gen_sequence(a.seed, k, a.l, classes, a.aligned, a.exclude, a.irq > 0, a.smp)
         if a.bisect:
             with open(os.path.join(a.outdir, 'prefixes.txt'), 'w') as f:
                 for j, t in enumerate(body):
@@ -1341,7 +1347,8 @@ def main():
         '    .section .rodata', '    .balign 8',
         '    .global seq_count, seq_ids, seq_table, dump_mode',
         'seq_count: .quad %d' % len(seqs), 'dump_mode: .quad %d' % (1 if a.bisect or a.dump else 0),
-        '    .global irq_mode', 'irq_mode: .quad %d' % a.irq, 'seq_ids:']
+        '    .global irq_mode', 'irq_mode: .quad %d' % a.irq,
+        '    .global smp_cpus', 'smp_cpus: .quad %d' % a.smp, 'seq_ids:']
     out += ['    .quad %d' % i for i, _, _ in seqs]
     out.append('seq_table:')
     out += ['    .quad body_%d' % n for n in range(len(seqs))]

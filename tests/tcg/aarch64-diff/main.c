@@ -25,11 +25,13 @@ struct State {
 _Static_assert(sizeof(struct State) == 1280, "layout shared with start.S/gen.py");
 
 extern const uint8_t seq_inputs[];
-extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode, irq_mode;
+extern const uint64_t seq_table[], seq_ids[], seq_count, dump_mode, irq_mode, smp_cpus;
 extern uint64_t irq_state[2];
-extern uint64_t exc_info[5];    /* esr, far, elr, vector index, run_seq's result */
+/* per CPU (start.S): saved sp, in_seq, exc_info[5] = esr, far, elr, vector index, run_seq's result */
+extern uint64_t cpu_data[8][8];
 extern uint64_t run_seq(uint64_t body, struct State *st);
 extern void psci_off(void);
+extern void secondary_entry(void);
 
 #define UART_DR ((volatile uint32_t *)0x09000000)
 #define UART_FR ((volatile uint32_t *)0x09000018)
@@ -114,56 +116,128 @@ static uint64_t hash_state(const struct State *st)
 
 /* The sequences run on a copy of their input placed so that the scratch
  * buffer straddles a page boundary (256 bytes on each side): accesses that
- * cross it take the page-crossing paths of the softmmu. */
-uint8_t work_pages[3 * 4096] __attribute__((aligned(4096)));
-#define WORK_OFFSET (2 * 4096 - 256 - 768)   /* start.S maps work_pages + 4096 at VA 0xc0000000 */
+ * cross it take the page-crossing paths of the softmmu.  One such area per CPU. */
+#define MAX_CPUS 4
+uint8_t work_pages[MAX_CPUS][3 * 4096] __attribute__((aligned(4096)));
+#define WORK_OFFSET (2 * 4096 - 256 - 768)   /* start.S maps work_pages[0] + 4096 at VA 0xc0000000 */
 
-int main(void)
+struct Result {
+    uint64_t exc, esr, far, pc, vec, hash;
+};
+#define MAX_SEQS 16384
+static struct Result results[MAX_SEQS];
+static volatile uint64_t cpus_done;
+#define MAX_DUMPS 1024
+static struct State dumps[MAX_DUMPS];    /* dump_mode with several CPUs: printed by CPU 0 */
+
+static void print_result(uint64_t id, const struct Result *r)
 {
-    struct State *st = (struct State *)(work_pages + WORK_OFFSET);
-    for (uint64_t i = 0; i < seq_count; i++) {
+    out_s("seq ");
+    out_dec(id);
+    if (r->exc) {
+        out_s(" EXC esr=");
+        out_hex(r->esr, 8);
+        out_s(" far=");
+        out_hex(r->far, 16);
+        out_s(" pc=+");
+        out_hex(r->pc, 4);
+        out_s(" vec=");
+        out_dec(r->vec);
+        if (r->exc == 2) {      /* the state at the exception was saved */
+            out_c(' ');
+            out_hex(r->hash, 16);
+        }
+    } else {
+        out_c(' ');
+        out_hex(r->hash, 16);
+    }
+    out_c('\n');
+}
+
+/* Runs the sequences i with i % ncpus == cpu; with one CPU prints as it goes. */
+static void worker(uint64_t cpu)
+{
+    struct State *st = (struct State *)(work_pages[cpu] + WORK_OFFSET);
+    uint64_t ncpus = smp_cpus > 1 ? smp_cpus : 1;
+    for (uint64_t i = cpu; i < seq_count; i += ncpus) {
         const uint64_t *in = (const uint64_t *)(seq_inputs + i * sizeof(struct State));
         for (unsigned w = 0; w < sizeof(*st) / 8; w++) {
             ((uint64_t *)st)[w] = in[w];
         }
-        uint64_t id = seq_ids[i];
         uint64_t exc = run_seq(seq_table[i], st);
-        out_s("seq ");
-        out_dec(id);
+        const uint64_t *ei = &cpu_data[cpu][2];
+        struct Result r = { exc, 0, 0, 0, 0, 0 };
         if (exc) {
-            uint64_t ec = exc_info[0] >> 26;
+            uint64_t ec = ei[0] >> 26;
             int abort = ec == 0x20 || ec == 0x21 || ec == 0x22 || ec == 0x24 || ec == 0x25 || ec == 0x26;
-            out_s(" EXC esr=");
-            out_hex(exc_info[0], 8);
-            out_s(" far=");
-            out_hex(abort ? exc_info[1] : 0, 16);
-            out_s(" pc=+");
-            out_hex(exc_info[2] - seq_table[i], 4);
-            out_s(" vec=");
-            out_dec(exc_info[3]);
-            if (exc == 2) {         /* the state at the exception was saved */
-                out_c(' ');
-                out_hex(hash_state(st), 16);
-                out_c('\n');
-                if (dump_mode) {
-                    dump(id, st);
-                }
-            } else {
-                out_c('\n');
+            r.esr = ei[0];
+            r.far = abort ? ei[1] : 0;
+            r.pc = ei[2] - seq_table[i];
+            r.vec = ei[3];
+        }
+        if (exc != 1) {
+            r.hash = hash_state(st);
+        }
+        if (ncpus == 1) {
+            print_result(seq_ids[i], &r);
+            if (dump_mode && exc != 1) {
+                dump(seq_ids[i], st);
             }
         } else {
-            out_c(' ');
-            out_hex(hash_state(st), 16);
-            out_c('\n');
-            if (dump_mode) {
-                dump(id, st);
+            results[i] = r;
+            if (dump_mode && i < MAX_DUMPS) {
+                for (unsigned w = 0; w < sizeof(*st) / 8; w++) {
+                    ((uint64_t *)&dumps[i])[w] = ((const uint64_t *)st)[w];
+                }
+            }
+        }
+    }
+    __atomic_fetch_add(&cpus_done, 1, __ATOMIC_RELEASE);
+}
+
+void secondary_main(uint64_t cpu);
+void secondary_main(uint64_t cpu)
+{
+    worker(cpu);
+}
+
+static int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry)
+{
+    register uint64_t x0 __asm__("x0") = 0xc4000003;
+    register uint64_t x1 __asm__("x1") = mpidr;
+    register uint64_t x2 __asm__("x2") = entry;
+    register uint64_t x3 __asm__("x3") = 0;
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
+    return (int64_t)x0;
+}
+
+int main(void)
+{
+    uint64_t ncpus = smp_cpus > 1 ? smp_cpus : 1;
+    if (ncpus > MAX_CPUS || (ncpus > 1 && seq_count > MAX_SEQS)) {
+        out_s("bad smp_cpus/seq_count\n");
+        psci_off();
+    }
+    for (uint64_t c = 1; c < ncpus; c++) {
+        if (psci_cpu_on(c, (uint64_t)secondary_entry) != 0) {
+            out_s("CPU_ON failed\n");
+            psci_off();
+        }
+    }
+    worker(0);
+    while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) != ncpus) {
+    }
+    if (ncpus > 1) {
+        for (uint64_t i = 0; i < seq_count; i++) {
+            print_result(seq_ids[i], &results[i]);
+            if (dump_mode && i < MAX_DUMPS && results[i].exc != 1) {
+                dump(seq_ids[i], &dumps[i]);
             }
         }
     }
     out_s("done\n");
     if (irq_mode) {
-        /* to stderr-like channel: the count differs between emulators, so
-         * it is on a line the comparison ignores */
+        /* the count differs between emulators: a line the comparison ignores */
         out_s("irqs ");
         out_dec(irq_state[1]);
         out_c('\n');

@@ -14,7 +14,7 @@
  * never writes x28, x29, x30 or sp and ends with `b seq_end`, which stores the
  * registers back.  Returns 0.  Any exception during the sequence goes to
  * exc_common, which stores the registers as they were at the exception,
- * records ESR/FAR/ELR/vector index in exc_info[] and ERETs to exc_resume
+ * records ESR/FAR/ELR/vector index in this CPU's exc_info (cpu_data) and ERETs to exc_resume
  * (same PSTATE: EL1h, DAIF masked), which reloads sp and returns 2 (1 for an
  * exception outside a sequence).
  */
@@ -23,6 +23,17 @@
 #define ST_FPSR 240
 #define ST_Q 256
 #define ST_SCRATCH 768
+
+/* Per-CPU harness data (cpu_data + 64 * Aff0): saved sp, in_seq, exc_info[5] */
+#define CPU_SAVED_SP 0
+#define CPU_IN_SEQ 8
+#define CPU_EXC 16
+    .macro cpu_ptr reg, tmp
+    mrs     \tmp, mpidr_el1
+    and     \tmp, \tmp, #0xff
+    ldr     \reg, =cpu_data
+    add     \reg, \reg, \tmp, lsl #6
+    .endm
 
     .section .text.boot, "ax"
     .global _start
@@ -43,19 +54,11 @@ _start:
     b       1b
 2:
 #ifndef DIFF_NO_MMU
-    /* MAIR: attr0 Device-nGnRnE, attr1 Normal WB RW-allocate */
-    mov     x0, #0xff00
-    msr     mair_el1, x0
-    /* TCR: T0SZ=T1SZ=25, IRGN=ORGN=WB, SH=inner, TG0=TG1=4K, IPS=40 bits,
-     * TBI0 (top byte ignored below, as Linux has for user space) */
-    ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (25 << 16) | (1 << 24) | (1 << 26) | (3 << 28) | (2 << 30) | (2 << 32) | (1 << 37))
-    msr     tcr_el1, x0
     /* TTBR1: VA 0xffffff8040000000 is a third alias of the RAM (high
      * addresses like the kernel's) */
     ldr     x0, =l1_hi_table
     ldr     x1, =(0x40000000 | (1 << 10) | (3 << 8) | (1 << 2) | 1)
     str     x1, [x0, #8]
-    msr     ttbr1_el1, x0
     ldr     x0, =l1_table
     /* block 0: Device, AF; block 1: Normal, inner shareable, AF; block 2
      * (VA 0x80000000) an alias of block 1: same TLB set, other VA */
@@ -82,6 +85,26 @@ _start:
     ldr     x2, =((1 << 10) | (3 << 8) | (1 << 2) | 3)
     orr     x1, x1, x2
     str     x1, [x0]
+    bl      mmu_on
+#endif
+    ldr     x0, =irq_mode
+    ldr     x0, [x0]
+    cbz     x0, 4f
+    bl      irq_init
+4:  bl      main
+/* mmu_on: program MAIR/TCR/TTBR0/TTBR1 and turn the MMU on (every CPU; the
+ * tables are built once by CPU 0).  Clobbers x0. */
+mmu_on:
+#ifndef DIFF_NO_MMU
+    /* MAIR: attr0 Device-nGnRnE, attr1 Normal WB RW-allocate */
+    mov     x0, #0xff00
+    msr     mair_el1, x0
+    /* TCR: T0SZ=T1SZ=25, IRGN=ORGN=WB, SH=inner, TG0=TG1=4K, IPS=40 bits,
+     * TBI0 (top byte ignored below, as Linux has for user space) */
+    ldr     x0, =(25 | (1 << 8) | (1 << 10) | (3 << 12) | (25 << 16) | (1 << 24) | (1 << 26) | (3 << 28) | (2 << 30) | (2 << 32) | (1 << 37))
+    msr     tcr_el1, x0
+    ldr     x0, =l1_hi_table
+    msr     ttbr1_el1, x0
     ldr     x0, =l1_table
     msr     ttbr0_el1, x0
     dsb     sy
@@ -97,11 +120,28 @@ _start:
     msr     sctlr_el1, x0
     isb
 #endif
-    ldr     x0, =irq_mode
-    ldr     x0, [x0]
-    cbz     x0, 4f
-    bl      irq_init
-4:  bl      main
+    ret
+
+/* Secondary CPUs (PSCI CPU_ON from main.c, -smp N): own stack
+ * (stack_top - cpu * 16 KiB), vectors, FP, MMU, then secondary_main(cpu). */
+    .global secondary_entry
+secondary_entry:
+    mrs     x19, mpidr_el1
+    and     x19, x19, #0xff
+    ldr     x0, =stack_top
+    sub     x0, x0, x19, lsl #14
+    mov     sp, x0
+    adr     x0, vectors
+    msr     vbar_el1, x0
+    mov     x0, #(3 << 20)
+    msr     cpacr_el1, x0
+    isb
+    bl      mmu_on
+    mov     x0, x19
+    bl      secondary_main
+4:  wfi
+    b       4b
+
     .global psci_off
 psci_off:
     ldr     x0, =0x84000008
@@ -123,11 +163,10 @@ run_seq:
     stp     d12, d13, [sp, #128]
     stp     d14, d15, [sp, #144]
     mov     x29, sp
-    ldr     x2, =saved_sp
-    str     x29, [x2]
-    ldr     x2, =in_seq
+    cpu_ptr x2, x3
+    str     x29, [x2, #CPU_SAVED_SP]
     mov     x3, #1
-    str     x3, [x2]
+    str     x3, [x2, #CPU_IN_SEQ]
     mov     x30, x0
     mov     x28, x1
     ldr     x2, [x28, #ST_NZCV]
@@ -175,8 +214,8 @@ run_seq:
 seq_end:
     msr     daifset, #2
     bl      save_state
-    ldr     x0, =in_seq
-    str     xzr, [x0]
+    cpu_ptr x0, x2
+    str     xzr, [x0, #CPU_IN_SEQ]
     mov     x0, #0
     b       restore
 
@@ -226,11 +265,12 @@ save_state:
  * saved to the block first (so the hash covers the registers at the
  * exception: precise-state checks), and run_seq returns 2; elsewhere 1. */
 exc_common:
-    ldr     x1, =exc_info
-    str     x0, [x1, #24]
-    ldr     x1, =in_seq
-    ldr     x1, [x1]
-    cbz     x1, 1f
+    stp     x2, x3, [sp, #-16]!
+    cpu_ptr x1, x2
+    str     x0, [x1, #(CPU_EXC + 24)]
+    ldr     x2, [x1, #CPU_IN_SEQ]
+    cbz     x2, 1f
+    ldp     x2, x3, [sp], #16
     ldp     x0, x1, [sp], #16
     mov     x29, x30                /* x29/x30 are the harness's: free here */
     bl      save_state
@@ -238,13 +278,15 @@ exc_common:
     mrs     x0, spsr_el1            /* NZCV as interrupted */
     and     x0, x0, #0xf0000000
     str     x0, [x28, #ST_NZCV]
-    ldr     x0, =in_seq
-    str     xzr, [x0]
+    cpu_ptr x3, x0
+    str     xzr, [x3, #CPU_IN_SEQ]
     mov     x0, #2
     b       2f
-1:  ldp     x0, x1, [sp], #16
+1:  ldp     x2, x3, [sp], #16
+    ldp     x0, x1, [sp], #16
+    cpu_ptr x3, x0
     mov     x0, #1
-2:  ldr     x3, =exc_info
+2:  add     x3, x3, #CPU_EXC
     mrs     x1, esr_el1
     mrs     x2, far_el1
     stp     x1, x2, [x3]
@@ -258,11 +300,10 @@ exc_common:
     eret
 
 exc_resume:
-    ldr     x5, =saved_sp
-    ldr     x5, [x5]
-    mov     sp, x5
-    ldr     x5, =exc_info
-    ldr     x0, [x5, #32]
+    cpu_ptr x5, x6
+    ldr     x6, [x5, #CPU_SAVED_SP]
+    mov     sp, x6
+    ldr     x0, [x5, #(CPU_EXC + 32)]
 restore:
     ldp     x19, x20, [sp, #16]
     ldp     x21, x22, [sp, #32]
@@ -390,14 +431,10 @@ irq_state:
     .quad 0x2545f4914f6cdd1d, 0     /* xorshift state, interrupt count */
 
     .bss
-    .balign 8
-saved_sp:
-    .skip 8
-in_seq:
-    .skip 8
-    .global exc_info
-exc_info:
-    .skip 40
+    .balign 64
+    .global cpu_data
+cpu_data:
+    .skip 64 * 8
     .balign 4096
 l1_table:
     .skip 4096
