@@ -228,6 +228,12 @@ int cpu_exec(CPUState *cpu)
             tb_exit = (int)(r & TB_EXIT_MASK);
 
             if (tb_exit == TB_EXIT_REQUESTED) {
+                /* The TB that saw the request ran none of its instructions; it
+                 * may have been entered by a chained jump that left the guest
+                 * pc stale, so put the state at its first instruction. */
+                if (last_tb && last_tb->icount) {
+                    cc->restore_state(cpu, last_tb, &last_tb->insn_data[0]);
+                }
                 last_tb = NULL;
                 if (__atomic_load_n(&cpu->icount_decr.u16.high, __ATOMIC_ACQUIRE) != 0) {
                     /* an exit request: clear the flag, then look at requests */

@@ -374,7 +374,7 @@ static uint64_t do_load(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType
     if (crosses_page(addr, size)) {
         /* Fault on either page before any effect: probe both, then bytes. */
         tlb_lookup_fill(cpu, addr, 1, access, mmu_idx, ra);
-        tlb_lookup_fill(cpu, addr + size - 1, 1, access, mmu_idx, ra);
+        tlb_lookup_fill(cpu, (addr + size - 1) & TARGET_PAGE_MASK, 1, access, mmu_idx, ra);
         v = 0;
         for (unsigned b = 0; b < size; b++) {
             v |= load_one(cpu, addr + b, 1, mmu_idx, access, ra) << (8 * b);
@@ -413,7 +413,7 @@ static void do_store(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, ui
     if (crosses_page(addr, size) || (addr & (size - 1))) {
         /* both pages must be writable before any byte is written */
         tlb_lookup_fill(cpu, addr, 1, MMU_DATA_STORE, mmu_idx, ra);
-        tlb_lookup_fill(cpu, addr + size - 1, 1, MMU_DATA_STORE, mmu_idx, ra);
+        tlb_lookup_fill(cpu, (addr + size - 1) & TARGET_PAGE_MASK, 1, MMU_DATA_STORE, mmu_idx, ra);
         if (!crosses_page(addr, size)) {
             CPUTLBEntry *e = &cpu->tlb[mmu_idx][tlb_index(addr)];
             if (!(e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
@@ -717,7 +717,7 @@ void helper_guest_st128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
     }
     MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
     /* both halves must be writable before either is written */
-    tlb_lookup_fill(cpu, addr + 15, 1, MMU_DATA_STORE, get_mmuidx(oi), ra);
+    tlb_lookup_fill(cpu, (addr + 15) & TARGET_PAGE_MASK, 1, MMU_DATA_STORE, get_mmuidx(oi), ra);
     do_store(cpu, addr, cpu->scratch128[0], o8, ra);
     do_store(cpu, addr + 8, cpu->scratch128[1], o8, ra);
 }
