@@ -257,7 +257,8 @@ static void x86_get_tb_cpu_state(CPUState *cs, uint64_t *pc, uint64_t *cs_base,
                                  uint32_t *flags)
 {
     CPUX86State *env = cpu_env(cs);
-    *cs_base = env->segs[R_CS].base;
+    /* 64-bit mode ignores the CS base (SDM Vol.1 §3.4.2.1) */
+    *cs_base = (env->hflags & HF_CS64) ? 0 : env->segs[R_CS].base;
     *pc = (env->hflags & HF_CS64) ? env->rip : (uint32_t)(*cs_base + env->rip);
     *flags = env->hflags & ~HF_IF; /* IF does not change translation */
 }
@@ -279,7 +280,10 @@ static int x86_cpu_mmu_index(CPUState *cs, bool ifetch)
 static uint64_t x86_cpu_get_pc(CPUState *cs)
 {
     CPUX86State *env = cpu_env(cs);
-    return env->segs[R_CS].base + env->rip;
+    if (env->hflags & HF_CS64) {
+        return env->rip;
+    }
+    return (uint32_t)(env->segs[R_CS].base + env->rip);
 }
 
 static void x86_cpu_do_unaligned_access(CPUState *cs, uint64_t vaddr, MMUAccessType access,
