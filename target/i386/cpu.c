@@ -249,7 +249,9 @@ static void x86_cpu_reset(CPUState *cs)
     env->last_exception = -1;
     x86_update_hflags(env);
     cs->exception_index = EXCP_NONE;
-    __atomic_store_n(&cs->halted, 0, __ATOMIC_RELAXED);
+    /* application processors wait for a start-up IPI (SDM Vol.3 §8.4.1) */
+    env->wait_for_sipi = cs->cpu_index != 0;
+    __atomic_store_n(&cs->halted, env->wait_for_sipi ? 1 : 0, __ATOMIC_RELAXED);
     tlb_flush(cs);
 }
 
@@ -267,6 +269,9 @@ static bool x86_cpu_has_work(CPUState *cs)
 {
     CPUX86State *env = cpu_env(cs);
     uint32_t req = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+    if (env->wait_for_sipi) {
+        return (req & (CPU_INTERRUPT_SIPI | CPU_INTERRUPT_INIT)) != 0;
+    }
     return ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
            (req & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI));
 }

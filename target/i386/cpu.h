@@ -274,6 +274,7 @@ typedef struct CPUX86State {
     uint64_t last_exception_rip;
 
     uint8_t sipi_vector;
+    bool wait_for_sipi; /* an AP after RESET/INIT: only a SIPI starts it (SDM §8.4) */
 
     /* ---- identification (CPUID) ---- */
     uint32_t cpuid_level, cpuid_xlevel;

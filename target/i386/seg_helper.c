@@ -778,12 +778,22 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
     CPUX86State *env = cpu_env(cs);
     X86CPU *cpu = x86_cpu(cs);
     if (req & CPU_INTERRUPT_INIT) {
+        /* INIT: the reset state (MSRs like EFER and the APIC base kept would be
+         * more exact; the full reset is what Linux needs), then wait for SIPI */
         cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT);
+        uint64_t apic_base = env->apic_base;
         cs->cc->reset(cs);
+        env->apic_base = apic_base;
+        env->wait_for_sipi = true;
+        cs->exception_index = EXCP_HALTED;
         return true;
     }
     if (req & CPU_INTERRUPT_SIPI) {
         cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
+        if (!env->wait_for_sipi) {
+            return false; /* a SIPI to a running CPU is ignored */
+        }
+        env->wait_for_sipi = false;
         /* real mode at vector << 12 (SDM §8.4.4.2) */
         x86_cpu_load_seg_cache(env, R_CS, (uint32_t)env->sipi_vector << 8,
                                (uint64_t)env->sipi_vector << 12, 0xffff,
@@ -795,6 +805,9 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
         return true;
     }
     if (env->hflags & HF_INHIBIT_IRQ) {
+        return false;
+    }
+    if (env->wait_for_sipi) {
         return false;
     }
     if ((req & CPU_INTERRUPT_NMI)) {

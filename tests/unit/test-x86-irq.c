@@ -223,6 +223,50 @@ static void run_on(int k, const char *name, const TCGBackend *be)
     check(name, "TF clear at the end", !(env->eflags & TF_MASK));
 }
 
+/* an application processor: waits for SIPI after reset and after INIT */
+static void test_sipi(void)
+{
+    static Machine mm;
+    AddressSpace *as = address_space_new("x86-sipi");
+    memory_map_ram(as, "low", 0, 1u << 20);
+    mm.as = as;
+    mm.ncpus = 2;
+    CPUState *ap = cpu_create(&mm, &x86_cpu_class, 1, "qemu64");
+    mm.cpus[1] = ap;
+    static CPUState *keep_ap;
+    static AddressSpace *keep_ap_as;
+    keep_ap = ap; /* reachable for LeakSanitizer */
+    keep_ap_as = as;
+    (void)keep_ap;
+    (void)keep_ap_as;
+    tb_cache_new(ap, &tcg_backend_interp, 8u << 20);
+    static Board b = {.pending_vector = 0x30};
+    X86PortIO io = {.in = port_in, .out = port_out, .opaque = &b};
+    x86_cpu_set_port_io(ap, &io);
+    X86ApicHooks apic = {.get_interrupt = get_interrupt, .opaque = &b};
+    x86_cpu_set_apic_hooks(ap, &apic);
+    /* real-mode code at 0x8000: mov $0x42, %al; out %al, $0x80; hlt */
+    static const uint8_t tramp[] = {0xb0, 0x42, 0xe6, 0x80, 0xf4};
+    memory_rw(as, 0x8000, (void *)tramp, sizeof(tramp), true);
+
+    check("ap", "an AP is halted after reset", ap->halted);
+    cpu_interrupt(ap, CPU_INTERRUPT_HARD);
+    check("ap", "an AP waiting for SIPI ignores interrupts", !ap->cc->has_work(ap));
+    cpu_reset_interrupt(ap, CPU_INTERRUPT_HARD);
+    x86_cpu_set_sipi_vector(ap, 0x08);
+    cpu_interrupt(ap, CPU_INTERRUPT_SIPI);
+    check("ap", "SIPI is work", ap->cc->has_work(ap));
+    ap->halted = 0;
+    int ret = cpu_exec(ap);
+    check("ap", "SIPI starts real mode at vector << 12", ret == EXCP_HLT && b.n == 1 &&
+              b.port[0] == 0x80 && b.val[0] == 0x42 && cpu_env(ap)->segs[R_CS].selector == 0x800);
+    cpu_interrupt(ap, CPU_INTERRUPT_INIT);
+    ap->halted = 0;
+    ret = cpu_exec(ap);
+    check("ap", "INIT puts the AP back into wait-for-SIPI", ret == EXCP_HALTED &&
+              cpu_env(ap)->wait_for_sipi && !ap->cc->has_work(ap));
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -235,5 +279,6 @@ int main(void)
     } else {
         printf("SKIP jit: backend not linked\n");
     }
+    test_sipi();
     return failures ? 1 : 0;
 }
