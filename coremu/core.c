@@ -116,10 +116,9 @@ static void flush_local(CPUState *cpu, uint64_t vaddr, uint16_t idxmap)
     }
 }
 
-void coremu_tlb_flush_all_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap)
+void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap)
 {
     Machine *m = src->machine;
-    flush_local(src, vaddr, idxmap);
     if (single_thread || m->ncpus == 1) {
         for (int i = 0; i < m->ncpus; i++) {
             if (m->cpus[i] != src) {
@@ -156,6 +155,12 @@ void coremu_tlb_flush_all_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap)
     if (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) == 0) {
         free(msgs);
     }
+}
+
+void coremu_tlb_flush_all_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap)
+{
+    flush_local(src, vaddr, idxmap);
+    coremu_tlb_flush_others_synced(src, vaddr, idxmap);
 }
 
 void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)

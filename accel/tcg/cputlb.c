@@ -792,3 +792,17 @@ void *probe_access(CPUState *cpu, uint64_t addr, int size, MMUAccessType access,
     }
     return (void *)(uintptr_t)(addr + e->addend);
 }
+
+uint64_t probe_paddr(CPUState *cpu, uint64_t vaddr, MMUAccessType access, int mmu_idx)
+{
+    unsigned i = tlb_index(vaddr);
+    CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+    uint64_t cmp = access == MMU_DATA_LOAD    ? e->addr_read
+                   : access == MMU_DATA_STORE ? e->addr_write
+                                              : e->addr_code;
+    if (!tlb_hit_page(cmp, page) && !cpu->cc->tlb_fill(cpu, vaddr, 1, access, mmu_idx, true, 0)) {
+        return ~0ull;
+    }
+    return cpu->tlb_full[mmu_idx][i].paddr | (vaddr & ~TARGET_PAGE_MASK);
+}

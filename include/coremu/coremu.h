@@ -66,6 +66,8 @@ void coremu_run_on_cpu(CPUState *target, void (*fn)(CPUState *, void *), void *o
 /* TLB shootdown: flush vaddr's page (or COREMU_FLUSH_ALL) in the modes of
  * idxmap on every core of src's machine, src included; returns when all have. */
 void coremu_tlb_flush_all_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap);
+/* The same for every core but src (which flushes itself more precisely). */
+void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap);
 /* Instruction-cache maintenance to the point of unification, broadcast: every
  * core drops its TBs covering [paddr, paddr+len) before it next runs code. */
 void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len);

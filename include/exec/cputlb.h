@@ -51,6 +51,10 @@ uint8_t cpu_ldub_code(CPUState *cpu, uint64_t addr);
 /* Physical address of the code page holding addr (fills the TLB); -1 if MMIO. */
 uint64_t get_page_addr_code(CPUState *cpu, uint64_t addr);
 
+/* Physical address of vaddr for access in mmu_idx, or ~0 if it does not
+ * translate (never raises a fault): cache maintenance by VA. */
+uint64_t probe_paddr(CPUState *cpu, uint64_t vaddr, MMUAccessType access, int mmu_idx);
+
 /* --- for helpers and target code: data access by virtual address --- */
 uint64_t cpu_ld_mmu(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra);
 void cpu_st_mmu(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra);

@@ -174,14 +174,7 @@ typedef struct ARMCPU {
     void *conduit_opaque;
     const char *model;
     struct ARMCPU *timer_next; /* list of CPUs the timer thread serves */
-    /* cross-thread: set by another core's TLBI ...IS, with CPU_INTERRUPT_TGT_0 */
-    uint32_t tlb_flush_pending;
 } ARMCPU;
-
-/* interrupt_request bit: "another core asked for a TLB flush" (mmu.c) */
-#define ARM_INTERRUPT_TLB_FLUSH CPU_INTERRUPT_TGT_0
-/* Run this core's pending remote TLB flush, if any (exec_interrupt). */
-void arm_tlb_flush_remote_pending(CPUState *cs);
 
 static inline ARMCPU *arm_cpu(CPUState *cs)
 {

@@ -97,9 +97,6 @@ bool arm_cpu_exec_interrupt(CPUState *cs, uint32_t req)
 {
     CPUARMState *env = cpu_env(cs);
     int excp = -1;
-    if (req & ARM_INTERRUPT_TLB_FLUSH) {
-        arm_tlb_flush_remote_pending(cs);
-    }
     if ((req & CPU_INTERRUPT_FIQ) && !(env->pstate & PSTATE_F)) {
         excp = ARM_EXCP_FIQ;
     } else if ((req & CPU_INTERRUPT_HARD) && !(env->pstate & PSTATE_I)) {

@@ -19,6 +19,7 @@ DEF_HELPER_3(msr, 0, void, env, i32, i64)
 DEF_HELPER_3(tlbi, TCG_CALL_NO_RWG, void, env, i32, i64)
 DEF_HELPER_3(at, TCG_CALL_NO_RWG, void, env, i32, i64)
 DEF_HELPER_2(dc_zva, TCG_CALL_NO_WG, void, env, i64)
+DEF_HELPER_2(ic_ivau, TCG_CALL_NO_RWG, void, env, i64)
 
 /* integer (helper.c) */
 DEF_HELPER_2(sdiv64, TCG_CALL_PURE, s64, s64, s64)

@@ -21,6 +21,7 @@
 
 #include "target/arm/cpu.h"
 
+#include "coremu/coremu.h"
 #include "exec/cputlb.h"
 #include "exec/memory.h"
 #include "util/log.h"
@@ -302,34 +303,15 @@ void arm_tlbi_va(CPUARMState *env, uint64_t va)
 }
 
 /*
- * Broadcast for the inner-shareable TLBI forms: every other core gets a
- * pending full flush and an interrupt-request bit; it flushes at its next TB
- * boundary (exec_interrupt), before running any more guest code. The issuing
- * core does not wait for the others (a DSB ISH after TLBI IS should): there
- * is a short window in which another core still uses the old translation.
- * TODO(coremu): make this a coremu/ message with completion for DSB.
+ * The inner-shareable TLBI forms reach every core (D8.13): the others flush
+ * all their EL1&0 translations (their block-mapping tracking is their own)
+ * and this core waits until they have, so the DSB ISH that follows in the
+ * guest really orders the maintenance (coremu/core.c).
  */
 static void tlbi_broadcast(CPUState *cs)
 {
-    struct Machine *m = cs->machine;
-    if (!m) {
-        return;
-    }
-    for (int i = 0; i < m->ncpus; i++) {
-        CPUState *o = m->cpus[i];
-        if (o && o != cs) {
-            __atomic_store_n(&arm_cpu(o)->tlb_flush_pending, 1, __ATOMIC_RELEASE);
-            cpu_interrupt(o, ARM_INTERRUPT_TLB_FLUSH);
-        }
-    }
-}
-
-void arm_tlb_flush_remote_pending(CPUState *cs)
-{
-    /* clear the request bit first: a request arriving after this re-arms it */
-    cpu_reset_interrupt(cs, ARM_INTERRUPT_TLB_FLUSH);
-    if (__atomic_exchange_n(&arm_cpu(cs)->tlb_flush_pending, 0, __ATOMIC_ACQ_REL)) {
-        arm_tlbi_all(cpu_env(cs));
+    if (cs->machine && cs->coremu) {
+        coremu_tlb_flush_others_synced(cs, COREMU_FLUSH_ALL, (1u << NB_MMU_MODES) - 1);
     }
 }
 
@@ -370,6 +352,23 @@ void helper_at(CPUState *cs, uint32_t key, uint64_t va)
         midx = ARM_MMU_EL1;
     }
     env->par_el1 = arm_address_translate(env, va, is_write, midx);
+}
+
+/*
+ * IC IVAU (C5.3.14): invalidate the instruction cache line holding VA to the
+ * point of unification, on every core of the inner-shareable domain. Here:
+ * every core drops its translations of that line (coremu broadcast). Linux
+ * relies on it after writing code (module loading, text patching) and after
+ * a DMA'd page becomes executable. A VA that does not translate is ignored.
+ */
+void helper_ic_ivau(CPUState *cs, uint64_t va)
+{
+    CPUARMState *env = cpu_env(cs);
+    uint64_t line = 4u << (env->ctr & 0xf); /* CTR_EL0.IminLine: log2 words */
+    uint64_t pa = probe_paddr(cs, va & ~(line - 1), MMU_DATA_LOAD, arm_mmu_idx(env));
+    if (pa != ~0ull && cs->coremu) {
+        coremu_tb_invalidate_all(cs, pa, line);
+    }
 }
 
 void helper_dc_zva(CPUState *cs, uint64_t addr)

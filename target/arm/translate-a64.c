@@ -744,9 +744,12 @@ static bool trans_SYS(DisasContext *s, arg_SYS *a)
         return true;
     }
     switch (key) {
+    case SYSK(3, 7, 5, 1): /* IC IVAU: every core drops that line's translations */
+        gen_helper_ic_ivau(tcg_env(), read_x(s, a->rt));
+        s->base.is_jmp = DISAS_UPDATE_NOCHAIN;
+        return true;
     case SYSK(0, 7, 1, 0): /* IC IALLUIS */
-    case SYSK(0, 7, 5, 0): /* IC IALLU */
-    case SYSK(3, 7, 5, 1): /* IC IVAU: end the TB so modified code is re-fetched */
+    case SYSK(0, 7, 5, 0): /* IC IALLU: end the TB so modified code is re-fetched */
         s->base.is_jmp = DISAS_UPDATE_NOCHAIN;
         return true;
     case SYSK(3, 7, 4, 1): /* DC ZVA */
