@@ -583,11 +583,10 @@ static bool gen_one(Gen *g, const Cand *c)
     if (mn == MN_CMPXCHG8B) {
         mem = true;
     }
-    /* bit-string forms with a register offset and memory would reach far away */
-    if ((mn == MN_BT || mn == MN_BTS || mn == MN_BTR || mn == MN_BTC) &&
-        OPK_METHOD(c->kinds[1]) == A_G) {
-        mem = false;
-    }
+    /* bit-string forms with a register offset and memory: the offset register is
+     * loaded with a small value just before (else the access would reach far away) */
+    bool bitstring = (mn == MN_BT || mn == MN_BTS || mn == MN_BTR || mn == MN_BTC) &&
+                     OPK_METHOD(c->kinds[1]) == A_G && mem;
     if (mem && rn(3) == 0 && (c->flags & X86F_LOCK)) {
         lock = true;
     }
@@ -792,6 +791,13 @@ static bool gen_one(Gen *g, const Cand *c)
     Sem s = flag_sem(c, width, count_imm, count, cc);
     if (s.reads & (g->undef | g->pending[q->ninsn])) {
         return false; /* would read a flag an earlier instruction left undefined */
+    }
+
+    if (bitstring) {
+        if (mform == 2 && (reg == breg || reg == xreg)) {
+            return false;
+        }
+        emit_mov_imm32(g, reg, rn(1024));
     }
 
     /* branches: forward targets */
