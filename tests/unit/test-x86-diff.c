@@ -207,7 +207,7 @@ static bool whitelisted(int mn)
     /* legacy-mode only (32-bit sequences) */
     case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
     case MN_SALC: case MN_PUSHA: case MN_POPA:
-    case MN_RET:
+    case MN_RET: case MN_POPF:
         return true;
     default:
         return false;
@@ -952,6 +952,33 @@ static bool gen_ret(Gen *g, const Cand *c)
     return true;
 }
 
+/* POPF of a known-safe image: push $flags; popf (IF stays 1, IOPL 0, no TF/AC,
+ * so CPL 0 in the emulator and CPL 3 natively agree) */
+static bool gen_popf(Gen *g, const Cand *c)
+{
+    Seq *q = g->q;
+    int group_first = q->ninsn;
+    uint32_t v = 0x202 | ((uint32_t)rnd() & CC_OSZAPC) | (rn(4) == 0 ? DF_MASK : 0);
+    begin_insn(g);
+    emit(g, 0x68);
+    emit_le(g, v, 4);
+    end_insn(g);
+    begin_insn(g);
+    emit(g, 0x9d);
+    g->undef = 0; /* every arithmetic flag comes from the image */
+    for (int x = group_first + 1; x <= q->ninsn; x++) {
+        for (int f = 0; f < g->nfix; f++) {
+            if (g->fix[f].target == x) {
+                g->fix[f].target = q->ninsn + 1;
+                g->pending[q->ninsn + 1] |= g->pending[x];
+            }
+        }
+    }
+    end_insn(g);
+    (void)c;
+    return true;
+}
+
 static void gen_seq(Seq *q, uint64_t seed, int n)
 {
     Gen g;
@@ -994,7 +1021,9 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
         }
         int save_len = q->len, save_n = q->ninsn, save_fix = g.nfix;
         unsigned save_undef = g.undef;
-        if (c->mnem == MN_RET ? gen_ret(&g, c) : gen_one(&g, c)) {
+        bool ok = c->mnem == MN_RET ? gen_ret(&g, c)
+                : c->mnem == MN_POPF ? gen_popf(&g, c) : gen_one(&g, c);
+        if (ok) {
             emitted++;
         } else {
             q->len = save_len;
