@@ -128,14 +128,16 @@ static inline void send_sgi(int id, uint16_t targets)
     ISB();
 }
 
-/* Spin until *flag >= n or the bound runs out; returns 1 when reached. */
+/* Spin until *flag >= n or the bound runs out; returns 1 when reached.
+ * Plain NOP loops, not YIELD: coremu turns YIELD into a host-side yield,
+ * which under host load makes a long loop take seconds. */
 static inline int wait_for(volatile int *flag, int n, long bound)
 {
     for (long i = 0; i < bound; i++) {
         if (*flag >= n) {
             return 1;
         }
-        __asm__ volatile("yield");
+        __asm__ volatile("nop" ::: "memory");
     }
     return *flag >= n;
 }
@@ -161,7 +163,7 @@ static inline int wfi_until(volatile int *count, int n)
 static inline void spin(long n)
 {
     for (long i = 0; i < n; i++) {
-        __asm__ volatile("yield");
+        __asm__ volatile("nop" ::: "memory");
     }
 }
 #endif

@@ -38,7 +38,7 @@ static void on_irq(void)
         SYSREG_WRITE(icc_sgi0r_el1, (2ull << 24) | 1);
         ISB();
         __asm__ volatile("msr daifclr, #1\nisb" ::: "memory");
-        wait_for(&fiqs, 2, 1000000);
+        wait_for(&fiqs, 2, 2000000);
         __asm__ volatile("msr daifset, #1\nisb" ::: "memory");
         say_dec("  in irq 5: fiqs taken", fiqs);
     }
@@ -83,14 +83,14 @@ int main(void)
     say_dec("IAR1 (group 0 is not acknowledged by IAR1)", SYSREG_READ(icc_iar1_el1));
     say_dec("irqs", irqs);
     FIQ_ON();
-    say_dec("FIQ taken", wait_for(&fiqs, 1, 1000000));
+    say_dec("FIQ taken", wait_for(&fiqs, 1, 2000000));
     say_dec("ISACTIVER0.2 after EOIR0", (GICR_SGI(0, S_ISACTIVER0) >> 2) & 1);
     say_dec("ISPENDR0.2 after EOIR0", (GICR_SGI(0, S_ISPENDR0) >> 2) & 1);
     FIQ_OFF();
 
     say("== group 0 SGI 2 (0x40) preempts group 1 SGI 5 (0x80) as FIQ");
     send_sgi(5, 1);
-    say_dec("IRQ 5 and FIQ 2 taken", wait_for(&irqs, 1, 1000000) && fiqs == 2);
+    say_dec("IRQ 5 and FIQ 2 taken", wait_for(&irqs, 1, 2000000) && fiqs == 2);
     say("done");
     return 0;
 }

@@ -80,13 +80,13 @@ int main(void)
     RTC(RTCIMSC) = 1;
     IRQ_ON();
     wfi_until(&irqs, 1);
-    say_dec("taken twice", wait_for(&irqs, 2, 1000000));
+    say_dec("taken twice", wait_for(&irqs, 2, 20000000));
     spin(100000);
     say_dec("count while the device masks the line", irqs);
     say_dec("pending", pending34());
     say_dec("active", active34());
     RTC(RTCIMSC) = 1;
-    say_dec("RTCIMSC=1: taken again", wait_for(&irqs, 3, 1000000));
+    say_dec("RTCIMSC=1: taken again", wait_for(&irqs, 3, 20000000));
     spin(100000);
     say_dec("count after the device cleared", irqs);
     say_dec("pending", pending34());

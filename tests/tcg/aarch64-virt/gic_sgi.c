@@ -116,7 +116,7 @@ int main(void)
     spin(100000);
     say_dec("disabled: taken", irqs);
     GICR_SGI(0, S_ISENABLER0) = 1u << 1;
-    say_dec("enabled: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("enabled: taken", wait_for(&irqs, 1, 20000000));
     say_dec("after EOI: ISACTIVER0.1", bit(GICR_SGI(0, S_ISACTIVER0), 1));
     say_dec("after EOI: ISPENDR0.1", bit(GICR_SGI(0, S_ISPENDR0), 1));
     say_hex("after EOI: rpr", SYSREG_READ(icc_rpr_el1));
@@ -132,7 +132,7 @@ int main(void)
     say_dec("HPPIR1", SYSREG_READ(icc_hppir1_el1));
     say_dec("ISR_EL1.I", (SYSREG_READ(isr_el1) >> 7) & 1);
     IRQ_ON();
-    say_dec("both taken", wait_for(&irqs, 2, 1000000));
+    say_dec("both taken", wait_for(&irqs, 2, 20000000));
 
     say("== PMR masking: SGI 4 priority 0x80");
     enable_sgi(4, 0x80);
@@ -153,7 +153,7 @@ int main(void)
     say_dec("PMR=0x40: taken", irqs);
     SYSREG_WRITE(icc_pmr_el1, 0xa0);
     ISB();
-    say_dec("PMR=0xa0: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("PMR=0xa0: taken", wait_for(&irqs, 1, 20000000));
     SYSREG_WRITE(icc_pmr_el1, 0xff);
     ISB();
 
@@ -164,7 +164,7 @@ int main(void)
     irqs = 0;
     action = act_preempt;
     send_sgi(5, 1);
-    say_dec("all three taken", wait_for(&irqs, 3, 1000000));
+    say_dec("all three taken", wait_for(&irqs, 3, 20000000));
     action = 0;
 
     say("== lower priority waits: in SGI 8 (0x40) send SGI 5 (0xa0)");
@@ -174,7 +174,7 @@ int main(void)
     IRQ_OFF();
     send_sgi(8, 1);
     IRQ_ON(); /* taken here; handler leaves 8 active at priority 0x40 */
-    wait_for(&irqs, 1, 1000000);
+    wait_for(&irqs, 1, 20000000);
     defer_eoi = 0;
     say_hex("8 active, rpr", SYSREG_READ(icc_rpr_el1));
     send_sgi(5, 1);
@@ -183,14 +183,14 @@ int main(void)
     say_dec("HPPIR1", SYSREG_READ(icc_hppir1_el1));
     SYSREG_WRITE(icc_eoir1_el1, 8);
     ISB();
-    say_dec("after EOI 8: taken", wait_for(&irqs, 2, 1000000));
+    say_dec("after EOI 8: taken", wait_for(&irqs, 2, 20000000));
 
     say("== active state: SGI 9 re-sent while active");
     enable_sgi(9, 0xa0);
     irqs = 0;
     action = act_active;
     send_sgi(9, 1);
-    say_dec("taken twice", wait_for(&irqs, 2, 1000000));
+    say_dec("taken twice", wait_for(&irqs, 2, 20000000));
     spin(100000);
     say_dec("count", irqs);
     action = 0;
@@ -206,7 +206,7 @@ int main(void)
     say_dec("active+pending: taken", irqs);
     say_dec("ISPENDR0.10", bit(GICR_SGI(0, S_ISPENDR0), 10));
     GICR_SGI(0, S_ICACTIVER0) = 1u << 10;
-    say_dec("after ICACTIVER0: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("after ICACTIVER0: taken", wait_for(&irqs, 1, 20000000));
     say_dec("ISACTIVER0.10", bit(GICR_SGI(0, S_ISACTIVER0), 10));
 
     say("== EOImode 1: EOIR drops priority only, DIR deactivates");
@@ -216,7 +216,7 @@ int main(void)
     ISB();
     say_dec("ICC_CTLR_EL1.EOImode", (SYSREG_READ(icc_ctlr_el1) >> 1) & 1);
     send_sgi(11, 1);
-    wait_for(&irqs, 1, 1000000);
+    wait_for(&irqs, 1, 20000000);
     say_hex("after EOIR: rpr", SYSREG_READ(icc_rpr_el1));
     say_dec("after EOIR: ISACTIVER0.11", bit(GICR_SGI(0, S_ISACTIVER0), 11));
     send_sgi(11, 1);
@@ -224,7 +224,7 @@ int main(void)
     say_dec("re-sent while active: taken", irqs - 1);
     SYSREG_WRITE(icc_dir_el1, 11);
     ISB();
-    say_dec("after DIR: taken", wait_for(&irqs, 2, 1000000));
+    say_dec("after DIR: taken", wait_for(&irqs, 2, 20000000));
     SYSREG_WRITE(icc_dir_el1, 11);
     ISB();
     say_dec("after DIR: ISACTIVER0.11", bit(GICR_SGI(0, S_ISACTIVER0), 11));
@@ -240,7 +240,7 @@ int main(void)
     irqs = 0;
     action = act_bpr;
     send_sgi(13, 1);
-    say_dec("both taken", wait_for(&irqs, 2, 1000000));
+    say_dec("both taken", wait_for(&irqs, 2, 20000000));
     action = 0;
     SYSREG_WRITE(icc_bpr1_el1, 0);
     ISB();

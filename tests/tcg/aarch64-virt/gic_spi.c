@@ -66,7 +66,7 @@ static void spi_cycle(int id, const char *kind)
     say_dec("ISPENDR after set", spi_bit(D_ISPENDR, id));
     say_dec("HPPIR1", SYSREG_READ(icc_hppir1_el1));
     IRQ_ON();
-    say_dec("taken", wait_for(&irqs, 1, 1000000));
+    say_dec("taken", wait_for(&irqs, 1, 20000000));
     say_dec("after EOI: pending", spi_bit(D_ISPENDR, id));
     say_dec("after EOI: active", spi_bit(D_ISACTIVER, id));
 
@@ -74,7 +74,7 @@ static void spi_cycle(int id, const char *kind)
     irqs = 0;
     repend = 1;
     spi_set(D_ISPENDR, id);
-    say_dec("taken twice", wait_for(&irqs, 2, 1000000));
+    say_dec("taken twice", wait_for(&irqs, 2, 20000000));
     spin(100000);
     say_dec("count", irqs);
 
@@ -100,7 +100,7 @@ static void spi_cycle(int id, const char *kind)
     spin(100000);
     say_dec("disabled: taken", irqs);
     spi_set(D_ISENABLER, id);
-    say_dec("enabled: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("enabled: taken", wait_for(&irqs, 1, 20000000));
 }
 
 int main(void)
@@ -131,7 +131,7 @@ int main(void)
     say_dec("group disabled: taken", irqs);
     say_dec("group disabled: pending", spi_bit(D_ISPENDR, 43));
     gic_dist_init();
-    say_dec("group enabled: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("group enabled: taken", wait_for(&irqs, 1, 20000000));
 
     say("== SPI 43 routed to a non-existent core (Aff0=5)");
     irqs = 0;
@@ -141,7 +141,7 @@ int main(void)
     spin(100000);
     say_dec("taken", irqs);
     GICD64(D_IROUTER + 8 * 43) = 0;
-    say_dec("routed back to core 0: taken", wait_for(&irqs, 1, 1000000));
+    say_dec("routed back to core 0: taken", wait_for(&irqs, 1, 20000000));
 
     say("== SPI 43 (0x20) and SGI 1 (0x60) pending together");
     irqs = 0;
@@ -153,7 +153,7 @@ int main(void)
     spi_set(D_ISPENDR, 43);
     say_dec("HPPIR1", SYSREG_READ(icc_hppir1_el1));
     IRQ_ON();
-    say_dec("both taken", wait_for(&irqs, 2, 1000000));
+    say_dec("both taken", wait_for(&irqs, 2, 20000000));
     say("done");
     return 0;
 }

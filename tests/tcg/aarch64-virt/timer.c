@@ -110,7 +110,7 @@ static void test_timer(const Timer *t)
     say_dec("HPPIR1", SYSREG_READ(icc_hppir1_el1));
     say_dec("ISR_EL1.I", (SYSREG_READ(isr_el1) >> 7) & 1);
     IRQ_ON();
-    say_dec("taken", wait_for(&irqs, 1, 1000000));
+    say_dec("taken", wait_for(&irqs, 1, 20000000));
     say_hex("CTL after handler (IMASK set)", t->ctl());
     say_dec("PPI pending", ppi_pending(t));
 
@@ -131,7 +131,7 @@ static void test_timer(const Timer *t)
     spin(100000);
     say_dec("IMASK=1: taken", irqs - 1);
     t->set_ctl(1);
-    say_dec("IMASK=0: taken", wait_for(&irqs, 2, 1000000));
+    say_dec("IMASK=0: taken", wait_for(&irqs, 2, 20000000));
 
     say("ENABLE=0 drops the expired timer's interrupt");
     IRQ_OFF();
@@ -199,7 +199,7 @@ int main(void)
     spin(1000);
     say_hex("ISPENDR0 & PPIs 27,30", GICR_SGI(0, S_ISPENDR0) & ((1u << 27) | (1u << 30)));
     IRQ_ON();
-    say_dec("both taken", wait_for(&irqs, 2, 1000000));
+    say_dec("both taken", wait_for(&irqs, 2, 20000000));
     say("done");
     return 0;
 }
