@@ -6,7 +6,8 @@
  * ICC_SGI1R_EL1 (GICv3 spec §12.2.19): core 1 -> core 0 by target list,
  * core 0 -> core 1 by target list, and core 0 broadcasts with IRM=1 (all
  * but self); core 1's virtual timer PPI 27 reaches core 1 only (PPIs are
- * per core). Core 1 finally leaves with CPU_OFF and core 0 sees it off.
+ * per core); an SPI routed by GICD_IROUTER to core 1 reaches core 1 only.
+ * Core 1 finally leaves with CPU_OFF and core 0 sees it off.
  * Only one core prints at a time: each waits on a flag before printing.
  */
 #include "gic.h"
@@ -136,6 +137,15 @@ int main(void)
     say_dec("GICR1 ISPENDR0.27 (core 1 masked its timer)", (GICR_SGI(1, S_ISPENDR0) >> 27) & 1);
     say_dec("GICR1 ISENABLER0.27", (GICR_SGI(1, S_ISENABLER0) >> 27) & 1);
     say_dec("GICR0 ISENABLER0.27", (GICR_SGI(0, S_ISENABLER0) >> 27) & 1);
+
+    say("core0: SPI 42 routed to core 1 (GICD_IROUTER Aff0=1), set pending");
+    GICD(D_IGROUPR + 4) |= 1u << 10;
+    GICD64(D_IROUTER + 8 * 42) = 1;
+    gicd_set_prio(42, 0x80);
+    GICD(D_ISENABLER + 4) = 1u << 10;
+    GICD(D_ISPENDR + 4) = 1u << 10;
+    say_dec("core1 took SPI 42", wait_for(&irqs[1], 5, 100000000));
+    say_dec("core0 irqs", irqs[0]);
 
     say("core0: asking core 1 to CPU_OFF (SGI 6 wakes its WFI)");
     core1_stop = 1;
