@@ -217,11 +217,6 @@ void helper_hvc(CPUState *cs, uint32_t imm)
     do_conduit(cs, imm, GETPC());
 }
 
-void helper_smc(CPUState *cs, uint32_t imm)
-{
-    do_conduit(cs, imm, GETPC());
-}
-
 /* ---------------------------------------------------------------- integer */
 
 int64_t helper_sdiv64(int64_t a, int64_t b)

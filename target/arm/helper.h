@@ -10,7 +10,6 @@ DEF_HELPER_1(wfi, TCG_CALL_NO_RETURN | TCG_CALL_NO_WG, void, env)
 DEF_HELPER_1(yield, TCG_CALL_NO_RETURN | TCG_CALL_NO_WG, void, env)
 DEF_HELPER_1(eret, 0, void, env)
 DEF_HELPER_2(hvc, 0, void, env, i32)
-DEF_HELPER_2(smc, 0, void, env, i32)
 DEF_HELPER_3(msr_i_pstate, 0, void, env, i32, i32)
 
 /* system registers and maintenance (sysreg.c, mmu.c) */

@@ -613,15 +613,11 @@ static bool trans_HVC(DisasContext *s, arg_HVC *a)
     return true;
 }
 
+/* SMC with EL3 not implemented is UNDEFINED (Arm ARM C6.2.283); the board's
+ * PSCI conduit is HVC, as its device tree says. */
 static bool trans_SMC(DisasContext *s, arg_SMC *a)
 {
-    if (s->el == 0) {
-        unallocated(s);
-        return true;
-    }
-    tcg_gen_movi_i64(cpu_pc, (int64_t)s->pc_curr);
-    gen_helper_smc(tcg_env(), tcg_constant_i32(a->imm));
-    s->base.is_jmp = DISAS_UPDATE_EXIT;
+    unallocated(s);
     return true;
 }
 
