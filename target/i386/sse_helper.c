@@ -11,6 +11,9 @@
  * into the guest MXCSR, and a flag the guest has unmasked raises #XM
  * (CR4.OSXMMEXCPT) or #UD before the destination is written (SDM Vol.1
  * §11.5). This gives bit-exact results, NaN propagation included.
+ * Known limit: with OM or UM unmasked, the flags of the trapping instruction
+ * come from the masked computation (an exact tiny result does not set UE;
+ * PE is not recomputed for the scaled result).
  */
 #include <string.h>
 
