@@ -97,6 +97,11 @@ static void test_timer(const Timer *t)
     t->set_ctl(1);
     say_hex("CTL", t->ctl());
     say_dec("TVAL > 0", t->tval() > 0);
+    int64_t tv1 = t->tval();
+    uint64_t c1 = t->cnt();
+    spin(100000);
+    say_dec("TVAL counts down", t->tval() < tv1);
+    say_dec("counter advances", t->cnt() > c1);
     say_dec("PPI pending", ppi_pending(t));
 
     say("CVAL one millisecond ahead");
