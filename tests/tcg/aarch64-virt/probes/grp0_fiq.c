@@ -1,10 +1,10 @@
 /*
- * probes/grp0_fiq.c — not run by run.sh (see FINDINGS.md F1): a group 0 SGI
- * with ICC_IGRPEN0_EL1 = 1 and PSTATE.F clear. With GICD_CTLR.DS=1 (one
- * security state, EL1 without EL3) group 0 is signalled as FIQ (GICv3 spec
- * §4.6 "Interrupt grouping and interrupt routing"), acknowledged through
- * ICC_IAR0_EL1. Prints what happens; an FIQ reaches exc_handler as
- * "unexpected exception type 5" (current EL, SPx, FIQ vector... type 6).
+ * probes/grp0_fiq.c — not run by run.sh (FINDINGS.md F3, F4): a group 0
+ * SGI 2 with ICC_IGRPEN0_EL1 = 1 and PSTATE.F clear, generated with
+ * ICC_SGI0R_EL1 (-DUSE_SGI0R=1) or ICC_SGI1R_EL1 (-DUSE_SGI0R=0). With
+ * GICD_CTLR.DS=1 group 0 is signalled as FIQ; the FIQ reaches exc_handler
+ * as "unexpected exception type 6" (current EL with SP_ELx, FIQ) and ends
+ * the run. Prints ISPENDR0, HPPIR0 and ISR_EL1.F before unmasking.
  */
 #include "../gic.h"
 
