@@ -8,6 +8,10 @@
  */
 #include "../gic.h"
 
+#ifndef USE_SGI0R
+#define USE_SGI0R 1
+#endif
+
 int main(void)
 {
     gic_dist_init();
