@@ -42,4 +42,43 @@ enum {
 
 /* SSE ops handled by helper_sse_op: the X86Mnem value names the operation */
 
+typedef void TransFn(DisasContext *s, X86Insn *in);
+
+static inline uint64_t cur_eip(DisasContext *s)
+{
+    return s->pc_curr - s->cs_base;
+}
+
+static inline uint64_t next_eip(DisasContext *s)
+{
+    return s->base.pc_next - s->cs_base;
+}
+
+/* temps that survive labels (the TB's own lifetime) */
+static inline TCGv_i64 tmp64(void)
+{
+    return tcg_temp_new_tb_i64();
+}
+
+static inline TCGv_i32 tmp32(void)
+{
+    return tcg_temp_new_tb_i32();
+}
+
+/* translate.c: emitters shared by the translator files */
+void gen_update_rip(DisasContext *s, uint64_t eip);
+void gen_exception(DisasContext *s, int vec);
+void gen_exception_err(DisasContext *s, int vec, int err);
+void gen_illegal(DisasContext *s);
+void note_store(DisasContext *s, TCGv_i64 addr);
+void gen_read_reg(TCGv_i64 d, int reg, bool hi, MemOp sz);
+void gen_write_reg(int reg, bool hi, MemOp sz, TCGv_i64 v);
+void gen_load(DisasContext *s, X86Insn *in, int n, TCGv_i64 d);
+TCGv_i64 load_op(DisasContext *s, X86Insn *in, int n);
+void gen_store(DisasContext *s, X86Insn *in, int n, TCGv_i64 v);
+
+/* translate-sse.c */
+TransFn trans_FPU, trans_sse_mov, trans_sse_logic, trans_sse_helper, trans_sse_fp,
+    trans_mxcsr, trans_fxsave;
+
 #endif
