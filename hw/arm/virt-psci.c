@@ -145,5 +145,7 @@ uint64_t virt_psci_call(void *opaque, CPUState *cpu, const uint64_t args[4])
         ret = PSCI_RET_NOT_SUPPORTED;
         break;
     }
-    return smc64 ? (uint64_t)ret : (uint64_t)(uint32_t)ret;
+    /* SMCCC leaves the top half of x0 unknown for SMC32 calls; like QEMU's
+     * virt (the test oracle), return the sign-extended value in both cases */
+    return (uint64_t)ret;
 }

@@ -367,7 +367,7 @@ static const ARMSysReg sysregs[] = {
     REG("FAR_EL1", K(3, 0, 6, 0, 0), RW1, far_el1),
     REG("PAR_EL1", K(3, 0, 7, 4, 0), RW1, par_el1),
     REG("MAIR_EL1", K(3, 0, 10, 2, 0), RW1, mair_el1),
-    REG("AMAIR_EL1", K(3, 0, 10, 3, 0), RW1, amair_el1),
+    RAZ("AMAIR_EL1", K(3, 0, 10, 3, 0), RW1), /* IMPLEMENTATION DEFINED: RAZ/WI, as QEMU */
     REG("VBAR_EL1", K(3, 0, 12, 0, 0), RW1, vbar_el1),
     RAZ("RVBAR_EL1", K(3, 0, 12, 0, 1), R1),
     FN("ISR_EL1", K(3, 0, 12, 1, 0), R1, F_NOEXIT | F_IO, rd_isr, NULL),
