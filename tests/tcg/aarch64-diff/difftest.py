@@ -32,6 +32,7 @@ import gen  # noqa: E402
 
 CC = 'aarch64-linux-gnu-gcc'
 SMP = [1]       # CPUs of the current run (bisections run on one)
+T_START = time.time()
 QEMU = 'qemu-system-aarch64'
 
 
@@ -239,6 +240,8 @@ def main():
     ap.add_argument('--cpu', default=os.environ.get('DIFF_CPU', 'cortex-a57'))
     ap.add_argument('--binary', default=os.path.join(ROOT, 'build', 'coremu-system-aarch64'))
     ap.add_argument('--bisect-max', type=int, default=int(os.environ.get('DIFF_BISECT_MAX', '3')))
+    ap.add_argument('--bisect-budget', type=int, default=int(os.environ.get('DIFF_BISECT_BUDGET', '75')),
+                    help='seconds after which no more bisections start')
     ap.add_argument('--no-mmu', dest='mmu', action='store_false')
     ap.add_argument('--survey', action='store_true')
     ap.add_argument('--timeout', type=int, default=120)
@@ -324,6 +327,9 @@ def main():
                 continue
             for k in bad[:args.bisect_max]:
                 print('  seq %d: qemu %s | %s %s' % (k, qs[k], e, es.get(k, '(no output)')))
+                if time.time() - T_START > args.bisect_budget:
+                    print('  (bisection time budget of %ds spent: DIFF_BISECT_BUDGET)' % args.bisect_budget)
+                    continue
                 rep, _ = bisect(args, seed, k, e, classes, out_base)
                 for ln in rep:
                     print(ln)

@@ -14,7 +14,7 @@
 #      lse (ARMv8.1 atomics: runs with -cpu max)
 #      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
 #      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
-#      bisected per seed and engine)   DIFF_SURVEY=1 (L=1: list every
+#      bisected per seed and engine; none after DIFF_BISECT_BUDGET=75 s)   DIFF_SURVEY=1 (L=1: list every
 #      instruction form that differs, grouped)   DIFF_IRQ=N (virtual timer
 #      interrupts every N+0..511 ticks during the sequences: they must not
 #      change any result; 0: none; default: N=1 on every second seed)   DIFF_EXCLUDE=REGEX (re-draw instructions whose
