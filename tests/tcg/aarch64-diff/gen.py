@@ -19,6 +19,13 @@ input state of each sequence, layout struct State in main.c).  With
 --only k --bisect, sequence k is emitted as T+1 prefixes (0..T templates),
 ids 0..T, and dump_mode on; prefixes.txt lists the templates' text.
 
+Classes: alu (data processing, W and X), branch (conditional/compare/test
+branches, loops, calls, literals, hints, cache maintenance), ldst (every
+load/store form, also through other VAs of the buffer: +1 GiB, TTBR1, tagged),
+sp (SP as operand), sys (system registers, HVC), smc (code patching), mmu
+(page-table edits + TLBI, AT), exc (exceptions with precise state), fp, simd,
+crypto; lse (-cpu max) on request.
+
 Usage: gen.py SEED K L OUTDIR [--classes a,b] [--only k] [--bisect] [--aligned] [--irq TICKS]
        [--exclude REGEX]
 """

@@ -10,8 +10,9 @@
 # the default seeds 1..DIFF_NSEEDS (default 8) run.  K sequences (default 1000)
 # of L random templates (default 100) each: the default is 800,000
 # generated templates per engine (~1.3 instructions each).
-# Env: DIFF_CLASSES=alu,branch,ldst,exc,fp,simd,crypto (default: these) and
-#      lse (ARMv8.1 atomics: runs with -cpu max)
+# Env: DIFF_CLASSES=alu,branch,ldst,sp,sys,smc,mmu,exc,fp,simd,crypto (default:
+#      these; see gen.py) and lse (ARMv8.1 atomics: runs with -cpu max)
+#      DIFF_SMP=N (N CPUs run the sequences in parallel; no interrupts then)
 #      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
 #      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
 #      bisected per seed and engine; none after DIFF_BISECT_BUDGET=75 s)   DIFF_SURVEY=1 (L=1: list every
