@@ -265,12 +265,12 @@ static bool test_psci(void)
     CHECK((int64_t)virt_psci_call(b, c0, bad) == PSCI_RET_INVALID_PARAMS, "bad MPIDR");
     uint64_t badaddr[4] = { PSCI_CPU_ON_64, 2, 0x1000, 0 };
     CHECK((int64_t)virt_psci_call(b, c0, badaddr) == PSCI_RET_INVALID_ADDRESS, "entry not RAM");
-    /* SMC32: upper halves ignored, 32-bit result */
+    /* SMC32: upper halves of the arguments ignored; results sign-extended, as QEMU */
     uint64_t on32[4] = { PSCI_CPU_ON_32, 0xffffffff00000002ull, VIRT_MEM | 0xabc00000000ull, 7 };
     CHECK(virt_psci_call(b, c0, on32) == 0 && !m->cpus[2]->stopped &&
               cpu_env(m->cpus[2])->pc == VIRT_MEM,
           "CPU_ON_32 truncates arguments");
-    CHECK(virt_psci_call(b, c0, on32) == (uint32_t)PSCI_RET_ALREADY_ON, "32-bit error value");
+    CHECK((int64_t)virt_psci_call(b, c0, on32) == PSCI_RET_ALREADY_ON, "32-bit error value, sign-extended");
     /* CPU_OFF from core 1 leaves through cpu_loop_exit */
     CPUState *c1 = m->cpus[1];
     if (sigsetjmp(c1->jmp_env, 0) == 0) {

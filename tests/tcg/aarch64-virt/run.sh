@@ -28,8 +28,15 @@ mkdir -p "$OUT"
 CC=aarch64-linux-gnu-gcc
 CFLAGS="-O2 -g -ffreestanding -nostdlib -fno-pic -no-pie -static -march=armv8-a"
 CFLAGS="$CFLAGS -mgeneral-regs-only -mstrict-align -Wall -Wl,--no-warn-rwx-segments -T $SRC/link.ld"
+# Known gaps: tests of behaviour coremu does not have yet. They run when named
+# on the command line (run.sh gic_grp0); by default they are reported as SKIP.
+KNOWN_GAPS="gic_grp0" # group 0 (FIQ) delivery is not implemented in hw/intc: FINDINGS.md F3
 if [ $# -eq 0 ]; then
     set -- $(cd $SRC && ls *.c | grep -v '^lib\.c$' | sed 's/\.c$//')
+    for g in $KNOWN_GAPS; do
+        echo "SKIP $g: known gap (see tests/tcg/aarch64-virt/FINDINGS.md); run it with: $0 $g"
+        set -- $(for t in "$@"; do [ "$t" = "$g" ] || echo "$t"; done)
+    done
 fi
 if ! command -v $CC >/dev/null || ! command -v qemu-system-aarch64 >/dev/null; then
     echo "SKIP tcg/aarch64-virt: needs $CC and qemu-system-aarch64"
