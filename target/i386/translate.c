@@ -823,6 +823,42 @@ static void trans_shift(DisasContext *s, X86Insn *in)
         gen_set_cc(s, CC_OP_SARB, sz, res, pre, of);
         return;
     }
+    if (in->op[1].type != OT_IMM && (kind == 4 || kind == 5 || kind == 7)) {
+        /* SHL/SHR/SAR by CL inline: the result is always written; the flags
+         * only when the masked count is non-zero (then cc_op is known only at
+         * run time) */
+        TCGv_i64 c = tmp64(), c1 = tmp64(), x = tmp64(), res = tmp64(), pre = tmp64();
+        TCGv_i64 of = tmp64();
+        tcg_gen_andi_i64(c, cpu_regs[R_ECX], cmask);
+        tcg_gen_subi_i64(c1, c, 1);
+        tcg_gen_andi_i64(c1, c1, 63); /* count 0: unused, but keep the shift defined */
+        if (kind == 4) {
+            tcg_gen_shl_i64(res, v, c);
+            tcg_gen_shl_i64(pre, v, c1);
+            tcg_gen_movi_i64(of, 0);
+        } else {
+            gen_ext(x, v, sz, kind == 7);
+            if (kind == 7) {
+                tcg_gen_sar_i64(res, x, c);
+                tcg_gen_sar_i64(pre, x, c1);
+                tcg_gen_movi_i64(of, 0);
+            } else {
+                tcg_gen_shr_i64(res, x, c);
+                tcg_gen_shr_i64(pre, x, c1);
+                tcg_gen_extract_i64(of, x, (8u << sz) - 1, 1);
+            }
+        }
+        gen_store(s, in, 0, res);
+        TCGLabel *skip = gen_new_label();
+        tcg_gen_brcondi_i64(TCG_COND_EQ, c, 0, skip);
+        tcg_gen_mov_i64(cpu_cc_dst, res);
+        tcg_gen_mov_i64(cpu_cc_src, pre);
+        tcg_gen_mov_i64(cpu_cc_src2, of);
+        tcg_gen_movi_i32(cpu_cc_op, (kind == 4 ? CC_OP_SHLB : CC_OP_SARB) + sz);
+        gen_set_label(skip);
+        s->cc_op = CC_OP_DYNAMIC;
+        return;
+    }
     TCGv_i32 cnt = tmp32();
     if (in->op[1].type == OT_IMM) {
         tcg_gen_movi_i32(cnt, (int32_t)(in->op[1].imm & cmask));
