@@ -339,7 +339,7 @@ def loop(r):
     body = []
     while len(body) < r.i(1, 5):
         cls, w, f = r.c(TEMPLATES)
-        if cls not in ('alu', 'ldst') or f is div:
+        if cls not in ('alu', 'ldst') or f is div or (f is ls_unpriv and r.aligned):
             continue
         t = f(r)
         if re.search(r'\b[xw]%d\b' % c, t) or 'nzcv' in t:
@@ -1267,6 +1267,11 @@ def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False, smp
     r = Chooser(g, aligned)
     r.smp = smp
     pool = [(c, w, f) for c, w, f in TEMPLATES if c in classes and (c != 'exc' or classes == ['exc'])]
+    if aligned:     # MMU off (DIFF_MMU=0): no aliases, page tables or translation faults
+        pool = [(c, w, f) for c, w, f in pool if f not in (ls_unpriv, mmu, at) and c != 'exc'] or pool
+        exc_ok = False
+    else:
+        exc_ok = True
     if smp > 1:     # the page-table template edits a table (and pages) of CPU 0
         pool = [(c, w, f) for c, w, f in pool if f is not mmu] or pool
     if irq:
@@ -1278,7 +1283,7 @@ def gen_sequence(seed, k, length, classes, aligned, exclude=None, irq=False, smp
     weights = [w for _, w, _ in pool]
     # exceptions end a sequence: at most one, in a third of the sequences, at a random place
     exc_at = -1
-    if 'exc' in classes and classes != ['exc'] and g.randrange(3) == 0:
+    if exc_ok and 'exc' in classes and classes != ['exc'] and g.randrange(3) == 0:
         exc_at = g.randrange(length)
     body = []
     for n in range(length):

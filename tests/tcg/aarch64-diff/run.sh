@@ -10,17 +10,20 @@
 # the default seeds 1..DIFF_NSEEDS (default 8) run.  K sequences (default 1000)
 # of L random templates (default 100) each: the default is 800,000
 # generated templates per engine (~1.3 instructions each).
-# Env: DIFF_CLASSES=alu,branch,ldst,sp,sys,smc,mmu,exc,fp,simd,crypto (default:
-#      these; see gen.py) and lse (ARMv8.1 atomics: runs with -cpu max)
-#      DIFF_SMP=N (N CPUs run the sequences in parallel; no interrupts then)
-#      DIFF_ENGINES=jit,interp   DIFF_CPU=cortex-a57   DIFF_MMU=0 (MMU off,
-#      aligned accesses only)    DIFF_BISECT_MAX=3 (failing sequences
-#      bisected per seed and engine; none after DIFF_BISECT_BUDGET=75 s)   DIFF_SURVEY=1 (L=1: list every
-#      instruction form that differs, grouped)   DIFF_IRQ=N (virtual timer
-#      interrupts every N+0..511 ticks during the sequences: they must not
-#      change any result; 0: none; default: N=1 on every second seed)   DIFF_EXCLUDE=REGEX (re-draw instructions whose
-#      text matches, e.g. 'fcvt .*h' to look past a known gap)
-#      DIFF_ACCEL_OPTS=,tb-size=1 (appended to coremu's -accel tcg,backend=E)
+# Env (all optional):
+#   DIFF_CLASSES=alu,branch,ldst,sp,sys,smc,mmu,exc,fp,simd,crypto (the default;
+#                see gen.py), plus lse (ARMv8.1 atomics: runs with -cpu max)
+#   DIFF_EXCLUDE=REGEX   re-draw instructions whose text matches (known bugs)
+#   DIFF_IRQ=N           virtual timer interrupts every N+0..511 ticks during the
+#                        sequences (must not change any result); 0: none;
+#                        default: N=1 on every second seed
+#   DIFF_SMP=N           N CPUs run the sequences in parallel (no interrupts then)
+#   DIFF_SURVEY=1        L=1: every differing instruction form, grouped
+#   DIFF_ENGINES=jit,interp  DIFF_CPU=cortex-a57  DIFF_MMU=0 (MMU off, aligned
+#                        accesses, no page-table/fault templates)
+#   DIFF_BISECT_MAX=3    failing sequences bisected per seed and engine (none
+#                        after DIFF_BISECT_BUDGET=75 seconds)
+#   DIFF_ACCEL_OPTS=,tb-size=1   appended to coremu's -accel tcg,backend=E
 # Prints PASS/FAIL per seed and engine; exits non-zero on any difference.
 set -u
 cd "$(dirname "$0")/../../.."
