@@ -157,6 +157,7 @@ static int ncands_all[2];
 static Cand *cands;
 static int ncands;
 static bool gen_m32; /* generating / collecting for 32-bit code */
+static bool have_compat32 = true; /* the host runs 32-bit code (USER32_CS) */
 
 static bool whitelisted(int mn)
 {
@@ -986,7 +987,7 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
     memset(q, 0, sizeof(*q));
     g.q = q;
     rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
-    q->m32 = rn(4) == 0;
+    q->m32 = have_compat32 && rn(4) == 0;
     gen_m32 = q->m32;
     cands = cands_all[q->m32];
     ncands = ncands_all[q->m32];
@@ -1463,6 +1464,31 @@ int main(void)
     printf("# seed %llu, %d sequences, %d candidate encodings\n", (unsigned long long)seed, n,
            ncands);
 
+    /* can this host run 32-bit compatibility-mode code? (a kernel without IA-32
+     * emulation marks USER32_CS not present): try one trivial sequence */
+    {
+        static Seq probe;
+        static Result pres;
+        probe.m32 = true;
+        probe.code[0] = 0x90; /* nop */
+        probe.len = 1;
+        probe.off[1] = 1;
+        probe.init.regs[4] = STACK_TOP;
+        probe.init.rflags = 0x202;
+        probe.init.mxcsr = 0x1f80;
+        fflush(stdout);
+        pid_t pp = fork();
+        if (pp == 0) {
+            run_native_all(&probe, 1, &pres);
+            _exit(pres.fault == -2 ? 0 : 1);
+        }
+        int st = 0;
+        waitpid(pp, &st, 0);
+        have_compat32 = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        if (!have_compat32) {
+            printf("SKIP diff-compat32: the host cannot run 32-bit code; 64-bit sequences only\n");
+        }
+    }
     static Seq *seqs; /* static: reachable until exit */
     seqs = calloc((size_t)n, sizeof(Seq));
     long total_insns = 0;
