@@ -265,6 +265,37 @@ static void test_sipi(void)
     ret = cpu_exec(ap);
     check("ap", "INIT puts the AP back into wait-for-SIPI", ret == EXCP_HALTED &&
               cpu_env(ap)->wait_for_sipi && !ap->cc->has_work(ap));
+
+    /*
+     * A real-mode start-up routine in the style of Linux's trampoline, at
+     * vector 0x99 (CS = 0x9900): segment loads from CS, a 16-bit stack, near
+     * CALL/RET, PUSHFL/POPL with 66 prefixes, PUSH imm16, LODSW (as --32,
+     * .code16):
+     *   cli; mov %cs,%ax; mov %ax,%ds; mov %ax,%ss; mov $0x1000,%sp; call sub
+     *   pushfl; popl %eax; outl %eax,$0x80; push $0x55aa; pop %cx; mov %cx,%ax
+     *   out %ax,$0x84; lea data,%si; lodsw; out %ax,$0x86; hlt
+     *   sub: movw $0x1234,data; mov data,%bx; mov %bx,%ax; out %ax,$0x82; ret
+     *   data: .word 0
+     */
+    static const uint8_t rm[] = {
+        0xfa, 0x8c, 0xc8, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc, 0x00, 0x10, 0xe8, 0x17, 0x00, 0x66,
+        0x9c, 0x66, 0x58, 0x66, 0xe7, 0x80, 0x68, 0xaa, 0x55, 0x59, 0x89, 0xc8, 0xe7, 0x84,
+        0x8d, 0x36, 0x33, 0x00, 0xad, 0xe7, 0x86, 0xf4, 0xc7, 0x06, 0x33, 0x00, 0x34, 0x12,
+        0x8b, 0x1e, 0x33, 0x00, 0x89, 0xd8, 0xe7, 0x82, 0xc3, 0x00, 0x00,
+    };
+    memory_rw(as, 0x99000, (void *)rm, sizeof(rm), true);
+    x86_cpu_set_sipi_vector(ap, 0x99);
+    cpu_interrupt(ap, CPU_INTERRUPT_SIPI);
+    ap->halted = 0;
+    ret = cpu_exec(ap);
+    uint16_t data = 0;
+    memory_rw(as, 0x99033, &data, 2, false);
+    check("ap", "real-mode routine ran to HLT", ret == EXCP_HLT && b.n == 5);
+    check("ap", "near CALL/RET and DS-relative stores (segment 0x9900)",
+          b.port[1] == 0x82 && b.val[1] == 0x1234 && data == 0x1234);
+    check("ap", "PUSHFL/POPL in 16-bit code (IF clear)", b.port[2] == 0x80 && b.val[2] == 2);
+    check("ap", "PUSH imm16 / POP", b.port[3] == 0x84 && b.val[3] == 0x55aa);
+    check("ap", "LEA + LODSW through DS", b.port[4] == 0x86 && b.val[4] == 0x1234);
 }
 
 int main(void)
