@@ -6,7 +6,8 @@
  * Models (CPUID reports exactly what is implemented):
  *   "qemu64" (default)  x86-64-v1 baseline: FPU TSC MSR PAE CX8 APIC SEP MTRR
  *                       PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2, SYSCALL NX LM.
- *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT.
+ *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT,
+ *                       RDTSCP.
  * SSE/SSE2 (integer and floating point) are translated; of x87 only the
  * control instructions (FNINIT, FNSTSW, FNSTCW, FLDCW, FNCLEX, FXSAVE/
  * FXRSTOR) exist and of MMX nothing: the FPU and MMX bits are set because
@@ -133,6 +134,7 @@ static void set_model(X86CPU *cpu, const char *model)
                               CPUID_CLFLUSH | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2;
     env->cpuid_features_ecx = max ? (CPUID_EXT_CX16 | CPUID_EXT_POPCNT) : 0;
     env->cpuid_ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM |
+                                  (max ? CPUID_EXT2_RDTSCP : 0) |
                                   (env->cpuid_features_edx & 0x0183f3ffu);
     env->cpuid_ext_features_ecx = max ? (CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM) : 0;
     env->cpuid_7_ebx = 0;

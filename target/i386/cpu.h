@@ -340,6 +340,7 @@ static inline CPUState *env_cpu(CPUX86State *env)
 #define CPUID_7_BMI1 (1u << 3)
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX (1u << 20)
+#define CPUID_EXT2_RDTSCP (1u << 27)
 #define CPUID_EXT2_LM (1u << 29)
 #define CPUID_EXT3_LAHF_LM (1u << 0)
 #define CPUID_EXT3_ABM (1u << 5) /* LZCNT */

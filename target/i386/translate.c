@@ -2094,7 +2094,7 @@ static bool feature_ok(DisasContext *s, X86Insn *in)
     case MN_LAHF: case MN_SAHF:
         return s->mode != X86_MODE64 || (env->cpuid_ext_features_ecx & CPUID_EXT3_LAHF_LM);
     case MN_RDTSCP:
-        return false;
+        return env->cpuid_ext_features_edx & CPUID_EXT2_RDTSCP;
     case MN_PSHUFB:
         return false; /* SSSE3 not advertised */
     default:

@@ -129,6 +129,21 @@ static void run_on(int k, const char *name, const TCGBackend *be)
         failures++;
     }
     printf("\n");
+
+    /* "max" has RDTSCP: wrmsr TSC_AUX = 7; rdtscp; hlt (ECX = TSC_AUX) */
+    static const uint8_t rdtscp[] = {0xb9, 0x03, 0x01, 0x00, 0xc0, 0xb8, 0x07, 0x00, 0x00,
+                                     0x00, 0x31, 0xd2, 0x0f, 0x30, 0x0f, 0x01, 0xf9, 0xf4};
+    memory_rw(as, BASE + 0x800, (void *)rdtscp, sizeof(rdtscp), true);
+    cs->halted = 0;
+    env->rip = BASE + 0x800;
+    env->regs[R_EAX] = env->regs[R_EDX] = 0;
+    ret = -1;
+    for (int guard = 0; guard < 100 && ret != EXCP_HLT; guard++) {
+        ret = cpu_exec(cs);
+    }
+    ok = ret == EXCP_HLT && env->regs[R_ECX] == 7 && (env->regs[R_EAX] | env->regs[R_EDX]);
+    printf("%s %s: RDTSCP returns the TSC and TSC_AUX\n", ok ? "PASS" : "FAIL", name);
+    failures += !ok;
 }
 
 int main(void)
