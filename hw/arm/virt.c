@@ -50,6 +50,16 @@ static void virt_cpu_irq(void *opaque, int n, int level)
     }
 }
 
+static void virt_cpu_fiq(void *opaque, int n, int level)
+{
+    Machine *m = opaque;
+    if (level) {
+        cpu_interrupt(m->cpus[n], CPU_INTERRUPT_FIQ);
+    } else {
+        cpu_reset_interrupt(m->cpus[n], CPU_INTERRUPT_FIQ);
+    }
+}
+
 /* MPIDR_EL1 Aff3..Aff0 -> the packed Aff3:Aff2:Aff1:Aff0 GICR_TYPER uses */
 static uint32_t mpidr_to_aff(uint64_t mpidr)
 {
@@ -88,6 +98,7 @@ static bool virt_create_devices(VirtBoard *b)
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = m->cpus[i];
         gicv3_connect_cpu(b->gic, i, (IRQLine){ virt_cpu_irq, m, i });
+        gicv3_connect_cpu_fiq(b->gic, i, (IRQLine){ virt_cpu_fiq, m, i });
         ARMGicCpuIf ifc = { gicv3_cpuif_read, gicv3_cpuif_write, b->gic }; /* copied */
         arm_cpu_set_gic_cpuif(cpu, &ifc);
         arm_cpu_set_timer_irq(cpu, ARM_TIMER_PHYS,

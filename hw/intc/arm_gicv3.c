@@ -40,21 +40,28 @@ uint8_t gicv3_gprio1(const GICv3CPU *c, uint8_t prio)
     return prio & (uint8_t)(0xffu << (bp + 1));
 }
 
+uint8_t gicv3_gprio0(const GICv3CPU *c, uint8_t prio)
+{
+    return prio & (uint8_t)(0xffu << (c->bpr0 + 1));
+}
+
 static inline uint32_t pending_word(const GICv3Words *w)
 {
     return *w->pend | (*w->level & ~*w->edge);
 }
 
-int gicv3_hppi(GICv3State *s, int cpu, uint8_t *prio)
+/* Highest-priority pending interrupt of one group (0 or 1) for cpu (§4.8). */
+int gicv3_hppi(GICv3State *s, int cpu, int group, uint8_t *prio)
 {
     int best = GICV3_INTID_SPURIOUS;
     unsigned best_prio = 0x100;
-    if (!(s->ctlr & GICD_CTLR_EN_GRP1)) {
+    if (!(s->ctlr & (group ? GICD_CTLR_EN_GRP1 : GICD_CTLR_EN_GRP0))) {
         *prio = GIC_IDLE_PRIO;
         return best;
     }
     GICv3CPU *c = &s->cpu[cpu];
-    uint32_t bits = (c->pend | (c->level & ~c->edge)) & c->enable & ~c->active & c->group;
+    uint32_t gmask = group ? c->group : ~c->group;
+    uint32_t bits = (c->pend | (c->level & ~c->edge)) & c->enable & ~c->active & gmask;
     while (bits) {
         int i = __builtin_ctz(bits);
         bits &= bits - 1;
@@ -65,7 +72,7 @@ int gicv3_hppi(GICv3State *s, int cpu, uint8_t *prio)
     }
     for (int w = 1; w < s->num_irq / 32; w++) {
         uint32_t b = (s->pend[w] | (s->level[w] & ~s->edge[w])) & s->enable[w] &
-                     ~s->active[w] & s->group[w];
+                     ~s->active[w] & (group ? s->group[w] : ~s->group[w]);
         while (b) {
             int i = w * 32 + __builtin_ctz(b);
             b &= b - 1;
@@ -79,25 +86,33 @@ int gicv3_hppi(GICv3State *s, int cpu, uint8_t *prio)
     return best;
 }
 
-/* The only place a core's IRQ output changes (swap for a per-core inbox post). */
-static void gicv3_signal(GICv3State *s, int cpu, int level)
+/* The only place a core's IRQ/FIQ outputs change (swap for a per-core inbox post). */
+static void gicv3_signal(GICv3State *s, int cpu, int level, int fiq)
 {
     GICv3CPU *c = &s->cpu[cpu];
     if (c->out_level != level) {
         c->out_level = level;
         irq_set(&c->out, level);
     }
+    if (c->fiq_level != fiq) {
+        c->fiq_level = fiq;
+        irq_set(&c->out_fiq, fiq);
+    }
 }
 
 static void gicv3_update_cpu(GICv3State *s, int cpu)
 {
     GICv3CPU *c = &s->cpu[cpu];
-    uint8_t prio;
-    int irq = gicv3_hppi(s, cpu, &prio);
-    /* §4.8: signalled if enabled, above the priority mask and able to preempt */
-    int level = irq != GICV3_INTID_SPURIOUS && c->grpen1 && prio < c->pmr &&
-                gicv3_gprio1(c, prio) < gicv3_running_prio(c);
-    gicv3_signal(s, cpu, level);
+    uint8_t prio0, prio1;
+    int irq0 = gicv3_hppi(s, cpu, 0, &prio0);
+    int irq1 = gicv3_hppi(s, cpu, 1, &prio1);
+    /* §4.8: signalled if enabled, above the priority mask and able to preempt;
+     * with security disabled (DS=1) Group 0 is signalled as FIQ, Group 1 as IRQ */
+    int fiq = irq0 != GICV3_INTID_SPURIOUS && c->grpen0 && prio0 < c->pmr &&
+              gicv3_gprio0(c, prio0) < gicv3_running_prio(c);
+    int level = irq1 != GICV3_INTID_SPURIOUS && c->grpen1 && prio1 < c->pmr &&
+                gicv3_gprio1(c, prio1) < gicv3_running_prio(c);
+    gicv3_signal(s, cpu, level, fiq);
 }
 
 void gicv3_flush(GICv3State *s)
@@ -221,6 +236,14 @@ void gicv3_connect_cpu(GICv3State *s, int cpu, IRQLine irq)
     pthread_mutex_lock(&s->lock);
     s->cpu[cpu].out = irq;
     irq_set(&irq, s->cpu[cpu].out_level);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void gicv3_connect_cpu_fiq(GICv3State *s, int cpu, IRQLine fiq)
+{
+    pthread_mutex_lock(&s->lock);
+    s->cpu[cpu].out_fiq = fiq;
+    irq_set(&fiq, s->cpu[cpu].fiq_level);
     pthread_mutex_unlock(&s->lock);
 }
 

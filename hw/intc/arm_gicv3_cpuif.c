@@ -8,7 +8,8 @@
  * Acknowledge (IAR1) moves the highest-priority pending interrupt to active
  * and sets its group priority's bit; EOIR1 drops the running priority and,
  * with ICC_CTLR_EL1.EOImode = 0, deactivates the interrupt (else ICC_DIR does).
- * Only Group 1 is delivered: IAR0/HPPIR0 read 1023.
+ * Group 0 (signalled as FIQ) uses IAR0/HPPIR0/EOIR0 and BPR0; Group 1 (IRQ)
+ * the *1 registers. Security is disabled (GICD_CTLR.DS=1).
  */
 #include "hw/intc/arm_gicv3_internal.h"
 
@@ -29,19 +30,20 @@ void gicv3_cpuif_reset(GICv3CPU *c)
     c->apr[0] = c->apr[1] = 0;
 }
 
-static uint64_t acknowledge(GICv3State *s, int cpu)
+static uint64_t acknowledge(GICv3State *s, int cpu, int group)
 {
     GICv3CPU *c = &s->cpu[cpu];
     uint8_t prio;
-    int irq = gicv3_hppi(s, cpu, &prio);
-    if (irq == GICV3_INTID_SPURIOUS || !c->grpen1 || prio >= c->pmr ||
-        gicv3_gprio1(c, prio) >= gicv3_running_prio(c)) {
+    int irq = gicv3_hppi(s, cpu, group, &prio);
+    uint8_t gprio = group ? gicv3_gprio1(c, prio) : gicv3_gprio0(c, prio);
+    if (irq == GICV3_INTID_SPURIOUS || !(group ? c->grpen1 : c->grpen0) || prio >= c->pmr ||
+        gprio >= gicv3_running_prio(c)) {
         return GICV3_INTID_SPURIOUS;
     }
     GICv3Words w = gicv3_words(s, cpu, irq);
     *w.pend &= ~(1u << (irq % 32)); /* a level interrupt stays pending while its line is high */
     gicv3_set_active(s, cpu, irq, true);
-    c->apr[1] |= 1u << (gicv3_gprio1(c, prio) >> 3);
+    c->apr[group] |= 1u << (gprio >> 3);
     gicv3_mark(s, cpu);
     return (uint64_t)irq;
 }
@@ -164,10 +166,10 @@ static bool cpuif_read(GICv3State *s, int cpu, uint32_t reg, uint64_t *val)
     case ICC_BPR1_EL1:
         *val = (c->icc_ctlr & ICC_CTLR_CBPR) ? (c->bpr0 + 1u > 7 ? 7 : c->bpr0 + 1u) : c->bpr1;
         break;
-    case ICC_IAR1_EL1: *val = acknowledge(s, cpu); break;
-    case ICC_IAR0_EL1: *val = GICV3_INTID_SPURIOUS; break;
-    case ICC_HPPIR1_EL1: *val = (uint64_t)gicv3_hppi(s, cpu, &prio); break;
-    case ICC_HPPIR0_EL1: *val = GICV3_INTID_SPURIOUS; break;
+    case ICC_IAR1_EL1: *val = acknowledge(s, cpu, 1); break;
+    case ICC_IAR0_EL1: *val = acknowledge(s, cpu, 0); break;
+    case ICC_HPPIR1_EL1: *val = (uint64_t)gicv3_hppi(s, cpu, 1, &prio); break;
+    case ICC_HPPIR0_EL1: *val = (uint64_t)gicv3_hppi(s, cpu, 0, &prio); break;
     case ICC_RPR_EL1: *val = gicv3_running_prio(c); break;
     case ICC_CTLR_EL1: *val = c->icc_ctlr | ICC_CTLR_RO; break;
     case ICC_SRE_EL1: *val = 0x7; break;

@@ -36,6 +36,8 @@ typedef struct GICv3CPU {
     /* output */
     int out_level;
     IRQLine out;
+    int fiq_level;  /* group 0 */
+    IRQLine out_fiq;
 } GICv3CPU;
 
 typedef struct GICv3RedistRegion {
@@ -100,13 +102,14 @@ static inline void gicv3_mark_all(GICv3State *s)
 /* Recompute the output of every marked core (lock held). */
 void gicv3_flush(GICv3State *s);
 /* Highest-priority pending Group 1 interrupt of a core, or 1023; *prio its priority. */
-int gicv3_hppi(GICv3State *s, int cpu, uint8_t *prio);
+int gicv3_hppi(GICv3State *s, int cpu, int group, uint8_t *prio);
 /* Set or clear the active state of an interrupt as seen from a core. */
 void gicv3_set_active(GICv3State *s, int cpu, int intid, bool active);
 /* Running priority of a core (0xff when idle). */
 uint8_t gicv3_running_prio(const GICv3CPU *c);
 /* Group priority of prio for Group 1 under the core's binary point. */
 uint8_t gicv3_gprio1(const GICv3CPU *c, uint8_t prio);
+uint8_t gicv3_gprio0(const GICv3CPU *c, uint8_t prio);
 void gicv3_cpuif_reset(GICv3CPU *c);
 
 #endif

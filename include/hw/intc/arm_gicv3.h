@@ -62,6 +62,8 @@ void gicv3_set_irq(GICv3State *s, int cpu, int intid, int level);
 
 /* Output: the core's IRQ line (level). */
 void gicv3_connect_cpu(GICv3State *s, int cpu, IRQLine irq);
+/* Group 0 interrupts are signalled on this line (the core's FIQ). */
+void gicv3_connect_cpu_fiq(GICv3State *s, int cpu, IRQLine fiq);
 int gicv3_cpu_irq_level(GICv3State *s, int cpu);
 
 /*

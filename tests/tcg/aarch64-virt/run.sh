@@ -30,7 +30,7 @@ CFLAGS="-O2 -g -ffreestanding -nostdlib -fno-pic -no-pie -static -march=armv8-a"
 CFLAGS="$CFLAGS -mgeneral-regs-only -mstrict-align -Wall -Wl,--no-warn-rwx-segments -T $SRC/link.ld"
 # Known gaps: tests of behaviour coremu does not have yet. They run when named
 # on the command line (run.sh gic_grp0); by default they are reported as SKIP.
-KNOWN_GAPS="gic_grp0" # group 0 (FIQ) delivery is not implemented in hw/intc: FINDINGS.md F3
+KNOWN_GAPS="" # none today (gic_grp0 was one until group 0 delivery landed: FINDINGS.md F3)
 if [ $# -eq 0 ]; then
     set -- $(cd $SRC && ls *.c | grep -v '^lib\.c$' | sed 's/\.c$//')
     for g in $KNOWN_GAPS; do
