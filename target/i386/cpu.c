@@ -8,11 +8,9 @@
  *                       PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2, SYSCALL NX LM.
  *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT,
  *                       RDTSCP.
- * SSE/SSE2 (integer and floating point) are translated; of x87 only the
- * control instructions (FNINIT, FNSTSW, FNSTCW, FLDCW, FNCLEX, FXSAVE/
- * FXRSTOR) exist and of MMX nothing: the FPU and MMX bits are set because
- * the x86-64 baseline requires them, and the missing instructions raise #UD
- * (logged under -d unimp).
+ * x87 (fpu_helper.c) and SSE/SSE2 (integer and floating point) are
+ * implemented; MMX is not: the MMX bit is set because the x86-64 baseline
+ * requires it, and MMX instructions raise #UD (logged under -d unimp).
  */
 #include "target/i386/cpu.h"
 
@@ -242,8 +240,7 @@ static void x86_cpu_reset(CPUState *cs)
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
     env->mxcsr = 0x1f80;
-    env->fpuc = 0x37f;
-    env->fptag = 0xffff;
+    x86_fpu_reset(env);
     env->pat = 0x0007040600070406ull;
     env->misc_enable = 1; /* fast strings */
     env->apic_base = 0xfee00000ull | (1ull << 11) | (cs->cpu_index == 0 ? (1ull << 8) : 0);

@@ -219,12 +219,6 @@ typedef union XMMReg {
     double d[2];
 } XMMReg;
 
-typedef struct FPReg {
-    uint64_t mant; /* 80-bit extended: mantissa; MMX registers alias it */
-    uint16_t exp;
-    uint16_t pad[3];
-} FPReg;
-
 typedef struct CPUX86State {
     /* ---- registers generated code keeps as TCG globals ---- */
     uint64_t regs[16];
@@ -253,10 +247,11 @@ typedef struct CPUX86State {
     uint64_t mtrr_fixed[11];
     uint64_t mtrr_var[X86_NB_VAR_MTRRS][2]; /* base, mask */
 
-    /* x87 / MMX / SSE */
-    FPReg fpregs[8];
-    uint16_t fpuc, fpus, fptag, fpop;
-    uint32_t fpstt;
+    /* x87: the FNSAVE image (32-bit protected-mode layout, SDM Vol.1 Figure 8-9:
+     * FCW, FSW (with TOP), full tag word, FIP/FCS/FOP, FDP/FDS, then ST(0)..ST(7)
+     * as 80-bit values); fpu_helper.c executes x87 instructions on it */
+    uint8_t fsave[108] __attribute__((aligned(16)));
+    /* SSE */
     uint32_t mxcsr;
     XMMReg xmm[16];
     XMMReg xmm_t0; /* scratch for helpers (a memory operand) */
@@ -385,6 +380,11 @@ bool x86_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, int size, MMUAccessType acce
                       int mmu_idx, bool probe, uintptr_t ra);
 /* Translate for a debugger/loader: physical address or -1. */
 uint64_t x86_cpu_get_phys_page_debug(CPUState *cs, uint64_t vaddr);
+
+/* fpu_helper.c */
+void x86_fpu_reset(CPUX86State *env);
+uint16_t x86_fpu_fcw(const CPUX86State *env);
+uint16_t x86_fpu_fsw(const CPUX86State *env);
 
 /* misc_helper.c */
 bool x86_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *val);

@@ -77,6 +77,9 @@ DEF_HELPER_2(pmovmskb, TCG_CALL_NO_WG, i32, env, i32)
 DEF_HELPER_2(movmskps, TCG_CALL_NO_WG, i32, env, i32)
 DEF_HELPER_2(ldmxcsr, 0, void, env, i32)
 DEF_HELPER_3(fxsave, 0, void, env, i64, i32)
+/* x87: insn = escape byte (D8..DF) | ModRM << 8; addr = memory operand */
+DEF_HELPER_3(x87, 0, void, env, i32, i64)
+DEF_HELPER_1(fwait, 0, void, env)
 /* SSE floating point: op = X86Mnem; may raise #XM / #UD for unmasked exceptions */
 DEF_HELPER_5(sse_fp, 0, void, env, i32, i32, i32, i32)
 DEF_HELPER_4(sse_cvt2si, 0, i64, env, i32, i32, i32)

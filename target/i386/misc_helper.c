@@ -2,7 +2,7 @@
  * misc_helper.c — system instructions: CPUID, RDTSC, RDMSR/WRMSR (with the
  * MSR file of cpu.h), MOV to/from CR and DR (mode transitions: CR0.PE/PG,
  * EFER.LME -> LMA; SDM Vol.3 §9.8.5), INVLPG, SWAPGS, LMSW/CLTS, IN/OUT
- * through the board's port hook (cpu-hooks.h), LDMXCSR, FXSAVE/FXRSTOR.
+ * through the board's port hook (cpu-hooks.h), LDMXCSR.
  */
 #include <string.h>
 #include <time.h>
@@ -336,61 +336,4 @@ void helper_ldmxcsr(CPUState *cs, uint32_t val)
         raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
     }
     env->mxcsr = val;
-}
-
-/*
- * FXSAVE/FXRSTOR (SDM Vol.2 FXSAVE, Table 3-53, 64-bit layout): control
- * words, MXCSR, x87/MMX registers (80-bit), XMM0-15. 16-byte aligned.
- * desc bit 0: restore; bit 1: REX.W (64-bit FPU IP/DP format).
- */
-void helper_fxsave(CPUState *cs, uint64_t addr, uint32_t desc)
-{
-    CPUX86State *env = cpu_env(cs);
-    uintptr_t ra = GETPC();
-    int mmu = x86_mmu_idx(env);
-    MemOpIdx o16 = make_memop_idx(MO_16, (unsigned)mmu);
-    MemOpIdx o32 = make_memop_idx(MO_32, (unsigned)mmu);
-    MemOpIdx o64 = make_memop_idx(MO_64, (unsigned)mmu);
-    if (addr & 15) {
-        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
-    }
-    int nxmm = (env->hflags & HF_CS64) ? 16 : 8;
-    if (desc & 1) {
-        uint32_t mx = (uint32_t)cpu_ld_mmu(cs, addr + 24, o32, ra);
-        if (mx & 0xffff0000u) {
-            raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
-        }
-        env->fpuc = (uint16_t)cpu_ld_mmu(cs, addr, o16, ra);
-        env->fpus = (uint16_t)cpu_ld_mmu(cs, addr + 2, o16, ra);
-        env->fptag = (uint16_t)cpu_ld_mmu(cs, addr + 4, o16, ra);
-        env->mxcsr = mx;
-        for (int i = 0; i < 8; i++) {
-            env->fpregs[i].mant = cpu_ld_mmu(cs, addr + 32 + 16 * (uint64_t)i, o64, ra);
-            env->fpregs[i].exp = (uint16_t)cpu_ld_mmu(cs, addr + 40 + 16 * (uint64_t)i, o16, ra);
-        }
-        for (int i = 0; i < nxmm; i++) {
-            env->xmm[i].q[0] = cpu_ld_mmu(cs, addr + 160 + 16 * (uint64_t)i, o64, ra);
-            env->xmm[i].q[1] = cpu_ld_mmu(cs, addr + 168 + 16 * (uint64_t)i, o64, ra);
-        }
-        return;
-    }
-    /* probe the whole area first so a fault leaves memory untouched */
-    probe_access(cs, addr, 256, MMU_DATA_STORE, mmu, false, ra);
-    probe_access(cs, addr + 256, 256, MMU_DATA_STORE, mmu, false, ra);
-    cpu_st_mmu(cs, addr, env->fpuc, o16, ra);
-    cpu_st_mmu(cs, addr + 2, env->fpus, o16, ra);
-    cpu_st_mmu(cs, addr + 4, env->fptag & 0xff, o16, ra);
-    cpu_st_mmu(cs, addr + 6, env->fpop, o16, ra);
-    cpu_st_mmu(cs, addr + 8, 0, o64, ra);
-    cpu_st_mmu(cs, addr + 16, 0, o64, ra);
-    cpu_st_mmu(cs, addr + 24, env->mxcsr, o32, ra);
-    cpu_st_mmu(cs, addr + 28, 0xffff, o32, ra); /* MXCSR_MASK */
-    for (int i = 0; i < 8; i++) {
-        cpu_st_mmu(cs, addr + 32 + 16 * (uint64_t)i, env->fpregs[i].mant, o64, ra);
-        cpu_st_mmu(cs, addr + 40 + 16 * (uint64_t)i, env->fpregs[i].exp, o16, ra);
-    }
-    for (int i = 0; i < nxmm; i++) {
-        cpu_st_mmu(cs, addr + 160 + 16 * (uint64_t)i, env->xmm[i].q[0], o64, ra);
-        cpu_st_mmu(cs, addr + 168 + 16 * (uint64_t)i, env->xmm[i].q[1], o64, ra);
-    }
 }

@@ -1,5 +1,5 @@
 /*
- * translate-sse.c — x87 control instructions and SSE/SSE2 to TCG IR (the
+ * translate-sse.c — x87 and SSE/SSE2 instructions to TCG IR (the
  * rest of the x86 translator is translate.c; shared emitters in
  * translate.h).
  *
@@ -18,9 +18,8 @@
 #include "exec/helper-gen.h"
 
 /*
- * x87: only the control instructions a kernel and libc start-up execute
- * (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW). Arithmetic raises #UD for now
- * (logged under -d unimp). CR0.EM or CR0.TS: #NM (SDM Vol.3 §2.5).
+ * x87: every D8..DF instruction is executed by helper_x87 on the host's x87
+ * unit (fpu_helper.c). CR0.EM or CR0.TS: #NM (SDM Vol.3 §2.5).
  */
 void trans_FPU(DisasContext *s, X86Insn *in)
 {
@@ -28,63 +27,17 @@ void trans_FPU(DisasContext *s, X86Insn *in)
         gen_exception(s, EXCP07_NM);
         return;
     }
-    int op = ((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7);
-    TCGv_i64 v = tmp64();
-    if (in->mod == 3) {
-        switch ((in->opcode << 8) | in->modrm) {
-        case 0xdbe3: /* FNINIT */
-            tcg_gen_st16_i64(tcg_constant_i64(0x37f), tcg_env(), ENV_OFF(fpuc));
-            tcg_gen_st16_i64(tcg_constant_i64(0), tcg_env(), ENV_OFF(fpus));
-            tcg_gen_st16_i64(tcg_constant_i64(0xffff), tcg_env(), ENV_OFF(fptag));
-            tcg_gen_st32_i64(tcg_constant_i64(0), tcg_env(), ENV_OFF(fpstt));
-            return;
-        case 0xdbe2: /* FNCLEX */
-            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
-            tcg_gen_andi_i64(v, v, 0x7f00);
-            tcg_gen_st16_i64(v, tcg_env(), ENV_OFF(fpus));
-            return;
-        case 0xdbe4: /* FNSETPM: no-op on anything after the 287 */
-            return;
-        case 0xdfe0: { /* FNSTSW AX: status with TOP in bits 13..11 */
-            TCGv_i64 top = tmp64();
-            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
-            tcg_gen_ld32u_i64(top, tcg_env(), ENV_OFF(fpstt));
-            tcg_gen_andi_i64(v, v, ~(int64_t)0x3800);
-            tcg_gen_shli_i64(top, top, 11);
-            tcg_gen_or_i64(v, v, top);
-            gen_write_reg(R_EAX, false, MO_16, v);
-            return;
-        }
-        default:
-            break;
-        }
-    } else {
-        switch (op) {
-        case 0x0f: /* D9 /7: FNSTCW m16 */
-            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpuc));
-            tcg_gen_guest_st_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
-            note_store(s, s->A0);
-            return;
-        case 0x0d: /* D9 /5: FLDCW m16 */
-            tcg_gen_guest_ld_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
-            tcg_gen_st16_i64(v, tcg_env(), ENV_OFF(fpuc));
-            return;
-        case 0x2f: { /* DD /7: FNSTSW m16 */
-            TCGv_i64 top = tmp64();
-            tcg_gen_ld16u_i64(v, tcg_env(), ENV_OFF(fpus));
-            tcg_gen_ld32u_i64(top, tcg_env(), ENV_OFF(fpstt));
-            tcg_gen_andi_i64(v, v, ~(int64_t)0x3800);
-            tcg_gen_shli_i64(top, top, 11);
-            tcg_gen_or_i64(v, v, top);
-            tcg_gen_guest_st_i64(v, s->A0, (unsigned)s->mem_idx, MO_16);
-            note_store(s, s->A0);
-            return;
-        }
-        default:
-            break;
-        }
+    uint32_t insn = (in->opcode & 7) | ((uint32_t)in->modrm << 8);
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_x87(tcg_env(), tcg_constant_i32((int32_t)insn),
+                   in->has_mem ? s->A0 : tcg_constant_i64(0));
+    if (in->has_mem) {
+        note_store(s, s->A0);
     }
-    gen_illegal(s);
+    if (in->mod == 3 && (in->opcode == 0xdb || in->opcode == 0xdf) && in->modrm >= 0xe8 &&
+        in->modrm < 0xf8) {
+        s->cc_op = CC_OP_EFLAGS; /* FCOMI, FUCOMI(P) */
+    }
 }
 
 /* ----------------------------------------------------------------- SSE */

@@ -1958,10 +1958,9 @@ static void trans_MOVSXD(DisasContext *s, X86Insn *in)
 
 static void trans_WAIT(DisasContext *s, X86Insn *in)
 {
-    /* no x87 exceptions are ever pending; CR0.MP && TS -> #NM */
-    if ((s->flags & HF_TS) && (s->flags & HF_EM) == 0) {
-        gen_exception(s, EXCP07_NM);
-    }
+    /* CR0.MP && TS: #NM; a pending unmasked x87 exception: #MF */
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_fwait(tcg_env());
 }
 
 /* ------------------------------------------------------------- dispatch */

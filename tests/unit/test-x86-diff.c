@@ -68,6 +68,8 @@ typedef struct Ctx {
     uint64_t rflags;
     uint64_t xmm[16][2];
     uint64_t mxcsr; /* offset 392 */
+    uint8_t fsave[108]; /* offset 400: x87 state (FNSAVE image) */
+    uint8_t fpu_valid;  /* the x87 image was captured (not after a native fault) */
 } Ctx;
 
 typedef struct Result {
@@ -208,7 +210,7 @@ static bool whitelisted(int mn)
     /* legacy-mode only (32-bit sequences) */
     case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
     case MN_SALC: case MN_PUSHA: case MN_POPA:
-    case MN_RET: case MN_POPF:
+    case MN_RET: case MN_POPF: case MN_FPU:
         return true;
     default:
         return false;
@@ -980,6 +982,67 @@ static bool gen_popf(Gen *g, const Cand *c)
     return true;
 }
 
+/* x87 forms defined by the SDM (same rule as target/i386/fpu_helper.c) */
+static bool x87_reg_form_ok(int esc, int modrm)
+{
+    switch (esc) {
+    case 0: return true;
+    case 4: return modrm < 0xd0 || modrm >= 0xe0;
+    case 1: return modrm < 0xd1 || modrm == 0xe0 || modrm == 0xe1 || modrm == 0xe4 ||
+                   modrm == 0xe5 || (modrm >= 0xe8 && modrm <= 0xee) || modrm >= 0xf0;
+    case 2: return modrm < 0xe0 || modrm == 0xe9;
+    case 3: return modrm < 0xe0 || modrm == 0xe2 || modrm == 0xe3 ||
+                   (modrm >= 0xe8 && modrm < 0xf8);
+    case 5: return modrm < 0xc8 || (modrm >= 0xd0 && modrm < 0xf0);
+    case 6: return modrm < 0xd0 || modrm == 0xd9 || modrm >= 0xe0;
+    default: return modrm == 0xe0 || (modrm >= 0xe8 && modrm < 0xf8);
+    }
+}
+
+/* one x87 instruction: a register form, or a memory form on the data window;
+ * never FLDENV/FLDCW/FRSTOR (could unmask exceptions) nor FNSTENV/FNSAVE (they
+ * store instruction pointers, which differ) */
+static bool gen_x87(Gen *g, const Cand *c)
+{
+    Seq *q = g->q;
+    int esc = c->opcode & 7;
+    int modrm;
+    unsigned reads = 0, defines = 0;
+    if (rn(2)) {
+        do {
+            modrm = 0xc0 | (int)rn(64);
+        } while (!x87_reg_form_ok(esc, modrm));
+        if ((esc == 2 || esc == 3) && modrm < 0xe0) {
+            static const unsigned rd[4] = {UF_C, UF_Z, UF_C | UF_Z, UF_P}; /* FCMOVcc */
+            reads = rd[(modrm >> 3) & 3];
+        }
+        if ((esc == 3 || esc == 7) && modrm >= 0xe8 && modrm < 0xf8) {
+            defines = UF_ALL; /* FCOMI, FUCOMI(P) */
+        }
+    } else {
+        int reg = (int)rn(8);
+        if ((esc == 1 && (reg == 1 || reg >= 4)) || (esc == 3 && (reg == 4 || reg == 6)) ||
+            (esc == 5 && (reg == 4 || reg == 5 || reg == 6))) {
+            return false;
+        }
+        modrm = (reg << 3) | 4; /* [disp32] through a SIB with no base/index */
+    }
+    if (reads & (g->undef | g->pending[q->ninsn])) {
+        return false;
+    }
+    begin_insn(g);
+    emit(g, c->opcode);
+    emit(g, (uint8_t)modrm);
+    if (modrm < 0xc0) {
+        uint64_t a = WIN_LO + 64 + rn((unsigned)(WIN_HI - WIN_LO - 160));
+        emit(g, 0x25);
+        emit_le(g, a, 4);
+    }
+    g->undef &= ~defines;
+    end_insn(g);
+    return true;
+}
+
 static void gen_seq(Seq *q, uint64_t seed, int n)
 {
     Gen g;
@@ -1003,6 +1066,40 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
     /* MXCSR: all exceptions masked, random rounding, sometimes FTZ/DAZ, rarely an
      * unmasked exception (#XM) */
     q->init.mxcsr = 0x1f80 | (rn(4) << 13) | (rn(8) == 0 ? 0x8040 : 0);
+    /* x87: all exceptions masked, random rounding/precision, random TOP, some
+     * registers valid with random contents, the others empty */
+    {
+        static const unsigned pcs[3] = {0, 2, 3};
+        uint16_t fcw = (uint16_t)(0x037f & ~0x0300u) | (uint16_t)(pcs[rn(3)] << 8) |
+                       (uint16_t)(rn(4) << 10);
+        unsigned top = rn(8);
+        uint16_t fsw = (uint16_t)(top << 11);
+        uint16_t ftw = 0;
+        for (int r = 0; r < 8; r++) {
+            ftw |= (uint16_t)((rn(3) == 0 ? 3 : 0) << (2 * r));
+        }
+        memset(q->init.fsave, 0, sizeof(q->init.fsave));
+        memcpy(q->init.fsave + 0, &fcw, 2);
+        memcpy(q->init.fsave + 4, &fsw, 2);
+        memcpy(q->init.fsave + 8, &ftw, 2);
+        for (int i = 0; i < 8; i++) {
+            uint64_t mant = rnd() | (1ull << 63); /* normal numbers mostly */
+            uint16_t se = (uint16_t)((rn(2) << 15) | (0x3fff - 40 + rn(80)));
+            if (rn(16) == 0) {
+                mant = rnd(); /* sometimes anything at all */
+                se = (uint16_t)rnd();
+            }
+            memcpy(q->init.fsave + 28 + 10 * i, &mant, 8);
+            memcpy(q->init.fsave + 36 + 10 * i, &se, 2);
+        }
+        /* let the host classify the tags (FNSAVE writes the full tag word from the
+         * register contents) so both sides start from the same canonical image */
+        uint8_t img[108] __attribute__((aligned(16)));
+        memcpy(img, q->init.fsave, sizeof(img));
+        __asm__ volatile("frstor %0\n\tfnsave %0" : "+m"(img));
+        memset(img + 12, 0, 16); /* pointers */
+        memcpy(q->init.fsave, img, sizeof(img));
+    }
     if (rn(16) == 0) {
         /* unmask one exception; not OM/UM: the flags of an unmasked overflow or
          * underflow trap (UE for exact tiny results, PE from the scaled result)
@@ -1024,7 +1121,8 @@ static void gen_seq(Seq *q, uint64_t seed, int n)
         int save_len = q->len, save_n = q->ninsn, save_fix = g.nfix;
         unsigned save_undef = g.undef;
         bool ok = c->mnem == MN_RET ? gen_ret(&g, c)
-                : c->mnem == MN_POPF ? gen_popf(&g, c) : gen_one(&g, c);
+                : c->mnem == MN_POPF ? gen_popf(&g, c)
+                : c->mnem == MN_FPU ? gen_x87(&g, c) : gen_one(&g, c);
         if (ok) {
             emitted++;
         } else {
@@ -1090,6 +1188,7 @@ __asm__(
     "  movdqu 328(%rdi), %xmm12\n  movdqu 344(%rdi), %xmm13\n  movdqu 360(%rdi), %xmm14\n"
     "  movdqu 376(%rdi), %xmm15\n"
     "  ldmxcsr 392(%rdi)\n"
+    "  frstor 400(%rdi)\n"
     "  mov $0x2b, %eax\n  mov %eax, %ds\n  mov %eax, %es\n" /* flat data for 32-bit code */
     "  push 128(%rdi)\n  popfq\n"
     "  mov 0(%rdi), %rax\n  mov 8(%rdi), %rcx\n  mov 16(%rdi), %rdx\n  mov 24(%rdi), %rbx\n"
@@ -1110,6 +1209,8 @@ __asm__(
     "  mov x86diff_host_rsp(%rip), %rsp\n"
     "  pushfq\n  pop x86diff_out+128(%rip)\n"
     "  stmxcsr x86diff_out+392(%rip)\n"
+    "  fnsave x86diff_out+400(%rip)\n"
+    "  movb $1, x86diff_out+508(%rip)\n"
     "  ldmxcsr x86diff_host_mxcsr(%rip)\n"
     "  movdqu %xmm0, x86diff_out+136(%rip)\n  movdqu %xmm1, x86diff_out+152(%rip)\n"
     "  movdqu %xmm2, x86diff_out+168(%rip)\n  movdqu %xmm3, x86diff_out+184(%rip)\n"
@@ -1144,6 +1245,11 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
             memcpy(x86diff_out.xmm[i], &uc->uc_mcontext.fpregs->_xmm[i], 16);
         }
         x86diff_out.mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+        x86diff_out.fpu_valid = 0;
+        /* leave the host x87 clean for the C code that follows */
+        uc->uc_mcontext.fpregs->cwd = 0x37f;
+        uc->uc_mcontext.fpregs->swd = 0;
+        uc->uc_mcontext.fpregs->ftw = 0;
         uc->uc_mcontext.fpregs->mxcsr = 0x1f80;
     }
     int vec = sig == SIGILL ? 6 : sig == SIGTRAP ? 3 : 13;
@@ -1297,6 +1403,7 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
     }
     cpu_load_eflags(env, (uint32_t)q->init.rflags, ~0u);
     env->mxcsr = (uint32_t)q->init.mxcsr;
+    memcpy(env->fsave, q->init.fsave, sizeof(env->fsave));
     env->rip = CODE_ADDR;
     env->user_exceptions = true;
     env->last_exception = -1;
@@ -1320,6 +1427,7 @@ static void emu_run(Emu *e, const Seq *q, Result *r)
     memcpy(r->ctx.regs, env->regs, sizeof(env->regs));
     r->ctx.rflags = cpu_compute_eflags(env);
     r->ctx.mxcsr = env->mxcsr;
+    memcpy(r->ctx.fsave, env->fsave, sizeof(r->ctx.fsave));
     for (int i = 0; i < 16; i++) {
         r->ctx.xmm[i][0] = env->xmm[i].q[0];
         r->ctx.xmm[i][1] = env->xmm[i].q[1];
@@ -1411,6 +1519,18 @@ static bool compare(const Seq *q, const Result *nat, const Result *emu, bool pri
         DIFF(" flags native=%03llx emu=%03llx (mask %03x)",
              (unsigned long long)(nat->ctx.rflags & 0xfff),
              (unsigned long long)(emu->ctx.rflags & 0xfff), mask);
+    }
+    if (nat->fault == -2 && nat->ctx.fpu_valid) {
+        /* control, status, tags and registers; not the instruction/data pointers */
+        if (memcmp(nat->ctx.fsave, emu->ctx.fsave, 12) != 0 ||
+            memcmp(nat->ctx.fsave + 28, emu->ctx.fsave + 28, 80) != 0) {
+            uint16_t nsw, esw, ntw, etw;
+            memcpy(&nsw, nat->ctx.fsave + 4, 2);
+            memcpy(&esw, emu->ctx.fsave + 4, 2);
+            memcpy(&ntw, nat->ctx.fsave + 8, 2);
+            memcpy(&etw, emu->ctx.fsave + 8, 2);
+            DIFF(" x87 fsw native=%04x emu=%04x ftw native=%04x emu=%04x", nsw, esw, ntw, etw);
+        }
     }
     if (nat->ctx.mxcsr != emu->ctx.mxcsr) {
         DIFF(" mxcsr native=%llx emu=%llx", (unsigned long long)nat->ctx.mxcsr,
