@@ -144,6 +144,31 @@ static void run_on(int k, const char *name, const TCGBackend *be)
     ok = ret == EXCP_HLT && env->regs[R_ECX] == 7 && (env->regs[R_EAX] | env->regs[R_EDX]);
     printf("%s %s: RDTSCP returns the TSC and TSC_AUX\n", ok ? "PASS" : "FAIL", name);
     failures += !ok;
+
+    /* x87 and FXSAVE/FXRSTOR round trip:
+     *   fldpi; mov $0x1234,%rax; movq %rax,%xmm3; fxsave 0x10001000; fninit;
+     *   pxor %xmm3,%xmm3; fxrstor 0x10001000; fstpl 0x10001200; movq %xmm3,%rbx;
+     *   fnstsw %ax; hlt */
+    static const uint8_t fx[] = {
+        0xd9, 0xeb, 0x48, 0xc7, 0xc0, 0x34, 0x12, 0x00, 0x00, 0x66, 0x48, 0x0f, 0x6e,
+        0xd8, 0x0f, 0xae, 0x04, 0x25, 0x00, 0x10, 0x00, 0x10, 0xdb, 0xe3, 0x66, 0x0f,
+        0xef, 0xdb, 0x0f, 0xae, 0x0c, 0x25, 0x00, 0x10, 0x00, 0x10, 0xdd, 0x1c, 0x25,
+        0x00, 0x12, 0x00, 0x10, 0x66, 0x48, 0x0f, 0x7e, 0xdb, 0xdf, 0xe0, 0xf4,
+    };
+    memory_rw(as, BASE + 0x900, (void *)fx, sizeof(fx), true);
+    cs->halted = 0;
+    env->rip = BASE + 0x900;
+    ret = -1;
+    for (int guard = 0; guard < 100 && ret != EXCP_HLT; guard++) {
+        ret = cpu_exec(cs);
+    }
+    double pi = 0;
+    memory_rw(as, BASE + 0x1200, &pi, 8, false);
+    ok = ret == EXCP_HLT && pi == 3.141592653589793 && env->regs[R_EBX] == 0x1234 &&
+         (env->regs[R_EAX] & 0x3800) == 0; /* TOP back to 0 after FSTP */
+    printf("%s %s: x87 FLDPI/FSTP and an FXSAVE/FXRSTOR round trip (x87 and XMM)\n",
+           ok ? "PASS" : "FAIL", name);
+    failures += !ok;
 }
 
 int main(void)
