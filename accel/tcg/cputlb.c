@@ -540,6 +540,43 @@ static uint64_t rmw_apply(TCGAtomicOp aop, uint64_t old, uint64_t val, unsigned 
     return old;
 }
 
+/*
+ * One host compare-and-swap of size bytes: true if *p held *expected (then
+ * desired is stored); *expected receives the value found.
+ */
+static bool host_cas(void *p, unsigned size, uint64_t *expected, uint64_t desired)
+{
+    bool ok;
+    switch (size) {
+    case 1: {
+        uint8_t c = (uint8_t)*expected;
+        ok = __atomic_compare_exchange_n((uint8_t *)p, &c, (uint8_t)desired, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        *expected = c;
+        break;
+    }
+    case 2: {
+        uint16_t c = (uint16_t)*expected;
+        ok = __atomic_compare_exchange_n((uint16_t *)p, &c, (uint16_t)desired, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        *expected = c;
+        break;
+    }
+    case 4: {
+        uint32_t c = (uint32_t)*expected;
+        ok = __atomic_compare_exchange_n((uint32_t *)p, &c, (uint32_t)desired, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        *expected = c;
+        break;
+    }
+    default:
+        ok = __atomic_compare_exchange_n((uint64_t *)p, expected, desired, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        break;
+    }
+    return ok;
+}
+
 uint64_t helper_atomic_cmpxchg(CPUState *cpu, uint64_t addr, uint64_t cmp, uint64_t newv,
                                MemOpIdx oi, uintptr_t ra)
 {
@@ -553,36 +590,8 @@ uint64_t helper_atomic_cmpxchg(CPUState *cpu, uint64_t addr, uint64_t cmp, uint6
         newv = bswap_size(newv, size);
     }
     if (p) {
-        switch (size) {
-        case 1: {
-            uint8_t c = (uint8_t)cmp;
-            __atomic_compare_exchange_n((uint8_t *)p, &c, (uint8_t)newv, false,
-                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-            old = c;
-            break;
-        }
-        case 2: {
-            uint16_t c = (uint16_t)cmp;
-            __atomic_compare_exchange_n((uint16_t *)p, &c, (uint16_t)newv, false,
-                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-            old = c;
-            break;
-        }
-        case 4: {
-            uint32_t c = (uint32_t)cmp;
-            __atomic_compare_exchange_n((uint32_t *)p, &c, (uint32_t)newv, false,
-                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-            old = c;
-            break;
-        }
-        default: {
-            uint64_t c = cmp;
-            __atomic_compare_exchange_n((uint64_t *)p, &c, newv, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST);
-            old = c;
-            break;
-        }
-        }
+        old = cmp;
+        host_cas(p, size, &old, newv);
     } else {
         MemOpIdx raw = make_memop_idx(mop & ~(MO_BSWAP | MO_SIGN), get_mmuidx(oi));
         pthread_mutex_lock(&atomic_fallback_lock);
@@ -610,42 +619,7 @@ uint64_t helper_atomic_rmw(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx 
     if (p && !(mop & MO_BSWAP)) {
         /* a CAS loop covers every operation with one host primitive */
         old = load_host(p, size);
-        for (;;) {
-            uint64_t nv = rmw_apply((TCGAtomicOp)aop, old, val, size);
-            bool ok;
-            switch (size) {
-            case 1: {
-                uint8_t c = (uint8_t)old;
-                ok = __atomic_compare_exchange_n((uint8_t *)p, &c, (uint8_t)nv, false,
-                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-                old = c;
-                break;
-            }
-            case 2: {
-                uint16_t c = (uint16_t)old;
-                ok = __atomic_compare_exchange_n((uint16_t *)p, &c, (uint16_t)nv, false,
-                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-                old = c;
-                break;
-            }
-            case 4: {
-                uint32_t c = (uint32_t)old;
-                ok = __atomic_compare_exchange_n((uint32_t *)p, &c, (uint32_t)nv, false,
-                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-                old = c;
-                break;
-            }
-            default: {
-                uint64_t c = old;
-                ok = __atomic_compare_exchange_n((uint64_t *)p, &c, nv, false,
-                                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-                old = c;
-                break;
-            }
-            }
-            if (ok) {
-                break;
-            }
+        while (!host_cas(p, size, &old, rmw_apply((TCGAtomicOp)aop, old, val, size))) {
         }
     } else {
         MemOpIdx raw = make_memop_idx(mop & ~MO_SIGN, get_mmuidx(oi));
@@ -653,7 +627,6 @@ uint64_t helper_atomic_rmw(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx 
         old = do_load(cpu, addr, raw, MMU_DATA_LOAD, ra);
         do_store(cpu, addr, rmw_apply((TCGAtomicOp)aop, old, val, size), raw, ra);
         pthread_mutex_unlock(&atomic_fallback_lock);
-        return extend(old, mop);
     }
     return extend(old, mop);
 }
