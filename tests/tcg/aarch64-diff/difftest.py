@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
 CC = 'aarch64-linux-gnu-gcc'
-SMP = [1]       # CPUs of the current run (bisections run on one)
+SMP = [1]       # CPUs of the current run
 T_START = time.time()
 QEMU = 'qemu-system-aarch64'
 
@@ -150,7 +150,9 @@ def bisect(args, seed, k, engine, classes, out_base):
         cmd += ['--smp', str(args.smp)]
     subprocess.run(cmd, check=True)
     elf = build(outdir, args.march, args.mmu)
+    SMP[0] = args.smp
     res = run_all(elf, [engine], args.cpu, args.binary, args.timeout)
+    SMP[0] = 1
     q = dump_fields(res['qemu'][1])
     e = dump_fields(res[engine][1])
     _, body = gen.gen_sequence(str(seed), k, args.l, classes, not args.mmu, args.exclude, args.irq > 0, args.smp)
@@ -164,7 +166,7 @@ def bisect(args, seed, k, engine, classes, out_base):
         tmpl = body[j - 1] if j else ''
         n_insns = len([x for x in tmpl.split('\n') if x and not x.endswith(':')])
         rep.append('  first differing template #%d of %d:' % (j, len(body)))
-        for ins in encodings(elf, j, n_insns):
+        for ins in encodings(elf, j * args.smp + k % args.smp, n_insns):
             rep.append('    ' + ins)
         prev = q.get(j - 1, {}) if j else {}
         names = fields_read(tmpl)

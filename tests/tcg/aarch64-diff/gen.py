@@ -1348,7 +1348,13 @@ def main():
                 for j, t in enumerate(body):
                     f.write('T %d\n%s\n' % (j + 1, t))
             for j in range(len(body) + 1):
-                seqs.append((j, inputs, body[:j]))
+                # with --smp N the prefixes run on the CPU that ran the sequence (k mod N):
+                # the other slots hold empty sequences (ids from 100000)
+                for c in range(a.smp):
+                    if c == k % a.smp:
+                        seqs.append((j, inputs, body[:j]))
+                    else:
+                        seqs.append((100000 + len(seqs), inputs, []))
         else:
             seqs.append((k, inputs, body))
     with open(os.path.join(a.outdir, 'inputs.bin'), 'wb') as f:

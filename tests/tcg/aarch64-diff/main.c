@@ -127,7 +127,7 @@ struct Result {
 #define MAX_SEQS 16384
 static struct Result results[MAX_SEQS];
 static volatile uint64_t cpus_done;
-#define MAX_DUMPS 1024
+#define MAX_DUMPS 2048
 static struct State dumps[MAX_DUMPS];    /* dump_mode with several CPUs: printed by CPU 0 */
 
 static void print_result(uint64_t id, const struct Result *r)
