@@ -508,8 +508,10 @@ def sysreg(r):
         reg = r.c(SYSREGS)
         return 'msr %s, %s\n%s\nmrs %s, %s' % (reg, r.r('x', True), alu_body(r), r.r('x'), reg)
     if k == 2:
+        # (FPCR.FZ16, bit 19, left 0: QEMU's -cpu max has FEAT_FP16, coremu's does not)
         reg = r.c(['fpcr', 'fpsr'])
-        return 'msr %s, %s\nmrs %s, %s' % (reg, r.r('x', True), r.r('x'), reg)
+        t = r.num()
+        return 'and x%d, x%d, #0xfffffffffff7ffff\nmsr %s, x%d\nmrs %s, %s' % (t, t, reg, t, r.r('x'), reg)
     return 'mrs %s, %s' % (r.r('x'), r.c(['currentel', 'spsel', 'daif', 'fpcr', 'fpsr', 'nzcv']))
 
 
