@@ -27,6 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 

@@ -50,4 +50,4 @@ fi
 survey=""
 [ -n "${DIFF_SURVEY:-}" ] && survey=--survey
 # shellcheck disable=SC2086
-exec python3 tests/tcg/aarch64-diff/difftest.py -k "${2:-1000}" -l "${3:-100}" $survey $seeds
+exec python3 -B tests/tcg/aarch64-diff/difftest.py -k "${2:-1000}" -l "${3:-100}" $survey $seeds
