@@ -902,10 +902,20 @@ static bool simd_extra(CPUState *cs, int op, int size, bool *qp, int imm, const 
         uint64_t sign = 1ull << (esz - 1), mag = sign - 1;
         uint64_t inf = dbl ? 0x7ff0000000000000ull : 0x7f800000u;
         uint64_t two = dbl ? 0x4000000000000000ull : 0x40000000u;
+        CPUARMState *fenv = cpu_env(cs);
+        bool fz = (fenv->fpcr & (1u << 24)) != 0; /* FPCR.FZ */
+        uint64_t min_normal = dbl ? 1ull << 52 : 1ull << 23;
         for (int i = 0; i < elems; i++) {
             uint64_t a = get_e(n, i, size), b = get_e(m, i, size), x;
-            bool inf_zero = ((a & mag) == inf && (b & mag) == 0) ||
-                            ((a & mag) == 0 && (b & mag) == inf);
+            /* with FPCR.FZ a denormal input counts as zero here too, and sets IDC */
+            bool a_den = (a & mag) != 0 && (a & mag) < min_normal;
+            bool b_den = (b & mag) != 0 && (b & mag) < min_normal;
+            bool a_zero = (a & mag) == 0 || (fz && a_den);
+            bool b_zero = (b & mag) == 0 || (fz && b_den);
+            bool inf_zero = ((a & mag) == inf && b_zero) || (a_zero && (b & mag) == inf);
+            if (inf_zero && fz && (a_den || b_den)) {
+                fenv->fpsr |= 1u << 7; /* FPSR.IDC */
+            }
             bool nan = ((a & mag) > inf) || ((b & mag) > inf);
             if (op == SOP_FMULX) {
                 x = (inf_zero && !nan) ? (two | ((a ^ b) & sign))
