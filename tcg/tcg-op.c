@@ -785,48 +785,36 @@ static void instr_report(TCGv_i64 a, TCGv_i64 val, MemOpIdx oi, bool store)
     tcg_gen_callN(&helper_info_instrument_mem, -1, 4, args);
 }
 
-static void instr_report32(TCGv_i64 a, TCGv_i32 val, MemOpIdx oi, bool store)
+/* One guest access (val: temp index of type type); instrumented TBs report it after. */
+static void gen_guest_access(TCGOpcode opc, TCGType type, int val, TCGv_i64 addr, MemOpIdx oi)
 {
-    TCGv_i64 v = tcg_temp_new_i64();
-    tcg_gen_extu_i32_i64(v, val);
-    instr_report(a, v, oi, store);
+    TCGv_i64 a = instr_addr(addr);
+    op3(opc, type, (uint64_t)val, (uint64_t)ti64(addr), oi);
+    if (a) {
+        TCGv_i64 v = idx_tcgv_i64(val);
+        if (type == TCG_TYPE_I32) {
+            v = tcg_temp_new_i64();
+            tcg_gen_extu_i32_i64(v, idx_tcgv_i32(val));
+        }
+        instr_report(a, v, oi, opc == INDEX_op_guest_st);
+    }
 }
 
 void tcg_gen_guest_ld_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
-    TCGv_i64 a = instr_addr(addr);
-    op3(INDEX_op_guest_ld, TCG_TYPE_I32, (uint64_t)ti32(val), (uint64_t)ti64(addr),
-        make_memop_idx(mop, mmu_idx));
-    if (a) {
-        instr_report32(a, val, make_memop_idx(mop, mmu_idx), false);
-    }
+    gen_guest_access(INDEX_op_guest_ld, TCG_TYPE_I32, ti32(val), addr, make_memop_idx(mop, mmu_idx));
 }
 void tcg_gen_guest_ld_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
-    TCGv_i64 a = instr_addr(addr);
-    op3(INDEX_op_guest_ld, TCG_TYPE_I64, (uint64_t)ti64(val), (uint64_t)ti64(addr),
-        make_memop_idx(mop, mmu_idx));
-    if (a) {
-        instr_report(a, val, make_memop_idx(mop, mmu_idx), false);
-    }
+    gen_guest_access(INDEX_op_guest_ld, TCG_TYPE_I64, ti64(val), addr, make_memop_idx(mop, mmu_idx));
 }
 void tcg_gen_guest_st_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
-    TCGv_i64 a = instr_addr(addr);
-    op3(INDEX_op_guest_st, TCG_TYPE_I32, (uint64_t)ti32(val), (uint64_t)ti64(addr),
-        make_memop_idx(mop, mmu_idx));
-    if (a) {
-        instr_report32(a, val, make_memop_idx(mop, mmu_idx), true);
-    }
+    gen_guest_access(INDEX_op_guest_st, TCG_TYPE_I32, ti32(val), addr, make_memop_idx(mop, mmu_idx));
 }
 void tcg_gen_guest_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
 {
-    TCGv_i64 a = instr_addr(addr);
-    op3(INDEX_op_guest_st, TCG_TYPE_I64, (uint64_t)ti64(val), (uint64_t)ti64(addr),
-        make_memop_idx(mop, mmu_idx));
-    if (a) {
-        instr_report(a, val, make_memop_idx(mop, mmu_idx), true);
-    }
+    gen_guest_access(INDEX_op_guest_st, TCG_TYPE_I64, ti64(val), addr, make_memop_idx(mop, mmu_idx));
 }
 void tcg_gen_guest_ld_i128(TCGv_i64 lo, TCGv_i64 hi, TCGv_i64 addr, unsigned mmu_idx,
                            MemOp mop)
