@@ -94,9 +94,6 @@ void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
             memset(cpu->tlb[m], 0xff, sizeof(cpu->tlb[m]));
         }
     }
-    if (cpu->tbc) {
-        tb_jmp_cache_clear(cpu);
-    }
     CPU_STAT_ADD(cpu, tlb_flushes, 1);
 }
 
@@ -123,9 +120,6 @@ void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t vaddr, uint16_t idxmap)
             tlb_hit_page(e->addr_code, page)) {
             tlb_entry_clear(e);
         }
-    }
-    if (cpu->tbc) {
-        tb_jmp_cache_clear_page(cpu, vaddr);
     }
 }
 

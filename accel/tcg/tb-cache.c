@@ -6,9 +6,9 @@
  * for each TB: the TranslationBlock struct, its code, its insn_end_off[] and
  * insn_data[] tables. A full buffer is flushed whole, for this core only.
  *
- * Lookup: a direct-mapped jump cache by virtual pc (entries of one guest
- * page are contiguous so a page flush clears 64 slots), then a hash table
- * keyed by the physical pc and the CPU state flags. Invalidation works by
+ * Lookup: a direct-mapped jump cache by virtual pc, validated against the
+ * code TLB on every hit (so TLB flushes need not clear it), then a hash
+ * table keyed by the physical pc and the CPU state flags. Invalidation works by
  * physical page: a small hash of page descriptors lists the TBs on a page.
  */
 #include "exec/tb-cache.h"
@@ -37,9 +37,7 @@ struct PageDesc {
 
 static inline unsigned jc_hash(uint64_t pc)
 {
-    unsigned page = (unsigned)(pc >> TARGET_PAGE_BITS) & ((1u << TB_JMP_PAGE_BITS) - 1);
-    unsigned off = (unsigned)((pc >> 2) ^ pc) & ((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
-    return (page << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) | off;
+    return (unsigned)((pc * 0x9E3779B97F4A7C15ull) >> (64 - TB_JMP_CACHE_BITS));
 }
 
 static inline unsigned tb_hash(uint64_t phys_pc, uint64_t pc, uint64_t cs_base, uint32_t flags,
@@ -111,27 +109,31 @@ void tb_flush_core(CPUState *cpu)
     log_mask_printf(LOG_PAGE, "core %d: code buffer flushed\n", cpu->cpu_index);
 }
 
-void tb_jmp_cache_clear(CPUState *cpu)
-{
-    memset(cpu->tbc->jmp_cache, 0, sizeof(cpu->tbc->jmp_cache));
-}
-
-void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr)
-{
-    /* TBs starting on the previous page may extend into this one */
-    for (int k = 0; k < 2; k++) {
-        uint64_t page = (vaddr & TARGET_PAGE_MASK) - (uint64_t)k * TARGET_PAGE_SIZE;
-        unsigned base = jc_hash(page) & ~((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
-        memset(&cpu->tbc->jmp_cache[base], 0,
-               sizeof(TranslationBlock *) << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS));
-    }
-}
-
 static bool tb_matches(const TranslationBlock *tb, uint64_t pc, uint64_t cs_base,
                        uint32_t flags, uint32_t cflags)
 {
     return tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags &&
            tb->cflags == cflags && !tb->invalid;
+}
+
+/*
+ * The jump cache is keyed by virtual pc only, and is not cleared when the TLB
+ * is flushed: a hit is used only while this core's code TLB still maps pc's
+ * page to the physical page the TB was translated from (one TLB probe, no
+ * walk). Otherwise the lookup goes the long way, through the page walk and
+ * the physical hash table. TBs that span two pages always go the long way.
+ */
+static inline bool jc_still_mapped(CPUState *cpu, const TranslationBlock *tb)
+{
+    if (tb->phys_page2 != ~0ull) {
+        return false;
+    }
+    int mmu_idx = cpu->cc->mmu_index(cpu, true);
+    unsigned i = (unsigned)(tb->pc >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1);
+    const CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    return (e->addr_code & (TARGET_PAGE_MASK | TLB_INVALID | TLB_MMIO)) ==
+               (tb->pc & TARGET_PAGE_MASK) &&
+           cpu->tlb_full[mmu_idx][i].paddr == (tb->phys_pc & TARGET_PAGE_MASK);
 }
 
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
@@ -140,7 +142,7 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32
     TBCache *c = cpu->tbc;
     unsigned j = jc_hash(pc);
     TranslationBlock *tb = c->jmp_cache[j];
-    if (tb && tb_matches(tb, pc, cs_base, flags, cflags)) {
+    if (tb && tb_matches(tb, pc, cs_base, flags, cflags) && jc_still_mapped(cpu, tb)) {
         return tb;
     }
     uint64_t phys_pc = get_page_addr_code(cpu, pc); /* may raise a prefetch fault */

@@ -10,8 +10,7 @@
 #include "exec/tb.h"
 #include "tcg/tcg.h"
 
-#define TB_JMP_CACHE_BITS 12
-#define TB_JMP_PAGE_BITS 6
+#define TB_JMP_CACHE_BITS 14
 
 typedef struct TBCache {
     const TCGBackend *backend;
@@ -28,7 +27,5 @@ typedef struct TBCache {
 /* Create the cache and TCG context of a core; runs the backend prologue
  * and the target's tcg_init. Sets the calling thread's tcg_ctx. */
 TBCache *tb_cache_new(CPUState *cpu, const TCGBackend *backend, size_t size);
-void tb_jmp_cache_clear(CPUState *cpu);
-void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr);
 
 #endif
