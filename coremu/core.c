@@ -137,6 +137,17 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
         if (t == src) {
             continue;
         }
+        /* a sleeping core (WFI, powered off) is flushed here, under its lock,
+         * instead of being woken for it: idle cores cost the initiator nothing */
+        CoreState *tc = coremu_core(t);
+        pthread_mutex_lock(&tc->lock);
+        if (tc->sleeping) {
+            flush_local(t, vaddr, idxmap);
+            pthread_mutex_unlock(&tc->lock);
+            __atomic_fetch_sub(&remaining, 1, __ATOMIC_RELEASE);
+            continue;
+        }
+        pthread_mutex_unlock(&tc->lock);
         msgs[i].msg.kind = vaddr == COREMU_FLUSH_ALL ? COREMU_MSG_TLB_FLUSH
                                                       : COREMU_MSG_TLB_FLUSH_PAGE;
         msgs[i].msg.a0 = vaddr;

@@ -133,7 +133,9 @@ static void *core_thread(void *arg)
         pthread_mutex_lock(&w->lock);
         while (!shutting_down() && !coremu_has_mail(cpu) && !core_runnable(cpu)) {
             uint64_t t0 = clock_ns();
+            w->sleeping = true;
             pthread_cond_wait(&w->cond, &w->lock);
+            w->sleeping = false;
             CPU_STAT_ADD(cpu, idle_ns, clock_ns() - t0);
         }
         pthread_mutex_unlock(&w->lock);

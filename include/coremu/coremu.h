@@ -36,8 +36,12 @@ typedef enum CoreKick {
 
 typedef struct CoreState {
     CoreInbox inbox;
-    pthread_mutex_t lock; /* guards sleeping: see coremu_wait */
+    pthread_mutex_t lock; /* guards sleeping */
     pthread_cond_t cond;
+    /* set under lock by the core's thread around its condition wait: while it
+     * is true (and the lock is held) the core cannot run, so another thread
+     * holding the lock may act on the core's private state directly */
+    bool sleeping;
     uint64_t kicks[COREMU_KICK_KINDS];
     uint64_t msgs_handled;
 } CoreState;
