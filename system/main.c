@@ -656,6 +656,7 @@ int main(int argc, char **argv)
         return 0; /* the board wrote the device tree */
     }
     int status = cpus_run(m, &o.cfg);
+    chardev_close(m->serial); /* joins its input thread, restores the terminal */
     fflush(stdout);
     return status;
 }
