@@ -21,7 +21,7 @@ boot_aarch64() {
     local name=$1 tmo=$2 cmd=$3; shift 3
     OUT=$WORK/$name.out
     local t0=$SECONDS
-    timeout --kill-after=5 "$tmo" "$BIN" -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot \
+    timeout --kill-after=5 "$tmo" "$BIN" -M virt -cpu cortex-a57 -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
         -kernel "$IMAGES/aarch64/Image" -initrd "$IMAGES/aarch64/rootfs.cpio.gz" \
         -append "console=ttyAMA0 panic=-1 coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
         "$@" >"$OUT" 2>&1 </dev/null
