@@ -11,11 +11,11 @@
 # and exits 0 counts as one pass) and ends with "N passed, N failed".
 #
 # Usage: tests/run.sh [FILTER]   (FILTER: substring of the test names to run)
-# Env:   TEST_TIMEOUT (seconds per program, default 900), TEST_VERBOSE=1
+# Env:   TEST_TIMEOUT (seconds per program, default 1800), TEST_VERBOSE=1
 set -u
 cd "$(dirname "$0")/.."
 filter=${1:-}
-timeout_s=${TEST_TIMEOUT:-900}
+timeout_s=${TEST_TIMEOUT:-1800}
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 skipped=0
