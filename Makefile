@@ -15,7 +15,7 @@ SAN ?=
 
 
 COMMON_DIRS := util system accel/tcg tcg tcg/tci tcg/x86_64 coremu reemu \
-               hw/core hw/char hw/intc hw/timer hw/virtio hw/block hw/rtc
+               hw/core hw/char hw/intc hw/timer hw/virtio hw/block hw/rtc hw/pci
 ARM_DIRS := target/arm hw/arm
 X86_DIRS := target/i386 hw/i386
 
