@@ -1,8 +1,12 @@
 /*
  * pc.h — the x86-64 "pc" machine: the contract between the board
- * (hw/i386/pc.c), its ACPI tables (hw/i386/acpi-*.c), the interrupt
- * controllers and timers (hw/intc/apic.c, ioapic.c, i8259.c,
- * hw/timer/i8254.c, hpet.c) and the PCI host (hw/pci/).
+ * (hw/i386/pc.c), its ACPI tables (hw/i386/acpi-*.c), the x86-only
+ * interrupt controllers (hw/i386/apic.c, ioapic.c, i8259.c), and the
+ * target-independent devices it wires (hw/timer/i8254.c, hpet.c,
+ * hw/rtc/mc146818.c, hw/char/serial-16550.c, hw/pci/, hw/virtio/virtio-pci.c).
+ * Target-independent device files never call pc_*(): they take IRQLines and
+ * callbacks, and pc.c wires them (so they link into both binaries and into
+ * unit tests).
  *
  * Fixed map (the ACPI tables and the e820 map describe exactly this):
  *
