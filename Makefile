@@ -55,7 +55,7 @@ endif
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 
-.PHONY: all unit tsan-unit check demo clean distclean images bench
+.PHONY: all unit tsan-unit check demo clean distclean images bench device-bundle
 all: $(O)/config.mak $(BINS)
 
 $(O)/config.mak:
@@ -115,6 +115,11 @@ images:
 
 # micro-benchmarks (bench/); the guest-level drivers are bench/*.sh
 bench: $(O)/tcg-micro
+
+# scripts/device-bundle.sh: binaries + libraries + guest images for a 16-core run elsewhere
+device-bundle: all
+	scripts/device-bundle.sh
+
 $(O)/tcg-micro: bench/tcg-micro.c $(COMMON_OBJS)
 	$(CC) $(CFLAGS) -Wno-comment -Itests/unit $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 

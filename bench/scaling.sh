@@ -19,26 +19,32 @@ WORKLOAD=${2:-wordcount}
 MB=${3:-64}
 OUTDIR=build/bench
 IMAGES=${COREMU_IMAGES:-images}
-COREMU=build/coremu-system-aarch64
-QEMU=$(command -v qemu-system-aarch64)
+# Overridable for the device bundle (scripts/device-bundle.sh): the emulators,
+# extra QEMU options (-L for its ROMs) and a prebuilt initramfs (no cross compiler there).
+COREMU=${COREMU:-build/coremu-system-aarch64}
+QEMU=${QEMU:-$(command -v qemu-system-aarch64)}
+QEMU_EXTRA=${QEMU_EXTRA:-}
 mkdir -p "$OUTDIR"
 [[ -x $COREMU && -n $QEMU ]] || { echo "scaling: need $COREMU and qemu-system-aarch64"; exit 1; }
-[[ -s $IMAGES/aarch64/rootfs-bench.cpio.gz ]] || scripts/fetch-images.sh --with-bench >/dev/null ||
-    { echo "scaling: cannot build the bench initramfs"; exit 1; }
 
-# the bench initramfs plus /bench/wordcount, appended as a second cpio member
-INITRD=$OUTDIR/rootfs-scaling.cpio.gz
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bench"
-aarch64-linux-gnu-gcc -O2 -static -pthread -o "$stage/bench/wordcount" guest/bench/wordcount.c ||
-    { echo "scaling: cannot build guest/bench/wordcount.c"; exit 1; }
-(cd "$stage" && echo bench/wordcount | cpio -o -H newc --quiet | gzip -9) > "$stage/extra.cpio.gz"
-cat "$IMAGES/aarch64/rootfs-bench.cpio.gz" "$stage/extra.cpio.gz" > "$INITRD"
+INITRD=${SCALING_INITRD:-$OUTDIR/rootfs-scaling.cpio.gz}
+if [[ -z ${SCALING_INITRD:-} ]]; then
+    [[ -s $IMAGES/aarch64/rootfs-bench.cpio.gz ]] || scripts/fetch-images.sh --with-bench >/dev/null ||
+        { echo "scaling: cannot build the bench initramfs"; exit 1; }
+    # the bench initramfs plus /bench/wordcount, appended as a second cpio member
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    mkdir -p "$stage/bench"
+    aarch64-linux-gnu-gcc -O2 -static -pthread -o "$stage/bench/wordcount" guest/bench/wordcount.c ||
+        { echo "scaling: cannot build guest/bench/wordcount.c"; exit 1; }
+    (cd "$stage" && echo bench/wordcount | cpio -o -H newc --quiet | gzip -9) > "$stage/extra.cpio.gz"
+    cat "$IMAGES/aarch64/rootfs-bench.cpio.gz" "$stage/extra.cpio.gz" > "$INITRD"
+fi
 
 run() { # emulator cores -> "seconds checksum-or-ok"
     local emu=$1 n=$2 append extra=()
-    [[ $emu == "$QEMU" ]] && extra=(-accel tcg,thread=multi)
+    # shellcheck disable=SC2206
+    [[ $emu == "$QEMU" ]] && extra=(-accel tcg,thread=multi -nic none $QEMU_EXTRA)
     if [[ $WORKLOAD == wordcount ]]; then
         append="coremu.cmd=$(printf '/bench/wordcount -t %d -m %d' "$n" "$MB" | base64 -w0)"
     else
