@@ -68,6 +68,9 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     if (vdev->notify) {
         vdev->notify(vdev);
     }
+    if (vdev->notify_event) {
+        vdev->notify_event(vdev, -1);
+    }
 }
 
 bool virtio_queue_check(VirtIODevice *vdev, VirtQueue *vq)
@@ -223,6 +226,9 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     vdev->isr |= VIRTIO_ISR_QUEUE;
     if (vdev->notify) {
         vdev->notify(vdev);
+    }
+    if (vdev->notify_event) {
+        vdev->notify_event(vdev, (int)(vq - vdev->vq));
     }
 }
 

@@ -125,14 +125,18 @@ struct PCIDevice {
     uint8_t w1cmask[PCI_CONFIG_SIZE]; /* write-1-to-clear bits */
     PCIBar bar[PCI_NUM_BARS];
     uint8_t cap_next_free; /* where the next capability goes (0x40 up) */
-    /* INTx: the level the function drives (before INTX_DISABLE) */
+    /* INTx: the level the function drives (before INTX_DISABLE); the host's
+     * intx lock protects it and intx_disabled (a copy of the command bit) */
     int intx_level;
+    bool intx_disabled;
+    uint8_t fw_intx_line; /* interrupt line register as firmware set it */
     /* MSI-X (msix_lock protects the table, the PBA and the cached flags) */
     pthread_mutex_t msix_lock;
     uint8_t msix_cap;      /* capability offset, 0 if none */
     int msix_bar;
     unsigned msix_nvec;
     bool msix_enabled, msix_masked; /* cached from message control */
+    bool bus_master;                /* cached from the command register */
     uint8_t msix_table[PCI_MSIX_MAX_VECTORS * PCI_MSIX_ENTRY_SIZE];
     uint64_t msix_pba;
 };

@@ -96,6 +96,13 @@ struct VirtIODevice {
     VirtQueue vq[VIRTIO_QUEUE_MAX];
     /* transport: called when isr changes (recompute the interrupt line) */
     void (*notify)(VirtIODevice *vdev);
+    /*
+     * transport (optional): an interrupt event for queue q, or -1 for a
+     * configuration change (virtio_error), called after isr was updated and
+     * notify() ran; lets a transport with per-source vectors (virtio-pci's
+     * MSI-X, §4.1.5.1.2) pick the vector. Same locking as notify.
+     */
+    void (*notify_event)(VirtIODevice *vdev, int q);
     void *transport;
 };
 
