@@ -59,12 +59,20 @@ static void blob_reserve(Blob *b, size_t n)
     b->cap = cap;
 }
 
+/* n little-endian bytes of v (n <= 8) */
 static void put(Blob *b, uint64_t v, int n)
 {
     blob_reserve(b, (size_t)n);
     for (int i = 0; i < n; i++) {
         b->p[b->len++] = (uint8_t)(v >> (8 * i));
     }
+}
+
+static void put_zeros(Blob *b, size_t n)
+{
+    blob_reserve(b, n);
+    memset(b->p + b->len, 0, n);
+    b->len += n;
 }
 
 static void put_bytes(Blob *b, const void *s, size_t n)
@@ -160,7 +168,7 @@ static size_t build_facs(Blob *b)
     put(b, 2, 1);            /* Version */
     put(b, 0, 3);
     put(b, 0, 4);            /* OSPM Flags */
-    put(b, 0, 24);
+    put_zeros(b, 24);
     return at;
 }
 
