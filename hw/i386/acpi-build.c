@@ -344,7 +344,8 @@ static size_t build_fadt(Blob *b, const PCAcpiConfig *cfg, uint64_t facs, uint64
     put(b, 0x06, 1);                       /* 128 RESET_VALUE: CPU reset + full */
     put(b, 0, 2);                          /* 129 ARM_BOOT_ARCH */
     put(b, 4, 1);                          /* 131 FADT Minor Version: 6.4 */
-    put(b, facs, 8);                       /* 132 X_FIRMWARE_CTRL */
+    put(b, 0, 8);                          /* 132 X_FIRMWARE_CTRL: 0 when FIRMWARE_CTRL
+                                                  is set (5.2.9) */
     put(b, dsdt, 8);                       /* 140 X_DSDT */
     put_gas_io(b, ACPI_PM1_EVT_LEN * 8, 2, pm + ACPI_PM1_EVT_OFF); /* 148 X_PM1a_EVT_BLK */
     put_gas_null(b);                       /* 160 X_PM1b_EVT_BLK */
