@@ -540,31 +540,3 @@ __attribute__((constructor)) static void pc_register(void)
 {
     machine_register(&pc_machine_class);
 }
-
-/*
- * Until the interrupt-controller engineer's ioapic.c, i8259.c, i8254.c and
- * hpet.c land, weak stand-ins keep the board linkable (their real
- * definitions override these). The machine then runs without those devices.
- */
-#define PC_WEAK __attribute__((weak))
-PC_WEAK IOAPICState *ioapic_new(Machine *m) { return NULL; }
-PC_WEAK void ioapic_reset(IOAPICState *s) { }
-PC_WEAK void ioapic_set_irq(IOAPICState *s, int pin, int level) { }
-PC_WEAK IRQLine ioapic_irq_line(IOAPICState *s, int pin) { return (IRQLine){ NULL, NULL, pin }; }
-PC_WEAK const MemoryRegionOps ioapic_mmio_ops;
-PC_WEAK I8259State *i8259_new(IRQLine out) { return NULL; }
-PC_WEAK void i8259_reset(I8259State *s) { }
-PC_WEAK void i8259_set_irq(I8259State *s, int irq, int level) { }
-PC_WEAK int i8259_inta(void *opaque) { return -1; }
-PC_WEAK const MemoryRegionOps i8259_master_ops;
-PC_WEAK const MemoryRegionOps i8259_slave_ops;
-PC_WEAK const MemoryRegionOps i8259_elcr_ops;
-PC_WEAK PITState *pit_new(IRQLine irq0) { return NULL; }
-PC_WEAK void pit_reset(PITState *s) { }
-PC_WEAK void pit_set_irq0_enabled(PITState *s, bool enabled) { }
-PC_WEAK const MemoryRegionOps pit_ops;
-PC_WEAK const MemoryRegionOps pit_port61_ops;
-PC_WEAK HPETState *hpet_new(const IRQLine *gsi, IRQLine legacy_irq0, IRQLine legacy_irq8) { return NULL; }
-PC_WEAK void hpet_reset(HPETState *s) { }
-PC_WEAK void hpet_set_legacy_notify(HPETState *s, void (*fn)(void *, bool), void *opaque) { }
-PC_WEAK const MemoryRegionOps hpet_mmio_ops;

@@ -329,6 +329,7 @@ uint64_t mc146818_read(void *opaque, uint64_t offset, unsigned size)
     pthread_mutex_lock(&s->lock);
     int64_t now = guest_now(s);
     update_flags(s, now);
+    update_irq(s); /* IRQF is part of what register C reads */
     uint8_t v = read_reg(s, s->index, now);
     update_irq(s);
     pthread_mutex_unlock(&s->lock);
