@@ -7,10 +7,12 @@
  *   "qemu64" (default)  x86-64-v1 baseline: FPU TSC MSR PAE CX8 APIC SEP MTRR
  *                       PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2, SYSCALL NX LM.
  *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT,
- *                       RDTSCP.
- * x87 (fpu_helper.c) and SSE/SSE2 (integer and floating point) are
- * implemented; MMX is not: the MMX bit is set because the x86-64 baseline
- * requires it, and MMX instructions raise #UD (logged under -d unimp).
+ *                       RDTSCP, SSE3, SSSE3, SSE4.1, SSE4.2, PCLMULQDQ, AES,
+ *                       MOVBE, BMI1, BMI2, ADX.
+ * x87 (fpu_helper.c), MMX and SSE..SSE4.2 (sse_helper.c) are implemented;
+ * AVX is not (no VEX beyond BMI), so neither AVX nor OSXSAVE/XSAVE is
+ * reported. An instruction of a feature a model lacks is #UD
+ * (vec_feature_ok in translate-sse.c).
  */
 #include "target/i386/cpu.h"
 
@@ -130,12 +132,16 @@ static void set_model(X86CPU *cpu, const char *model)
                               CPUID_PAE | CPUID_MCE | CPUID_CX8 | CPUID_APIC | CPUID_SEP |
                               CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT |
                               CPUID_CLFLUSH | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2;
-    env->cpuid_features_ecx = max ? (CPUID_EXT_CX16 | CPUID_EXT_POPCNT) : 0;
+    env->cpuid_features_ecx =
+        max ? (CPUID_EXT_CX16 | CPUID_EXT_POPCNT | CPUID_EXT_SSE3 | CPUID_EXT_PCLMULQDQ |
+               CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_MOVBE |
+               CPUID_EXT_AES)
+            : 0;
     env->cpuid_ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM |
                                   (max ? CPUID_EXT2_RDTSCP : 0) |
                                   (env->cpuid_features_edx & 0x0183f3ffu);
     env->cpuid_ext_features_ecx = max ? (CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM) : 0;
-    env->cpuid_7_ebx = 0;
+    env->cpuid_7_ebx = max ? (CPUID_7_BMI1 | CPUID_7_BMI2 | CPUID_7_ADX) : 0;
     env->cpuid_7_ecx = 0;
     env->cpuid_7_edx = 0;
 }

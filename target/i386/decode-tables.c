@@ -8,8 +8,8 @@
  *                                  entry may give its own operands
  *   SSE(n)                         the mandatory prefix selects in x86_sse[n]
  *
- * Cells left out are invalid (#UD). MMX forms (0F cells without a 66
- * prefix) are not implemented and decode as invalid.
+ * Cells left out are invalid (#UD). MMX forms (0F / 0F 38 / 0F 3A cells
+ * without a prefix) are X86F_MMX entries with P/Q/N operands.
  */
 #include "target/i386/decode.h"
 
@@ -27,6 +27,7 @@ const char *const x86_mnem_names[MN_NB] = {
 /* group numbers */
 enum {
     G1 = 1, G2, G3, G4, G5, G6, G7, G8, G9, G10, G11, G12, G13, G14, G15, G16, G1A,
+    G17, /* VEX 0F 38 F3: BLSR BLSMSK BLSI */
 };
 
 /* SSE cells */
@@ -40,7 +41,26 @@ enum {
     S_0FB8, S_0FBC, S_0FBD, S_0F3800, S_0FD1, S_0FD2, S_0FD3, S_0FE1, S_0FE2, S_0FF1,
     S_0FF2, S_0FF3, S_0F51, S_0F58, S_0F59, S_0F5A, S_0F5B, S_0F5C, S_0F5D, S_0F5E,
     S_0F5F, S_0F2A, S_0F2C, S_0F2D, S_0F2E, S_0F2F, S_0FC2, S_0FE6,
+    /* MMX / SSE2 integer, SSE3 */
+    S_0F52, S_0F53, S_0F77, S_0F7C, S_0F7D, S_0FC4, S_0FC5,
+    S_0FD0, S_0FD5, S_0FE0, S_0FE3, S_0FE4, S_0FE5, S_0FE8, S_0FE9, S_0FEA, S_0FEC,
+    S_0FED, S_0FEE, S_0FF0, S_0FF4, S_0FF5, S_0FF6, S_0FF7,
+    /* 0F 38 */
+    S_3801, S_3802, S_3803, S_3804, S_3805, S_3806, S_3807, S_3808, S_3809, S_380A,
+    S_380B, S_381C, S_381D, S_381E, S_3810, S_3814, S_3815, S_3817, S_3820, S_3821,
+    S_3822, S_3823, S_3824, S_3825, S_3828, S_3829, S_382A, S_382B, S_3830, S_3831,
+    S_3832, S_3833, S_3834, S_3835, S_3837, S_3838, S_3839, S_383A, S_383B, S_383C,
+    S_383D, S_383E, S_383F, S_3840, S_3841, S_38DB, S_38DC, S_38DD, S_38DE, S_38DF,
+    S_38F0, S_38F1, S_38F6,
+    /* 0F 3A */
+    S_3A08, S_3A09, S_3A0A, S_3A0B, S_3A0C, S_3A0D, S_3A0E, S_3A0F, S_3A14, S_3A15,
+    S_3A16, S_3A17, S_3A20, S_3A21, S_3A22, S_3A40, S_3A41, S_3A42, S_3A44, S_3A60,
+    S_3A61, S_3A62, S_3A63, S_3ADF,
+    /* VEX 0F 38 / 0F 3A (BMI) */
+    S_V38F2, S_V38F3, S_V38F5, S_V38F6, S_V38F7, S_V3AF0,
+    S_NB_CELLS
 };
+_Static_assert(S_NB_CELLS <= X86_NB_SSE, "x86_sse[] too small");
 
 /* ALU block at 0x00, 0x08, ..., 0x38: the six forms of SDM Table A-2 */
 #define ALU6(base, mn, fl)                                                             \
@@ -156,13 +176,20 @@ const X86OpEntry x86_map_0f[256] = {
     [0x30] = OP0(WRMSR, X86F_PRIV), [0x31] = OP0(RDTSC, 0), [0x32] = OP0(RDMSR, X86F_PRIV),
     [0x33] = OP0(RDPMC, 0), [0x34] = OP0(SYSENTER, 0), [0x35] = OP0(SYSEXIT, X86F_PRIV),
     ROW16(0x40, OP(CMOVCC, X86F_CC, Gv, Ev)),
-    [0x50] = SSE(S_0F50), [0x51] = SSE(S_0F51), [0x54] = SSE(S_0F54), [0x55] = SSE(S_0F55), [0x56] = SSE(S_0F56),
+    [0x50] = SSE(S_0F50), [0x51] = SSE(S_0F51), [0x52] = SSE(S_0F52), [0x53] = SSE(S_0F53),
+    [0x54] = SSE(S_0F54), [0x55] = SSE(S_0F55), [0x56] = SSE(S_0F56),
     [0x57] = SSE(S_0F57), [0x58] = SSE(S_0F58), [0x59] = SSE(S_0F59), [0x5a] = SSE(S_0F5A),
     [0x5b] = SSE(S_0F5B), [0x5c] = SSE(S_0F5C), [0x5d] = SSE(S_0F5D), [0x5e] = SSE(S_0F5E),
     [0x5f] = SSE(S_0F5F),
     [0x60] = SSE(S_0F60), [0x61] = SSE(S_0F61), [0x62] = SSE(S_0F62), [0x63] = SSE(S_0F63),
     [0x64] = SSE(S_0F64), [0x65] = SSE(S_0F65), [0x66] = SSE(S_0F66), [0x67] = SSE(S_0F67),
     [0x68] = SSE(S_0F68), [0x69] = SSE(S_0F69), [0x6a] = SSE(S_0F6A), [0x6b] = SSE(S_0F6B),
+    [0x77] = OP0(EMMS, X86F_MMX), [0x7c] = SSE(S_0F7C), [0x7d] = SSE(S_0F7D),
+    [0xc4] = SSE(S_0FC4), [0xc5] = SSE(S_0FC5), [0xd0] = SSE(S_0FD0), [0xd5] = SSE(S_0FD5),
+    [0xe0] = SSE(S_0FE0), [0xe3] = SSE(S_0FE3), [0xe4] = SSE(S_0FE4), [0xe5] = SSE(S_0FE5),
+    [0xe8] = SSE(S_0FE8), [0xe9] = SSE(S_0FE9), [0xea] = SSE(S_0FEA), [0xec] = SSE(S_0FEC),
+    [0xed] = SSE(S_0FED), [0xee] = SSE(S_0FEE), [0xf0] = SSE(S_0FF0), [0xf4] = SSE(S_0FF4),
+    [0xf5] = SSE(S_0FF5), [0xf6] = SSE(S_0FF6), [0xf7] = SSE(S_0FF7),
     [0x6c] = SSE(S_0F6C), [0x6d] = SSE(S_0F6D), [0x6e] = SSE(S_0F6E), [0x6f] = SSE(S_0F6F),
     [0x70] = SSE(S_0F70), [0x71] = GRP(G12, 0, Ux, Ib), [0x72] = GRP(G13, 0, Ux, Ib),
     [0x73] = GRP(G14, 0, Ux, Ib),
@@ -201,12 +228,43 @@ const X86OpEntry x86_map_0f[256] = {
 
 /* SDM Table A-4: three-byte map 0F 38 */
 const X86OpEntry x86_map_0f38[256] = {
-    [0x00] = SSE(S_0F3800),
+    [0x00] = SSE(S_0F3800), [0x01] = SSE(S_3801), [0x02] = SSE(S_3802), [0x03] = SSE(S_3803),
+    [0x04] = SSE(S_3804), [0x05] = SSE(S_3805), [0x06] = SSE(S_3806), [0x07] = SSE(S_3807),
+    [0x08] = SSE(S_3808), [0x09] = SSE(S_3809), [0x0a] = SSE(S_380A), [0x0b] = SSE(S_380B),
+    [0x10] = SSE(S_3810), [0x14] = SSE(S_3814), [0x15] = SSE(S_3815), [0x17] = SSE(S_3817),
+    [0x1c] = SSE(S_381C), [0x1d] = SSE(S_381D), [0x1e] = SSE(S_381E),
+    [0x20] = SSE(S_3820), [0x21] = SSE(S_3821), [0x22] = SSE(S_3822), [0x23] = SSE(S_3823),
+    [0x24] = SSE(S_3824), [0x25] = SSE(S_3825), [0x28] = SSE(S_3828), [0x29] = SSE(S_3829),
+    [0x2a] = SSE(S_382A), [0x2b] = SSE(S_382B),
+    [0x30] = SSE(S_3830), [0x31] = SSE(S_3831), [0x32] = SSE(S_3832), [0x33] = SSE(S_3833),
+    [0x34] = SSE(S_3834), [0x35] = SSE(S_3835), [0x37] = SSE(S_3837),
+    [0x38] = SSE(S_3838), [0x39] = SSE(S_3839), [0x3a] = SSE(S_383A), [0x3b] = SSE(S_383B),
+    [0x3c] = SSE(S_383C), [0x3d] = SSE(S_383D), [0x3e] = SSE(S_383E), [0x3f] = SSE(S_383F),
+    [0x40] = SSE(S_3840), [0x41] = SSE(S_3841),
+    [0xdb] = SSE(S_38DB), [0xdc] = SSE(S_38DC), [0xdd] = SSE(S_38DD), [0xde] = SSE(S_38DE),
+    [0xdf] = SSE(S_38DF),
+    [0xf0] = SSE(S_38F0), [0xf1] = SSE(S_38F1), [0xf6] = SSE(S_38F6),
 };
 
-/* SDM Table A-5: three-byte map 0F 3A (nothing implemented yet) */
+/* SDM Table A-5: three-byte map 0F 3A */
 const X86OpEntry x86_map_0f3a[256] = {
-    [0x0f] = {.mnem = MN_INVALID},
+    [0x08] = SSE(S_3A08), [0x09] = SSE(S_3A09), [0x0a] = SSE(S_3A0A), [0x0b] = SSE(S_3A0B),
+    [0x0c] = SSE(S_3A0C), [0x0d] = SSE(S_3A0D), [0x0e] = SSE(S_3A0E), [0x0f] = SSE(S_3A0F),
+    [0x14] = SSE(S_3A14), [0x15] = SSE(S_3A15), [0x16] = SSE(S_3A16), [0x17] = SSE(S_3A17),
+    [0x20] = SSE(S_3A20), [0x21] = SSE(S_3A21), [0x22] = SSE(S_3A22),
+    [0x40] = SSE(S_3A40), [0x41] = SSE(S_3A41), [0x42] = SSE(S_3A42), [0x44] = SSE(S_3A44),
+    [0x60] = SSE(S_3A60), [0x61] = SSE(S_3A61), [0x62] = SSE(S_3A62), [0x63] = SSE(S_3A63),
+    [0xdf] = SSE(S_3ADF),
+};
+
+/* VEX-encoded maps (SDM Table, the "v" cells): BMI1/BMI2 only */
+const X86OpEntry x86_vex_0f38[256] = {
+    [0xf2] = SSE(S_V38F2), [0xf3] = SSE(S_V38F3), [0xf5] = SSE(S_V38F5),
+    [0xf6] = SSE(S_V38F6), [0xf7] = SSE(S_V38F7),
+};
+
+const X86OpEntry x86_vex_0f3a[256] = {
+    [0xf0] = SSE(S_V3AF0),
 };
 
 #define GALL(mn, fl, ...) OP(mn, fl, __VA_ARGS__)
@@ -254,10 +312,16 @@ const X86OpEntry x86_groups[X86_NB_GROUPS][2][8] = {
               OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev)},
              {OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev),
               OP(NOP, 0, Ev), OP(NOP, 0, Ev), OP(NOP, 0, Ev)}},
+    [G17] = {{OP0(INVALID, 0), OP0(BLSR, 0), OP0(BLSMSK, 0), OP0(BLSI, 0)}},
 };
 
-/* one SSE2 integer op, 66 prefix only (the MMX form without prefix is not implemented) */
+/* one SSE2+ integer op, 66 prefix only */
 #define P66(mn, ...) {OP0(INVALID, 0), OP(mn, 0, __VA_ARGS__)}
+/* an integer op with an MMX form (no prefix: Pq, Qq) and an XMM form (66: Vx, Wx) */
+#define PMX(mn) {OP(mn, X86F_MMX, Pq, Qq), OP(mn, 0, Vx, Wx)}
+#define PMXI(mn) {OP(mn, X86F_MMX, Pq, Qq, Ib), OP(mn, 0, Vx, Wx, Ib)}
+/* the low-half unpacks read 32 bits of an MMX memory operand */
+#define PMXL(mn) {OP(mn, X86F_MMX, Pq, Qd), OP(mn, 0, Vx, Wx)}
 #define PS_PD(mn1, mn2, ...) {OP(mn1, 0, __VA_ARGS__), OP(mn2, 0, __VA_ARGS__)}
 
 /* cells of the 0F/0F38 maps selected by the mandatory prefix: {none, 66, F3, F2} */
@@ -266,11 +330,12 @@ const X86OpEntry x86_sse[X86_NB_SSE][4] = {
                 OP(MOVSD, 0, Vx, Wq)},
     [S_0F11] = {OP(MOVUPS_ST, 0, Wx, Vx), OP(MOVUPS_ST, 0, Wx, Vx), OP(MOVSS, 0, Wd, Vx),
                 OP(MOVSD, 0, Wq, Vx)},
-    [S_0F12] = {OP(MOVLPS, 0, Vq, Mq), OP(MOVLPD, 0, Vq, Mq)},
+    [S_0F12] = {OP(MOVLPS, 0, Vq, Wq), OP(MOVLPD, 0, Vq, Mq), OP(MOVSLDUP, 0, Vx, Wx),
+                OP(MOVDDUP, 0, Vx, Wq)},
     [S_0F13] = {OP(MOVLPS_ST, 0, Mq, Vq), OP(MOVLPS_ST, 0, Mq, Vq)},
     [S_0F14] = PS_PD(PUNPCKLDQ, PUNPCKLQDQ, Vx, Wx),
     [S_0F15] = PS_PD(PUNPCKHDQ, PUNPCKHQDQ, Vx, Wx),
-    [S_0F16] = {OP(MOVHPS, 0, Vq, Mq), OP(MOVHPD, 0, Vq, Mq)},
+    [S_0F16] = {OP(MOVHPS, 0, Vq, Wq), OP(MOVHPD, 0, Vq, Mq), OP(MOVSHDUP, 0, Vx, Wx)},
     [S_0F17] = {OP(MOVHPS_ST, 0, Mq, Vq), OP(MOVHPS_ST, 0, Mq, Vq)},
     [S_0F28] = PS_PD(MOVAPS, MOVAPD, Vx, Wx),
     [S_0F29] = PS_PD(MOVAPS_ST, MOVAPS_ST, Wx, Vx),
@@ -280,61 +345,139 @@ const X86OpEntry x86_sse[X86_NB_SSE][4] = {
     [S_0F55] = PS_PD(ANDNPS, ANDNPS, Vx, Wx),
     [S_0F56] = PS_PD(ORPS, ORPS, Vx, Wx),
     [S_0F57] = PS_PD(XORPS, XORPS, Vx, Wx),
-    [S_0F60] = P66(PUNPCKLBW, Vx, Wx),
-    [S_0F61] = P66(PUNPCKLWD, Vx, Wx),
-    [S_0F62] = P66(PUNPCKLDQ, Vx, Wx),
-    [S_0F64] = P66(PCMPGTB, Vx, Wx),
-    [S_0F65] = P66(PCMPGTW, Vx, Wx),
-    [S_0F66] = P66(PCMPGTD, Vx, Wx),
-    [S_0F68] = P66(PUNPCKHBW, Vx, Wx),
-    [S_0F69] = P66(PUNPCKHWD, Vx, Wx),
-    [S_0F6A] = P66(PUNPCKHDQ, Vx, Wx),
+    [S_0F60] = PMXL(PUNPCKLBW),
+    [S_0F61] = PMXL(PUNPCKLWD),
+    [S_0F62] = PMXL(PUNPCKLDQ),
+    [S_0F64] = PMX(PCMPGTB),
+    [S_0F65] = PMX(PCMPGTW),
+    [S_0F66] = PMX(PCMPGTD),
+    [S_0F68] = PMX(PUNPCKHBW),
+    [S_0F69] = PMX(PUNPCKHWD),
+    [S_0F6A] = PMX(PUNPCKHDQ),
     [S_0F6C] = P66(PUNPCKLQDQ, Vx, Wx),
     [S_0F6D] = P66(PUNPCKHQDQ, Vx, Wx),
-    [S_0F6E] = P66(MOVD, Vy, Ey),
-    [S_0F6F] = {OP0(INVALID, 0), OP(MOVDQA, 0, Vx, Wx), OP(MOVDQU, 0, Vx, Wx)},
-    [S_0F70] = {OP0(INVALID, 0), OP(PSHUFD, 0, Vx, Wx, Ib), OP(PSHUFHW, 0, Vx, Wx, Ib),
-                OP(PSHUFLW, 0, Vx, Wx, Ib)},
-    [S_0F74] = P66(PCMPEQB, Vx, Wx),
-    [S_0F75] = P66(PCMPEQW, Vx, Wx),
-    [S_0F76] = P66(PCMPEQD, Vx, Wx),
-    [S_0F7E] = {OP0(INVALID, 0), OP(MOVD_ST, 0, Ey, Vy), OP(MOVQ, 0, Vx, Wq)},
-    [S_0F7F] = {OP0(INVALID, 0), OP(MOVDQA_ST, 0, Wx, Vx), OP(MOVDQU_ST, 0, Wx, Vx)},
-    [S_0FD6] = P66(MOVQ_ST, Wq, Vq),
-    [S_0FD7] = P66(PMOVMSKB, Gd, Ux),
-    [S_0FDA] = P66(PMINUB, Vx, Wx),
-    [S_0FDE] = P66(PMAXUB, Vx, Wx),
-    [S_0FDB] = P66(PAND, Vx, Wx),
-    [S_0FDF] = P66(PANDN, Vx, Wx),
-    [S_0FEB] = P66(POR, Vx, Wx),
-    [S_0FEF] = P66(PXOR, Vx, Wx),
-    [S_0FF8] = P66(PSUBB, Vx, Wx),
-    [S_0FF9] = P66(PSUBW, Vx, Wx),
-    [S_0FFA] = P66(PSUBD, Vx, Wx),
-    [S_0FFB] = P66(PSUBQ, Vx, Wx),
-    [S_0FFC] = P66(PADDB, Vx, Wx),
-    [S_0FFD] = P66(PADDW, Vx, Wx),
-    [S_0FFE] = P66(PADDD, Vx, Wx),
-    [S_0FD4] = P66(PADDQ, Vx, Wx),
-    [S_0FD8] = P66(PSUBUSB, Vx, Wx),
-    [S_0FD9] = P66(PSUBUSW, Vx, Wx),
-    [S_0FDC] = P66(PADDUSB, Vx, Wx),
-    [S_0FDD] = P66(PADDUSW, Vx, Wx),
-    [S_0FE7] = P66(MOVNTDQ, OPK(A_M, S_x), Vx),
+    [S_0F6E] = {OP(MOVD, X86F_MMX, Pq, Ey), OP(MOVD, 0, Vy, Ey)},
+    [S_0F6F] = {OP(MOVQ, X86F_MMX, Pq, Qq), OP(MOVDQA, 0, Vx, Wx), OP(MOVDQU, 0, Vx, Wx)},
+    [S_0F70] = {OP(PSHUFW, X86F_MMX, Pq, Qq, Ib), OP(PSHUFD, 0, Vx, Wx, Ib),
+                OP(PSHUFHW, 0, Vx, Wx, Ib), OP(PSHUFLW, 0, Vx, Wx, Ib)},
+    [S_0F74] = PMX(PCMPEQB),
+    [S_0F75] = PMX(PCMPEQW),
+    [S_0F76] = PMX(PCMPEQD),
+    [S_0F7E] = {OP(MOVD_ST, X86F_MMX, Ey, Pq), OP(MOVD_ST, 0, Ey, Vy), OP(MOVQ, 0, Vx, Wq)},
+    [S_0F7F] = {OP(MOVQ_ST, X86F_MMX, Qq, Pq), OP(MOVDQA_ST, 0, Wx, Vx),
+                OP(MOVDQU_ST, 0, Wx, Vx)},
+    [S_0FD6] = {OP0(INVALID, 0), OP(MOVQ_ST, 0, Wq, Vq), OP(MOVQ2DQ, X86F_MMX, Vx, Nq),
+                OP(MOVDQ2Q, X86F_MMX, Pq, Ux)},
+    [S_0FD7] = {OP(PMOVMSKB, X86F_MMX, Gd, Nq), OP(PMOVMSKB, 0, Gd, Ux)},
+    [S_0FDA] = PMX(PMINUB),
+    [S_0FDE] = PMX(PMAXUB),
+    [S_0FDB] = PMX(PAND),
+    [S_0FDF] = PMX(PANDN),
+    [S_0FEB] = PMX(POR),
+    [S_0FEF] = PMX(PXOR),
+    [S_0FF8] = PMX(PSUBB),
+    [S_0FF9] = PMX(PSUBW),
+    [S_0FFA] = PMX(PSUBD),
+    [S_0FFB] = PMX(PSUBQ),
+    [S_0FFC] = PMX(PADDB),
+    [S_0FFD] = PMX(PADDW),
+    [S_0FFE] = PMX(PADDD),
+    [S_0FD4] = PMX(PADDQ),
+    [S_0FD8] = PMX(PSUBUSB),
+    [S_0FD9] = PMX(PSUBUSW),
+    [S_0FDC] = PMX(PADDUSB),
+    [S_0FDD] = PMX(PADDUSW),
+    [S_0FE7] = {OP(MOVNTQ, X86F_MMX, Mq, Pq), OP(MOVNTDQ, 0, OPK(A_M, S_x), Vx)},
     [S_0FC6] = {OP(SHUFPS, 0, Vx, Wx, Ib), OP(SHUFPD, 0, Vx, Wx, Ib)},
-    [S_0FD1] = P66(PSRLW, Vx, Wx),
-    [S_0FD2] = P66(PSRLD, Vx, Wx),
-    [S_0FD3] = P66(PSRLQ, Vx, Wx),
-    [S_0FE1] = P66(PSRAW, Vx, Wx),
-    [S_0FE2] = P66(PSRAD, Vx, Wx),
-    [S_0FF1] = P66(PSLLW, Vx, Wx),
-    [S_0FF2] = P66(PSLLD, Vx, Wx),
-    [S_0FF3] = P66(PSLLQ, Vx, Wx),
+    [S_0FD1] = PMX(PSRLW),
+    [S_0FD2] = PMX(PSRLD),
+    [S_0FD3] = PMX(PSRLQ),
+    [S_0FE1] = PMX(PSRAW),
+    [S_0FE2] = PMX(PSRAD),
+    [S_0FF1] = PMX(PSLLW),
+    [S_0FF2] = PMX(PSLLD),
+    [S_0FF3] = PMX(PSLLQ),
     /* integer cells: 66 is an operand-size prefix here (decoder keeps it) */
     [S_0FB8] = {OP0(INVALID, 0), OP0(INVALID, 0), OP(POPCNT, 0, Gv, Ev)},
     [S_0FBC] = {OP(BSF, 0, Gv, Ev), OP(BSF, 0, Gv, Ev), OP(TZCNT, 0, Gv, Ev)},
     [S_0FBD] = {OP(BSR, 0, Gv, Ev), OP(BSR, 0, Gv, Ev), OP(LZCNT, 0, Gv, Ev)},
-    [S_0F3800] = P66(PSHUFB, Vx, Wx),
+    [S_0F3800] = PMX(PSHUFB),
+    /* MMX / SSE2 integer */
+    [S_0F63] = PMX(PACKSSWB), [S_0F67] = PMX(PACKUSWB), [S_0F6B] = PMX(PACKSSDW),
+    [S_0FC4] = {OP(PINSRW, X86F_MMX, Pq, Ew, Ib), OP(PINSRW, 0, Vx, Ew, Ib)},
+    [S_0FC5] = {OP(PEXTRW, X86F_MMX, Gd, Nq, Ib), OP(PEXTRW, 0, Gd, Ux, Ib)},
+    [S_0FD5] = PMX(PMULLW), [S_0FE0] = PMX(PAVGB), [S_0FE3] = PMX(PAVGW),
+    [S_0FE4] = PMX(PMULHUW), [S_0FE5] = PMX(PMULHW), [S_0FE8] = PMX(PSUBSB),
+    [S_0FE9] = PMX(PSUBSW), [S_0FEA] = PMX(PMINSW), [S_0FEC] = PMX(PADDSB),
+    [S_0FED] = PMX(PADDSW), [S_0FEE] = PMX(PMAXSW), [S_0FF4] = PMX(PMULUDQ),
+    [S_0FF5] = PMX(PMADDWD), [S_0FF6] = PMX(PSADBW),
+    [S_0FF7] = {OP(MASKMOVQ, X86F_MMX, Pq, Nq), OP(MASKMOVQ, 0, Vx, Ux)},
+    [S_0F52] = {OP(RSQRTPS, 0, Vx, Wx), OP0(INVALID, 0), OP(RSQRTSS, 0, Vx, Wd)},
+    [S_0F53] = {OP(RCPPS, 0, Vx, Wx), OP0(INVALID, 0), OP(RCPSS, 0, Vx, Wd)},
+    /* SSE3 */
+    [S_0F7C] = {OP0(INVALID, 0), OP(HADDPD, 0, Vx, Wx), OP0(INVALID, 0), OP(HADDPS, 0, Vx, Wx)},
+    [S_0F7D] = {OP0(INVALID, 0), OP(HSUBPD, 0, Vx, Wx), OP0(INVALID, 0), OP(HSUBPS, 0, Vx, Wx)},
+    [S_0FD0] = {OP0(INVALID, 0), OP(ADDSUBPD, 0, Vx, Wx), OP0(INVALID, 0),
+                OP(ADDSUBPS, 0, Vx, Wx)},
+    [S_0FF0] = {OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0),
+                OP(LDDQU, 0, Vx, OPK(A_M, S_x))},
+    /* SSSE3 (0F 38 00..1E, 0F 3A 0F) */
+    [S_3801] = PMX(PHADDW), [S_3802] = PMX(PHADDD), [S_3803] = PMX(PHADDSW),
+    [S_3804] = PMX(PMADDUBSW), [S_3805] = PMX(PHSUBW), [S_3806] = PMX(PHSUBD),
+    [S_3807] = PMX(PHSUBSW), [S_3808] = PMX(PSIGNB), [S_3809] = PMX(PSIGNW),
+    [S_380A] = PMX(PSIGND), [S_380B] = PMX(PMULHRSW), [S_381C] = PMX(PABSB),
+    [S_381D] = PMX(PABSW), [S_381E] = PMX(PABSD), [S_3A0F] = PMXI(PALIGNR),
+    /* SSE4.1 */
+    [S_3810] = P66(PBLENDVB, Vx, Wx), [S_3814] = P66(BLENDVPS, Vx, Wx),
+    [S_3815] = P66(BLENDVPD, Vx, Wx), [S_3817] = P66(PTEST, Vx, Wx),
+    [S_3820] = P66(PMOVSXBW, Vx, Wq), [S_3821] = P66(PMOVSXBD, Vx, Wd),
+    [S_3822] = P66(PMOVSXBQ, Vx, Ww), [S_3823] = P66(PMOVSXWD, Vx, Wq),
+    [S_3824] = P66(PMOVSXWQ, Vx, Wd), [S_3825] = P66(PMOVSXDQ, Vx, Wq),
+    [S_3830] = P66(PMOVZXBW, Vx, Wq), [S_3831] = P66(PMOVZXBD, Vx, Wd),
+    [S_3832] = P66(PMOVZXBQ, Vx, Ww), [S_3833] = P66(PMOVZXWD, Vx, Wq),
+    [S_3834] = P66(PMOVZXWQ, Vx, Wd), [S_3835] = P66(PMOVZXDQ, Vx, Wq),
+    [S_3828] = P66(PMULDQ, Vx, Wx), [S_3829] = P66(PCMPEQQ, Vx, Wx),
+    [S_382A] = P66(MOVNTDQA, Vx, OPK(A_M, S_x)), [S_382B] = P66(PACKUSDW, Vx, Wx),
+    [S_3837] = P66(PCMPGTQ, Vx, Wx),
+    [S_3838] = P66(PMINSB, Vx, Wx), [S_3839] = P66(PMINSD, Vx, Wx),
+    [S_383A] = P66(PMINUW, Vx, Wx), [S_383B] = P66(PMINUD, Vx, Wx),
+    [S_383C] = P66(PMAXSB, Vx, Wx), [S_383D] = P66(PMAXSD, Vx, Wx),
+    [S_383E] = P66(PMAXUW, Vx, Wx), [S_383F] = P66(PMAXUD, Vx, Wx),
+    [S_3840] = P66(PMULLD, Vx, Wx), [S_3841] = P66(PHMINPOSUW, Vx, Wx),
+    [S_3A08] = P66(ROUNDPS, Vx, Wx, Ib), [S_3A09] = P66(ROUNDPD, Vx, Wx, Ib),
+    [S_3A0A] = P66(ROUNDSS, Vx, Wd, Ib), [S_3A0B] = P66(ROUNDSD, Vx, Wq, Ib),
+    [S_3A0C] = P66(BLENDPS, Vx, Wx, Ib), [S_3A0D] = P66(BLENDPD, Vx, Wx, Ib),
+    [S_3A0E] = P66(PBLENDW, Vx, Wx, Ib),
+    /* extracts and inserts: a register operand is r32/r64 (never AH..BH) */
+    [S_3A14] = P66(PEXTRB, Eb, Vx, Ib), [S_3A15] = P66(PEXTRW, Ew, Vx, Ib),
+    [S_3A16] = P66(PEXTRD, Ey, Vx, Ib), [S_3A17] = P66(EXTRACTPS, Ed, Vx, Ib),
+    [S_3A20] = P66(PINSRB, Vx, Eb, Ib), [S_3A21] = P66(INSERTPS, Vx, Wd, Ib),
+    [S_3A22] = P66(PINSRD, Vx, Ey, Ib),
+    [S_3A40] = P66(DPPS, Vx, Wx, Ib), [S_3A41] = P66(DPPD, Vx, Wx, Ib),
+    [S_3A42] = P66(MPSADBW, Vx, Wx, Ib),
+    /* SSE4.2 string compares (unaligned memory operand allowed) */
+    [S_3A60] = P66(PCMPESTRM, Vx, Wx, Ib), [S_3A61] = P66(PCMPESTRI, Vx, Wx, Ib),
+    [S_3A62] = P66(PCMPISTRM, Vx, Wx, Ib), [S_3A63] = P66(PCMPISTRI, Vx, Wx, Ib),
+    /* PCLMULQDQ, AES */
+    [S_3A44] = P66(PCLMULQDQ, Vx, Wx, Ib),
+    [S_38DB] = P66(AESIMC, Vx, Wx), [S_38DC] = P66(AESENC, Vx, Wx),
+    [S_38DD] = P66(AESENCLAST, Vx, Wx), [S_38DE] = P66(AESDEC, Vx, Wx),
+    [S_38DF] = P66(AESDECLAST, Vx, Wx), [S_3ADF] = P66(AESKEYGENASSIST, Vx, Wx, Ib),
+    /* integer cells of 0F 38: MOVBE (66 = 16-bit operand), CRC32, ADCX/ADOX */
+    [S_38F0] = {OP(MOVBE, 0, Gv, Mv), OP(MOVBE, 0, Gv, Mv), OP0(INVALID, 0),
+                OP(CRC32, 0, Gy, Eb)},
+    [S_38F1] = {OP(MOVBE, 0, Mv, Gv), OP(MOVBE, 0, Mv, Gv), OP0(INVALID, 0),
+                OP(CRC32, 0, Gy, Ev)},
+    [S_38F6] = {OP0(INVALID, 0), OP(ADCX, 0, Gy, Ey), OP(ADOX, 0, Gy, Ey)},
+    /* VEX: BMI1 / BMI2 {none, 66, F3, F2} = VEX.pp */
+    [S_V38F2] = {OP(ANDN, 0, Gy, By, Ey)},
+    [S_V38F3] = {GRP(G17, 0, By, Ey)},
+    [S_V38F5] = {OP(BZHI, 0, Gy, Ey, By), OP0(INVALID, 0), OP(PEXT, 0, Gy, By, Ey),
+                 OP(PDEP, 0, Gy, By, Ey)},
+    [S_V38F6] = {OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0), OP(MULX, 0, By, Gy, Ey)},
+    [S_V38F7] = {OP(BEXTR, 0, Gy, Ey, By), OP(SHLX, 0, Gy, Ey, By), OP(SARX, 0, Gy, Ey, By),
+                 OP(SHRX, 0, Gy, Ey, By)},
+    [S_V3AF0] = {OP0(INVALID, 0), OP0(INVALID, 0), OP0(INVALID, 0), OP(RORX, 0, Gy, Ey, Ib)},
     /* floating point: {PS, PD, SS, SD} */
 #define FP4(mn) {OP(mn##PS, 0, Vx, Wx), OP(mn##PD, 0, Vx, Wx), OP(mn##SS, 0, Vx, Wd),      \
                  OP(mn##SD, 0, Vx, Wq)}
@@ -351,12 +494,12 @@ const X86OpEntry x86_sse[X86_NB_SSE][4] = {
     [S_0F5B] = {OP(CVTDQ2PS, 0, Vx, Wx), OP(CVTPS2DQ, 0, Vx, Wx), OP(CVTTPS2DQ, 0, Vx, Wx)},
     [S_0FE6] = {OP0(INVALID, 0), OP(CVTTPD2DQ, 0, Vx, Wx), OP(CVTDQ2PD, 0, Vx, Wq),
                 OP(CVTPD2DQ, 0, Vx, Wx)},
-    [S_0F2A] = {OP0(INVALID, 0), OP0(INVALID, 0), OP(CVTSI2SS, 0, Vx, Ey),
-                OP(CVTSI2SD, 0, Vx, Ey)},
-    [S_0F2C] = {OP0(INVALID, 0), OP0(INVALID, 0), OP(CVTTSS2SI, 0, Gy, Wd),
-                OP(CVTTSD2SI, 0, Gy, Wq)},
-    [S_0F2D] = {OP0(INVALID, 0), OP0(INVALID, 0), OP(CVTSS2SI, 0, Gy, Wd),
-                OP(CVTSD2SI, 0, Gy, Wq)},
+    [S_0F2A] = {OP(CVTPI2PS, X86F_MMX, Vx, Qq), OP(CVTPI2PD, X86F_MMX, Vx, Qq),
+                OP(CVTSI2SS, 0, Vx, Ey), OP(CVTSI2SD, 0, Vx, Ey)},
+    [S_0F2C] = {OP(CVTTPS2PI, X86F_MMX, Pq, Wq), OP(CVTTPD2PI, X86F_MMX, Pq, Wx),
+                OP(CVTTSS2SI, 0, Gy, Wd), OP(CVTTSD2SI, 0, Gy, Wq)},
+    [S_0F2D] = {OP(CVTPS2PI, X86F_MMX, Pq, Wq), OP(CVTPD2PI, X86F_MMX, Pq, Wx),
+                OP(CVTSS2SI, 0, Gy, Wd), OP(CVTSD2SI, 0, Gy, Wq)},
     [S_0F2E] = {OP(UCOMISS, 0, Vx, Wd), OP(UCOMISD, 0, Vx, Wq)},
     [S_0F2F] = {OP(COMISS, 0, Vx, Wd), OP(COMISD, 0, Vx, Wq)},
     [S_0FC2] = {OP(CMPPS, 0, Vx, Wx, Ib), OP(CMPPD, 0, Vx, Wx, Ib), OP(CMPSS, 0, Vx, Wd, Ib),

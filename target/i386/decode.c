@@ -215,6 +215,10 @@ static void resolve_operand(X86Insn *i, int n, uint16_t kind)
         o->type = OT_IMM;
         o->imm = 1;
         break;
+    case A_B:
+        o->type = OT_REG;
+        o->reg = i->vex_v;
+        break;
     case A_O:
         o->type = OT_MEM;
         break;
@@ -297,6 +301,8 @@ static int imm_bytes(const X86Insn *i, uint16_t kind)
     }
 }
 
+static X86DecodeStatus decode_rest(Reader *rd, X86Insn *i, const X86OpEntry *e);
+
 X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn fetch,
                            void *opaque)
 {
@@ -335,6 +341,45 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
         }
         break;
     }
+    /* VEX (SDM Vol.2 §2.3.5): C4/C5 outside 64-bit mode are LES/LDS unless
+     * the next byte has ModRM.mod == 3. A legacy 66/F2/F3/LOCK or REX prefix
+     * before VEX is #UD. The map, R/X/B/W and the implied prefix come from
+     * its payload; only BMI1/BMI2 cells exist (x86_vex_0f38/0f3a). */
+    if ((b == 0xc4 || b == 0xc5) &&
+        (mode == X86_MODE64 || (fetch(opaque, pc + i->len) & 0xc0) == 0xc0)) {
+        bool bad = (i->prefixes & (PFX_66 | PFX_F2 | PFX_F3 | PFX_LOCK)) || i->rex;
+        uint8_t p1 = next_byte(&r), p2 = p1;
+        int mmmmm = 1;
+        i->vex = b == 0xc5 ? 2 : 3;
+        if (b == 0xc4) {
+            mmmmm = p1 & 0x1f;
+            p2 = next_byte(&r);
+        }
+        if (mode == X86_MODE64) {
+            i->rex = (uint8_t)(0x40 | ((~p1 >> 5) & 4));
+            if (b == 0xc4) {
+                i->rex |= (uint8_t)(((~p1 >> 5) & 3) | ((p2 >> 4) & 8));
+            }
+        }
+        i->vex_v = (uint8_t)((~p2 >> 3) & (mode == X86_MODE64 ? 15 : 7));
+        i->vex_l = (p2 >> 2) & 1;
+        i->vex_pp = p2 & 3;
+        b = next_byte(&r);
+        i->opcode = b;
+        if (r.too_long) {
+            return X86_DEC_TOOLONG;
+        }
+        const X86OpEntry *ve = mmmmm == 2 ? &x86_vex_0f38[b] : mmmmm == 3 ? &x86_vex_0f3a[b]
+                                                                           : NULL;
+        if (bad || !ve || !ve->flags) {
+            return X86_DEC_UD; /* (the length is not known: AVX is not decoded) */
+        }
+        i->map = mmmmm == 2 ? X86_MAP_0F38 : X86_MAP_0F3A;
+        if (i->rex) {
+            i->prefixes |= PFX_REX;
+        }
+        return decode_rest(&r, i, ve);
+    }
     if (i->rex) {
         i->prefixes |= PFX_REX;
     }
@@ -367,7 +412,15 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     if (r.too_long) {
         return X86_DEC_TOOLONG;
     }
+    return decode_rest(&r, i, e);
+}
 
+/* everything after the opcode byte: ModRM, refinements, operands, validity */
+static X86DecodeStatus decode_rest(Reader *rd, X86Insn *i, const X86OpEntry *e)
+{
+    Reader *rp = rd;
+#define r (*rp)
+    X86CodeMode mode = (X86CodeMode)i->mode;
     /* ---- sizes (SDM §2.2.1.2, Table 2-4) ---- */
     bool p66 = i->prefixes & PFX_66, p67 = i->prefixes & PFX_67;
     if (mode == X86_MODE64) {
@@ -389,7 +442,7 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
     const X86OpEntry *main = e;
     uint16_t flags = e->flags;
     if (e->flags & X86F_SSE) {
-        int col = i->rep == 0xf3 ? 2 : i->rep == 0xf2 ? 3 : p66 ? 1 : 0;
+        int col = i->vex ? i->vex_pp : i->rep == 0xf3 ? 2 : i->rep == 0xf2 ? 3 : p66 ? 1 : 0;
         i->mand = (uint8_t)col;
         e = &x86_sse[e->ext][col];
         flags = e->flags;
@@ -505,7 +558,11 @@ X86DecodeStatus x86_decode(X86Insn *i, X86CodeMode mode, uint64_t pc, X86FetchFn
             return X86_DEC_UD;
         }
     }
+    if (i->vex && (i->vex_l || i->mnem < MN_ANDN)) {
+        return X86_DEC_UD; /* VEX.L = 1 (256-bit) forms of BMI are #UD */
+    }
     return X86_DEC_OK;
+#undef r
 }
 
 static const char *const reg_names64[16] = {
@@ -537,6 +594,9 @@ void x86_insn_format(const X86Insn *i, char *buf, size_t len)
             break;
         case OT_XMM:
             n += (size_t)snprintf(buf + n, len - n, "%sxmm%d", sep, o->reg);
+            break;
+        case OT_MMX:
+            n += (size_t)snprintf(buf + n, len - n, "%smm%d", sep, o->reg);
             break;
         case OT_NONE:
             n += (size_t)snprintf(buf + n, len - n, "%s/%d", sep, 8 << o->size);

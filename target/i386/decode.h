@@ -69,7 +69,35 @@
     X(CVTSD2SS) X(CVTDQ2PS) X(CVTPS2DQ) X(CVTTPS2DQ) X(CVTTPD2DQ) X(CVTDQ2PD)          \
     X(CVTPD2DQ) X(CVTSI2SS) X(CVTSI2SD) X(CVTTSS2SI) X(CVTTSD2SI) X(CVTSS2SI)          \
     X(CVTSD2SI) X(UCOMISS) X(UCOMISD) X(COMISS) X(COMISD) X(CMPPS) X(CMPPD) X(CMPSS)   \
-    X(CMPSD) X(SHUFPD) X(MOVMSKPD) X(UNPCKLPD) X(UNPCKHPD)
+    X(CMPSD) X(SHUFPD) X(MOVMSKPD) X(UNPCKLPD) X(UNPCKHPD)                             \
+    /* MMX, and the SSE/SSE2 integer ops that have both MMX and XMM forms */          \
+    X(EMMS) X(PADDSB) X(PADDSW) X(PSUBSB) X(PSUBSW) X(PMULLW) X(PMULHW) X(PMULHUW)    \
+    X(PMADDWD) X(PACKSSWB) X(PACKSSDW) X(PACKUSWB) X(PAVGB) X(PAVGW) X(PMINSW)        \
+    X(PMAXSW) X(PSADBW) X(PMULUDQ) X(PSHUFW) X(PINSRW) X(PEXTRW) X(MASKMOVQ)          \
+    X(MOVNTQ) X(MOVQ2DQ) X(MOVDQ2Q) X(CVTPI2PS) X(CVTPS2PI) X(CVTTPS2PI) X(CVTPI2PD)  \
+    X(CVTPD2PI) X(CVTTPD2PI) X(MOVHLPS) X(MOVLHPS) X(RCPPS) X(RCPSS) X(RSQRTPS)       \
+    X(RSQRTSS)                                                                         \
+    /* SSE3 */                                                                         \
+    X(ADDSUBPS) X(ADDSUBPD) X(HADDPS) X(HADDPD) X(HSUBPS) X(HSUBPD) X(MOVSLDUP)       \
+    X(MOVSHDUP) X(MOVDDUP) X(LDDQU)                                                    \
+    /* SSSE3 */                                                                        \
+    X(PHADDW) X(PHADDD) X(PHADDSW) X(PMADDUBSW) X(PHSUBW) X(PHSUBD) X(PHSUBSW)        \
+    X(PSIGNB) X(PSIGNW) X(PSIGND) X(PMULHRSW) X(PABSB) X(PABSW) X(PABSD) X(PALIGNR)   \
+    /* SSE4.1 / SSE4.2 */                                                              \
+    X(PBLENDVB) X(BLENDVPS) X(BLENDVPD) X(PTEST) X(PMOVSXBW) X(PMOVSXBD) X(PMOVSXBQ)  \
+    X(PMOVSXWD) X(PMOVSXWQ) X(PMOVSXDQ) X(PMOVZXBW) X(PMOVZXBD) X(PMOVZXBQ)           \
+    X(PMOVZXWD) X(PMOVZXWQ) X(PMOVZXDQ) X(PMULDQ) X(PCMPEQQ) X(MOVNTDQA) X(PACKUSDW)  \
+    X(PCMPGTQ) X(PMINSB) X(PMINSD) X(PMINUW) X(PMINUD) X(PMAXSB) X(PMAXSD) X(PMAXUW)  \
+    X(PMAXUD) X(PMULLD) X(PHMINPOSUW) X(ROUNDPS) X(ROUNDPD) X(ROUNDSS) X(ROUNDSD)     \
+    X(BLENDPS) X(BLENDPD) X(PBLENDW) X(PEXTRB) X(PEXTRD) X(EXTRACTPS) X(PINSRB)       \
+    X(INSERTPS) X(PINSRD) X(DPPS) X(DPPD) X(MPSADBW) X(PCMPESTRM) X(PCMPESTRI)        \
+    X(PCMPISTRM) X(PCMPISTRI)                                                          \
+    /* PCLMULQDQ, AES-NI */                                                            \
+    X(PCLMULQDQ) X(AESENC) X(AESENCLAST) X(AESDEC) X(AESDECLAST) X(AESIMC)            \
+    X(AESKEYGENASSIST)                                                                 \
+    /* BMI1, BMI2 (VEX), ADX */                                                        \
+    X(ANDN) X(BEXTR) X(BLSI) X(BLSMSK) X(BLSR) X(BZHI) X(MULX) X(PDEP) X(PEXT)        \
+    X(RORX) X(SARX) X(SHLX) X(SHRX) X(ADCX) X(ADOX)
 
 typedef enum X86Mnem {
 #define X86_MN_ENUM(n) MN_##n,
@@ -105,6 +133,7 @@ typedef enum X86AddrMethod {
     A_CX,  /* fixed: CL */
     A_DX,  /* fixed: DX (port) */
     A_ONE, /* constant 1 (shift count) */
+    A_B,   /* VEX.vvvv: general register */
 } X86AddrMethod;
 
 /* operand size codes (SDM Vol.2 §A.2.2) */
@@ -162,6 +191,9 @@ typedef enum X86SizeCode {
 #define Wdq OPK(A_W, S_dq)
 #define Wq OPK(A_W, S_q)
 #define Wd OPK(A_W, S_d)
+#define Ww OPK(A_W, S_w)
+#define Qd OPK(A_Q, S_d)
+#define By OPK(A_B, S_y)
 #define Ux OPK(A_U, S_x)
 #define Pq OPK(A_P, S_q)
 #define Qq OPK(A_Q, S_q)
@@ -188,7 +220,7 @@ enum {
     X86F_CC = 1 << 10,    /* condition in the low 4 bits of the opcode */
     X86F_MOD3 = 1 << 11,  /* group: this entry only for ModRM.mod == 3 */
     X86F_XCHGLOCK = 1 << 12, /* XCHG with memory: always locked */
-    X86F_MMX = 1 << 13,   /* no mandatory prefix: MMX form (not implemented) */
+    X86F_MMX = 1 << 13,   /* MMX form (operands in the x87/MMX register file) */
     X86F_OP1 = 1 << 14,   /* group entry: only the first operand of the main entry */
 };
 
@@ -205,10 +237,13 @@ extern const X86OpEntry x86_map_1b[256];
 extern const X86OpEntry x86_map_0f[256];
 extern const X86OpEntry x86_map_0f38[256];
 extern const X86OpEntry x86_map_0f3a[256];
+/* VEX-encoded cells (BMI1/BMI2 only: AVX is not implemented) */
+extern const X86OpEntry x86_vex_0f38[256];
+extern const X86OpEntry x86_vex_0f3a[256];
 #define X86_NB_GROUPS 20
 /* [group][mod==3][reg]; a group entry with mnem INVALID is #UD */
 extern const X86OpEntry x86_groups[X86_NB_GROUPS][2][8];
-#define X86_NB_SSE 96
+#define X86_NB_SSE 256
 /* [cell][prefix: 0 none, 1 66, 2 F3, 3 F2] */
 extern const X86OpEntry x86_sse[X86_NB_SSE][4];
 
@@ -263,6 +298,9 @@ typedef struct X86Insn {
     uint8_t nops;
     X86Operand op[3];
     uint8_t cc;          /* X86F_CC: condition 0..15 */
+    /* VEX prefix (SDM Vol.2 §2.3): vex = 2 (C5) or 3 (C4), 0 none; its R/X/B/W
+     * bits are folded into rex; vex_v = the register named by VEX.vvvv */
+    uint8_t vex, vex_l, vex_v, vex_pp;
 } X86Insn;
 
 typedef uint8_t (*X86FetchFn)(void *opaque, uint64_t addr);

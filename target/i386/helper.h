@@ -85,3 +85,17 @@ DEF_HELPER_5(sse_fp, 0, void, env, i32, i32, i32, i32)
 DEF_HELPER_4(sse_cvt2si, 0, i64, env, i32, i32, i32)
 DEF_HELPER_5(sse_cvtsi2s, 0, void, env, i32, i32, i64, i32)
 DEF_HELPER_4(sse_comis, 0, void, env, i32, i32, i32)
+/* MMX (sse_helper.c): MMX register indices 0..7, 8 = a memory operand in xmm_t0 */
+DEF_HELPER_5(mmx_op, 0, void, env, i32, i32, i32, i32)
+DEF_HELPER_3(mmx_write, 0, void, env, i32, i64)
+DEF_HELPER_4(mmx_read, 0, i64, env, i32, i32, i32)
+DEF_HELPER_1(emms, 0, void, env)
+DEF_HELPER_4(maskmov, 0, void, env, i32, i32, i32)
+DEF_HELPER_4(sse_cvt_mmx, 0, void, env, i32, i32, i32)
+/* SSE4.1 PTEST, SSE4.2 PCMPxSTRx (write flags, ECX or XMM0) */
+DEF_HELPER_3(ptest, 0, void, env, i32, i32)
+DEF_HELPER_5(pcmpstr, 0, void, env, i32, i32, i32, i32)
+/* BMI / CRC32 (bmi_helper.c): pure functions of their operands */
+DEF_HELPER_3(crc32, TCG_CALL_PURE, i64, i64, i64, i32)
+DEF_HELPER_2(pdep, TCG_CALL_PURE, i64, i64, i64)
+DEF_HELPER_2(pext, TCG_CALL_PURE, i64, i64, i64)

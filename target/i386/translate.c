@@ -2094,10 +2094,8 @@ static bool feature_ok(DisasContext *s, X86Insn *in)
         return s->mode != X86_MODE64 || (env->cpuid_ext_features_ecx & CPUID_EXT3_LAHF_LM);
     case MN_RDTSCP:
         return env->cpuid_ext_features_edx & CPUID_EXT2_RDTSCP;
-    case MN_PSHUFB:
-        return false; /* SSSE3 not advertised */
     default:
-        return true;
+        return vec_feature_ok(env, in); /* translate-sse.c: SSE3.., BMI, ADX, MOVBE */
     }
 }
 
@@ -2181,6 +2179,9 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         in->mnem = in->mnem == MN_TZCNT ? MN_BSF : MN_BSR;
     }
     TransFn *fn = st == X86_DEC_OK ? trans_table[in->mnem] : NULL;
+    if (st == X86_DEC_OK && !fn) {
+        fn = trans_vec_lookup(in); /* MMX, SSE3..SSE4.2, AES, BMI, ...: translate-sse.c */
+    }
     if (!fn || !feature_ok(s, in)) {
         gen_illegal(s);
         return;

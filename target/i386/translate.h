@@ -79,6 +79,13 @@ void gen_store(DisasContext *s, X86Insn *in, int n, TCGv_i64 v);
 
 /* translate-sse.c */
 TransFn trans_FPU, trans_sse_mov, trans_sse_logic, trans_sse_helper, trans_sse_fp,
-    trans_mxcsr, trans_fxsave;
+    trans_mxcsr, trans_fxsave, trans_mmx, trans_mmx_shift_imm;
+/* the translator of a mnemonic trans_table[] lacks (MMX .. SSE4.2, AES, BMI,
+ * MOVBE, CRC32, ADX), or NULL; and the CPUID feature check of those */
+TransFn *trans_vec_lookup(X86Insn *in);
+bool vec_feature_ok(CPUX86State *env, X86Insn *in);
+
+/* translate-bmi.c */
+TransFn trans_bmi, trans_MOVBE, trans_CRC32, trans_ADX;
 
 #endif

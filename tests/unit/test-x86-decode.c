@@ -153,7 +153,49 @@ int main(void)
     static const uint8_t ud2[] = {0x0f, 0x0b};
     check_status("ud2 decodes (raises at translation)", ud2, 2, X86_MODE64, X86_DEC_OK, 2,
                  "UD2");
-    static const uint8_t mmx[] = {0x0f, 0xef, 0xc0};              /* pxor %mm0,%mm0 */
-    check_status("MMX pxor is not implemented (#UD)", mmx, 3, X86_MODE64, X86_DEC_UD, -1, NULL);
+    static const uint8_t mmx[] = {0x0f, 0xef, 0xc1};              /* pxor %mm1,%mm0 */
+    check_status("MMX pxor decodes to MMX operands", mmx, 3, X86_MODE64, X86_DEC_OK, 3,
+                 "PXOR mm0,mm1");
+    static const uint8_t pshufb_mmx[] = {0x0f, 0x38, 0x00, 0xd1}; /* pshufb %mm1,%mm2 */
+    check_status("SSSE3 pshufb MMX form", pshufb_mmx, 4, X86_MODE64, X86_DEC_OK, 4,
+                 "PSHUFB mm2,mm1");
+    static const uint8_t palignr[] = {0x66, 0x0f, 0x3a, 0x0f, 0xd1, 0x03};
+    check_status("palignr $3,%xmm1,%xmm2", palignr, 6, X86_MODE64, X86_DEC_OK, 6,
+                 "PALIGNR xmm2,xmm1,$0x3");
+    static const uint8_t pcmpistri[] = {0x66, 0x0f, 0x3a, 0x63, 0x08, 0x0c};
+    check_status("pcmpistri $0xc,(%rax),%xmm1", pcmpistri, 6, X86_MODE64, X86_DEC_OK, 6,
+                 "PCMPISTRI xmm1,[rax+*1+0]/128,$0xc");
+    /* VEX (BMI) */
+    static const uint8_t andn[] = {0xc4, 0xe2, 0xe0, 0xf2, 0xc1}; /* andn %rcx,%rbx,%rax */
+    check_status("VEX andn %rcx,%rbx,%rax", andn, 5, X86_MODE64, X86_DEC_OK, 5,
+                 "ANDN rax/64,rbx/64,rcx/64");
+    static const uint8_t andn_m[] = {0xc4, 0x62, 0x30, 0xf2, 0x16}; /* andn (%rsi),%r9d,%r10d */
+    check_status("VEX andn (%rsi),%r9d,%r10d", andn_m, 5, X86_MODE64, X86_DEC_OK, 5,
+                 "ANDN r10/32,r9/32,[rsi+*1+0]/32");
+    static const uint8_t rorx[] = {0xc4, 0x43, 0xfb, 0xf0, 0xf8, 0x05}; /* rorx $5,%r8,%r15 */
+    check_status("VEX rorx $5,%r8,%r15", rorx, 6, X86_MODE64, X86_DEC_OK, 6,
+                 "RORX r15/64,r8/64,$0x5");
+    static const uint8_t blsi[] = {0xc4, 0xe2, 0xa0, 0xf3, 0xda}; /* blsi %rdx,%r11 */
+    check_status("VEX group 17: blsi %rdx,%r11", blsi, 5, X86_MODE64, X86_DEC_OK, 5,
+                 "BLSI r11/64,rdx/64");
+    static const uint8_t andn_l1[] = {0xc4, 0xe2, 0xe4, 0xf2, 0xc1}; /* VEX.L = 1 */
+    check_status("VEX.L=1 andn is #UD", andn_l1, 5, X86_MODE64, X86_DEC_UD, -1, NULL);
+    static const uint8_t avx[] = {0xc5, 0xe8, 0x55, 0xd9};         /* vandnps: AVX */
+    check_status("AVX (vandnps) is #UD", avx, 4, X86_MODE64, X86_DEC_UD, -1, NULL);
+    static const uint8_t rex_vex[] = {0x48, 0xc4, 0xe2, 0xe0, 0xf2, 0xc1};
+    check_status("REX before VEX is #UD", rex_vex, 6, X86_MODE64, X86_DEC_UD, -1, NULL);
+    static const uint8_t les[] = {0xc4, 0x06};                      /* les (%esi),%eax */
+    check_status("C4 with mod!=3 in 32-bit mode is LES", les, 2, X86_MODE32, X86_DEC_OK, 2,
+                 NULL);
+    static const uint8_t movbe[] = {0x0f, 0x38, 0xf0, 0x08};       /* movbe (%rax),%ecx */
+    check_status("movbe (%rax),%ecx", movbe, 4, X86_MODE64, X86_DEC_OK, 4,
+                 "MOVBE rcx/32,[rax+*1+0]/32");
+    static const uint8_t movbe_r[] = {0x0f, 0x38, 0xf0, 0xc8};     /* register form */
+    check_status("movbe with a register operand is #UD", movbe_r, 4, X86_MODE64, X86_DEC_UD,
+                 -1, NULL);
+    static const uint8_t crc[] = {0xf2, 0x0f, 0x38, 0xf0, 0xc8};   /* crc32b %al,%ecx */
+    check_status("crc32b %al,%ecx", crc, 5, X86_MODE64, X86_DEC_OK, 5, "CRC32 rcx/32,rax/8");
+    static const uint8_t adcx[] = {0x66, 0x48, 0x0f, 0x38, 0xf6, 0xd8}; /* adcx %rax,%rbx */
+    check_status("adcx %rax,%rbx", adcx, 6, X86_MODE64, X86_DEC_OK, 6, "ADCX rbx/64,rax/64");
     return failures ? 1 : 0;
 }

@@ -226,6 +226,9 @@ static void add_cand(uint8_t map, uint8_t op, int greg, int mod3, uint8_t mand,
     if (gen_m32 ? (flags & X86F_O64) != 0 : (flags & X86F_I64) != 0) {
         return;
     }
+    if (flags & X86F_MMX) {
+        return; /* MMX forms: test-x86-diff-mmx.c */
+    }
     /* indirect branches and sreg pushes are excluded; FF /2 /4 have E operands */
     if ((e->mnem == MN_CALL || e->mnem == MN_JMP) && OPK_METHOD(e->op[0]) == A_E) {
         return;
