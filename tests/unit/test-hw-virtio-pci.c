@@ -15,6 +15,7 @@
  * configuration interrupt, never in a host crash (also run under ASan).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static uint64_t msi_addr[64];
 static uint32_t msi_data[64];
 static int msi_count;
 static uint16_t avail_idx;
+static pthread_mutex_t msi_lock = PTHREAD_MUTEX_INITIALIZER; /* the concurrent case */
 
 /* what the driver found in the capabilities */
 static uint64_t common, isr, devcfg, notify, msix_tbl;
@@ -94,11 +96,13 @@ static const IRQLine intx_lines[4] = {
 
 static void msi_send(void *opaque, uint64_t addr, uint32_t data)
 {
+    pthread_mutex_lock(&msi_lock);
     if (msi_count < 64) {
         msi_addr[msi_count] = addr;
         msi_data[msi_count] = data;
     }
     msi_count++;
+    pthread_mutex_unlock(&msi_lock);
 }
 
 /* slot 2 INTA -> line (2 + 0) & 3 = 2 */
@@ -683,6 +687,69 @@ static bool t_system_reset(void)
     return true;
 }
 
+
+/*
+ * Another "core" hammers configuration space, the device config, the
+ * INTx-disable bit and the queue vector's mask while the driver runs
+ * requests: every request must complete with the right data, a message
+ * held back by the mask must come out when it is cleared, nothing may crash
+ * (run under TSan and ASan to check the locking).
+ */
+static volatile int stop_hammer;
+
+static void *hammer(void *arg)
+{
+    uint32_t cmd = cfg_read(PCI_COMMAND, 2);
+    for (unsigned i = 0; !__atomic_load_n(&stop_hammer, __ATOMIC_ACQUIRE); i++) {
+        if (cfg_read(PCI_VENDOR_ID, 2) != 0x1af4) {
+            return (void *)1;
+        }
+        cfg_write(PCI_COMMAND, cmd ^ ((i & 1) ? PCI_COMMAND_INTX_DISABLE : 0), 2);
+        (void)cfg_read(PCI_STATUS, 2);
+        if (rd(devcfg, 4) != DISK_SECTORS) {
+            return (void *)2;
+        }
+        wr(msix_tbl + 16 + 12, i & 1, 4); /* mask / unmask the queue vector */
+        (void)rd(msix_tbl + PCI_MSIX_PBA_OFFSET, 4);
+    }
+    cfg_write(PCI_COMMAND, cmd, 2);
+    wr(msix_tbl + 16 + 12, 0, 4);
+    return NULL;
+}
+
+static bool t_concurrent(void)
+{
+    CHECK(setup(), "setup");
+    TRY(driver_init(good_features, true));
+    pthread_t th;
+    stop_hammer = 0;
+    pthread_create(&th, NULL, hammer, NULL);
+    uint64_t data = BUF + 0x1000;
+    int bad = -1;
+    for (int r = 0; r < 300 && bad < 0; r++) {
+        int sector = r % 16 + 32;
+        if (request(VIRTIO_BLK_T_IN, (uint64_t)sector, data, 512) != VIRTIO_BLK_S_OK ||
+            *gp(data + 5) != (uint8_t)(sector * 7 + 5)) {
+            bad = r;
+        }
+    }
+    __atomic_store_n(&stop_hammer, 1, __ATOMIC_RELEASE);
+    void *ret;
+    pthread_join(th, &ret);
+    CHECK(bad < 0, "request %d failed", bad);
+    CHECK(ret == NULL, "hammer thread saw a wrong value (%p)", ret);
+    CHECK(used_idx() == 300, "used idx %u", used_idx());
+    CHECK(!(status() & VIRTIO_STATUS_NEEDS_RESET), "device broken");
+    /* messages can coalesce while masked (one pending bit), never exceed requests */
+    pthread_mutex_lock(&msi_lock);
+    int n = msi_count;
+    pthread_mutex_unlock(&msi_lock);
+    CHECK(n >= 1 && n <= 300, "%d messages for 300 requests", n);
+    CHECK(rd(msix_tbl + PCI_MSIX_PBA_OFFSET, 4) == 0, "a message stayed pending");
+    teardown();
+    return true;
+}
+
 int main(void)
 {
     make_image();
@@ -701,6 +768,7 @@ int main(void)
     run("virtio-pci-bad-ring-addr", t_bad_ring_addr);
     run("virtio-pci-bad-queue-size", t_bad_queue_size);
     run("virtio-pci-system-reset", t_system_reset);
+    run("virtio-pci-concurrent", t_concurrent);
     unlink(img_path);
     return failures ? 1 : 0;
 }
