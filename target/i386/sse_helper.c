@@ -1251,8 +1251,8 @@ void helper_sse_cvt_mmx(CPUState *cs, uint32_t op, uint32_t d, uint32_t s)
     XMMReg x = {{0}};
     V2D a, b;
     if (op == MN_CVTPI2PS || op == MN_CVTPI2PD) {
-        if (s < 8 || op == MN_CVTPI2PS) {
-            mmx_enter(env, ra);
+        if (s < 8) {
+            mmx_enter(env, ra); /* a memory source makes no MMX transition */
         }
         x.q[0] = mmx_get(env, s);
     } else {
