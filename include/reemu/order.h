@@ -1,0 +1,139 @@
+/*
+ * order.h — ReEmu's shared-memory ordering (PPoPP 2013), as a standalone module.
+ *
+ * Memory is split into objects (an id per object; the emulator uses guest
+ * physical address >> obj_shift). Each object has a version word W(o): even
+ * when stable, odd while a writer is inside (a sequence lock). Every core
+ * numbers its ordered accesses 0, 1, 2, ... (its position, `pos`).
+ *
+ * Record:
+ *   read  at pos p: v = W(o) (wait while odd), access, re-check W(o) == v or
+ *                   retry; no atomic instruction. If this core's last look at
+ *                   o saw another version (or it has none), log RAW(o, v, p)
+ *                   and, for the previous look (v0, p0), WAR(o, v0, p0).
+ *   write at pos p: CAS W(o) v -> v+1 (v even), access, W(o) = v+2. If the
+ *                   last look saw another version: WRITE(o, v, p) (+ WAR).
+ *   The last look per object sits in a per-core direct-mapped cache; an
+ *   evicted entry is logged as WAR (always true, so always safe), and at the
+ *   end entries whose object moved are logged as WAR.
+ * Replay:
+ *   read  with RAW(o, v) at its pos: wait until W(o) >= v;
+ *   write with WRITE(o, v) at its pos: wait until W(o) == v;
+ *   every write, logged or not, waits for each WAR(o, W(o), c, p0) until core
+ *   c's published progress > p0; then the same seqlock steps as recording.
+ *   Why unlogged accesses need no wait: see docs/reemu.md ("ordering").
+ *
+ * Nothing here knows about CPUs: the emulator (reemu/reemu.c) and the unit
+ * test (tests/unit/test-reemu-order.c, under ThreadSanitizer) drive it.
+ */
+#ifndef REEMU_ORDER_H
+#define REEMU_ORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    ORDER_OFF = 0,
+    ORDER_RECORD = 1,
+    ORDER_REPLAY = 2,
+};
+
+/* order event kinds (also their tags in the reemu log) */
+enum {
+    ORDER_EV_RAW = 1,   /* before the read at pos, W(o) >= v */
+    ORDER_EV_WRITE = 2, /* the write at pos moves o from v */
+    ORDER_EV_WAR = 3,   /* the write moving o from v must wait until core passed p0 */
+};
+
+typedef struct OrderEvent {
+    uint8_t kind;
+    uint64_t pos; /* RAW/WRITE: the access; WAR: p0 (the last look at version v) */
+    uint64_t obj;
+    uint64_t v;
+} OrderEvent;
+
+typedef struct OrderWar {
+    uint64_t obj, v;
+    uint64_t p0;
+    int core;
+} OrderWar;
+
+typedef struct OrderCore OrderCore;
+typedef struct Order Order;
+
+/* Record: where a core's events go (called on the core's thread). */
+typedef void (*OrderSink)(void *opaque, const OrderEvent *ev);
+/* Replay: a divergence or a wait that cannot end; the callee may not return. */
+typedef void (*OrderDiverge)(void *opaque, int core, const char *what);
+
+#define ORDER_CACHE_BITS 16
+
+typedef struct OrderCacheEntry {
+    uint64_t tag; /* obj + 1; 0: empty */
+    uint64_t v;
+    uint64_t pos;
+} OrderCacheEntry;
+
+struct OrderCore {
+    Order *o;
+    int index;
+    uint64_t pos;      /* next access's position (private) */
+    uint64_t progress; /* published: accesses completed (atomic) */
+    OrderCacheEntry *cache;
+    OrderSink sink;
+    void *opaque;
+    /* replay: this core's RAW/WRITE events sorted by pos */
+    const OrderEvent *evs;
+    size_t nevs, next;
+};
+
+struct Order {
+    int mode;
+    uint64_t nobjs;
+    uint32_t *w;       /* versions, lazily mapped */
+    size_t w_bytes;
+    int ncores;
+    OrderCore **cores;
+    /* replay: WARs sorted by (obj, v) */
+    OrderWar *wars;
+    size_t nwars;
+    OrderDiverge diverge;
+    void *diverge_opaque;
+    const int *abort_flag; /* nonzero: waits give up (shutdown, divergence elsewhere) */
+    uint64_t stuck_ns;     /* a replay wait longer than this is a divergence (0: never) */
+};
+
+/* nobjs objects (ids 0..nobjs-1), ncores cores. */
+Order *order_new(int mode, uint64_t nobjs, int ncores);
+void order_free(Order *o);
+/* Core i's state; sink/opaque receive its events while recording. */
+OrderCore *order_core_new(Order *o, int index, OrderSink sink, void *opaque);
+/* Replay inputs: per-core RAW/WRITE events (sorted by pos; kept by reference)
+ * and all cores' WARs (copied and sorted here). */
+void order_core_set_replay(OrderCore *c, const OrderEvent *evs, size_t n);
+void order_set_wars(Order *o, const OrderWar *wars, size_t n);
+
+/*
+ * One ordered access by core c to objects [obj_lo, obj_hi] (one or two,
+ * taken in that order), performed by fn(arg). A read may call fn several
+ * times (seqlock retry): fn must only read. Returns false when a replay wait
+ * was abandoned (abort flag): the access was not done.
+ */
+bool order_access(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write,
+                  void (*fn)(void *arg), void *arg);
+/* Record end: log the WARs still held in the cache whose object moved.
+ * Call only when no core accesses memory any more (another core's later
+ * write would move an object after the check). */
+void order_flush(OrderCore *c);
+/* Replay: this core will make no more accesses (writers stop waiting on it). */
+void order_core_finish(OrderCore *c);
+/* Replay: the RAW/WRITE events not consumed (0 at a clean end). */
+size_t order_core_unconsumed(const OrderCore *c);
+
+static inline uint64_t order_progress(const OrderCore *c)
+{
+    return __atomic_load_n(&c->progress, __ATOMIC_ACQUIRE);
+}
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * order.c — ReEmu's per-object version protocol (include/reemu/order.h).
+ *
+ * The version table is one anonymous mapping (MAP_NORESERVE: pages appear
+ * when first touched). Memory order of the seqlock (C11 terms):
+ *   reader: v = load_acquire(W); data reads; fence(acquire); load(W) == v
+ *   writer: CAS_acq_rel(W, v, v+1); fence(release); data writes;
+ *           store_release(W, v+2)
+ * so a reader that saw any byte of a write sees W != v on its re-check.
+ * Replay publishes each core's progress with a release store after every
+ * access; a writer waiting on a WAR reads it with acquire, so the reader's
+ * access happens before the write.
+ */
+#include "reemu/order.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "util/log.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+Order *order_new(int mode, uint64_t nobjs, int ncores)
+{
+    Order *o = calloc(1, sizeof(*o));
+    if (!o) {
+        fatal("out of memory");
+    }
+    o->mode = mode;
+    o->nobjs = nobjs;
+    o->ncores = ncores;
+    o->cores = calloc((size_t)ncores, sizeof(*o->cores));
+    o->w_bytes = (size_t)((nobjs * sizeof(uint32_t) + 4095) & ~4095ull);
+    void *p = mmap(NULL, o->w_bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED || !o->cores) {
+        fatal("reemu: cannot map the version table (%llu objects)", (unsigned long long)nobjs);
+    }
+    o->w = p;
+    o->stuck_ns = 0;
+    return o;
+}
+
+void order_free(Order *o)
+{
+    if (!o) {
+        return;
+    }
+    for (int i = 0; i < o->ncores; i++) {
+        if (o->cores[i]) {
+            free(o->cores[i]->cache);
+            free(o->cores[i]);
+        }
+    }
+    munmap(o->w, o->w_bytes);
+    free(o->cores);
+    free(o->wars);
+    free(o);
+}
+
+OrderCore *order_core_new(Order *o, int index, OrderSink sink, void *opaque)
+{
+    OrderCore *c = calloc(1, sizeof(*c));
+    if (!c) {
+        fatal("out of memory");
+    }
+    c->cache = calloc(1u << ORDER_CACHE_BITS, sizeof(*c->cache));
+    if (!c->cache) {
+        fatal("out of memory");
+    }
+    c->o = o;
+    c->index = index;
+    c->sink = sink;
+    c->opaque = opaque;
+    o->cores[index] = c;
+    return c;
+}
+
+void order_core_set_replay(OrderCore *c, const OrderEvent *evs, size_t n)
+{
+    c->evs = evs;
+    c->nevs = n;
+    c->next = 0;
+}
+
+static int war_cmp(const void *a, const void *b)
+{
+    const OrderWar *x = a, *y = b;
+    if (x->obj != y->obj) {
+        return x->obj < y->obj ? -1 : 1;
+    }
+    if (x->v != y->v) {
+        return x->v < y->v ? -1 : 1;
+    }
+    return x->core - y->core;
+}
+
+void order_set_wars(Order *o, const OrderWar *wars, size_t n)
+{
+    free(o->wars);
+    o->wars = malloc((n ? n : 1) * sizeof(*wars));
+    if (!o->wars) {
+        fatal("out of memory");
+    }
+    memcpy(o->wars, wars, n * sizeof(*wars));
+    qsort(o->wars, n, sizeof(*wars), war_cmp);
+    o->nwars = n;
+}
+
+/* ---- record side ---- */
+
+static inline OrderCacheEntry *cache_slot(OrderCore *c, uint64_t obj)
+{
+    uint64_t h = (obj * 0x9e3779b97f4a7c15ull) >> (64 - ORDER_CACHE_BITS);
+    return &c->cache[h];
+}
+
+static void emit(OrderCore *c, uint8_t kind, uint64_t pos, uint64_t obj, uint64_t v)
+{
+    OrderEvent ev = {.kind = kind, .pos = pos, .obj = obj, .v = v};
+    c->sink(c->opaque, &ev);
+}
+
+/* After an access to obj that found version v (write: v is the version it moved from). */
+static void record_look(OrderCore *c, uint64_t obj, uint64_t v, uint64_t pos, bool write)
+{
+    OrderCacheEntry *e = cache_slot(c, obj);
+    if (e->tag == obj + 1) {
+        if (e->v != v) {
+            emit(c, ORDER_EV_WAR, e->pos, obj, e->v);
+            emit(c, write ? ORDER_EV_WRITE : ORDER_EV_RAW, pos, obj, v);
+        }
+    } else {
+        if (e->tag) {
+            emit(c, ORDER_EV_WAR, e->pos, e->tag - 1, e->v); /* eviction */
+        }
+        emit(c, write ? ORDER_EV_WRITE : ORDER_EV_RAW, pos, obj, v);
+    }
+    e->tag = obj + 1;
+    e->v = write ? v + 2 : v;
+    e->pos = pos;
+}
+
+void order_flush(OrderCore *c)
+{
+    if (c->o->mode != ORDER_RECORD) {
+        return;
+    }
+    for (size_t i = 0; i < (1u << ORDER_CACHE_BITS); i++) {
+        OrderCacheEntry *e = &c->cache[i];
+        if (e->tag) {
+            uint64_t obj = e->tag - 1;
+            if (__atomic_load_n(&c->o->w[obj], __ATOMIC_ACQUIRE) != e->v) {
+                emit(c, ORDER_EV_WAR, e->pos, obj, e->v);
+            }
+            e->tag = 0;
+        }
+    }
+}
+
+/* ---- waiting (replay) ---- */
+
+typedef struct Waiter {
+    unsigned spins;
+    uint64_t t0;
+} Waiter;
+
+/* One round of a wait; false: give up (abort flag). */
+static bool wait_round(OrderCore *c, Waiter *w, const char *what, uint64_t obj, uint64_t v)
+{
+    Order *o = c->o;
+    if (o->abort_flag && __atomic_load_n(o->abort_flag, __ATOMIC_ACQUIRE)) {
+        return false;
+    }
+    if (++w->spins < 64) {
+        __builtin_ia32_pause();
+        return true;
+    }
+    sched_yield();
+    if (o->stuck_ns && (w->spins & 255) == 0) {
+        uint64_t t = now_ns();
+        if (!w->t0) {
+            w->t0 = t;
+        } else if (t - w->t0 > o->stuck_ns) {
+            char msg[200];
+            snprintf(msg, sizeof(msg),
+                     "access %llu waits for %s of object 0x%llx version %llu (now %u)",
+                     (unsigned long long)c->pos, what, (unsigned long long)obj,
+                     (unsigned long long)v, __atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE));
+            if (o->diverge) {
+                o->diverge(o->diverge_opaque, c->index, msg);
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The logged RAW/WRITE of this access for obj, if any (other: the access's
+ * second object, whose event may come first or alone). */
+static const OrderEvent *replay_event(OrderCore *c, uint64_t obj, uint64_t other, bool write)
+{
+    if (c->next >= c->nevs || c->evs[c->next].pos != c->pos) {
+        return NULL;
+    }
+    const OrderEvent *ev = &c->evs[c->next];
+    if (ev->obj == other && other != obj) {
+        return NULL;
+    }
+    if (ev->obj != obj || ev->kind != (write ? ORDER_EV_WRITE : ORDER_EV_RAW)) {
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "access %llu: the log expects a %s of object 0x%llx, the core made a %s of "
+                 "object 0x%llx",
+                 (unsigned long long)c->pos, ev->kind == ORDER_EV_WRITE ? "write" : "read",
+                 (unsigned long long)ev->obj, write ? "write" : "read",
+                 (unsigned long long)obj);
+        if (c->o->diverge) {
+            c->o->diverge(c->o->diverge_opaque, c->index, msg);
+        }
+        return NULL;
+    }
+    c->next++;
+    return ev;
+}
+
+static bool replay_wait_raw(OrderCore *c, uint64_t obj, uint64_t other)
+{
+    const OrderEvent *ev = replay_event(c, obj, other, false);
+    if (!ev) {
+        return true;
+    }
+    Waiter w = {0, 0};
+    while (__atomic_load_n(&c->o->w[obj], __ATOMIC_ACQUIRE) < ev->v) {
+        if (!wait_round(c, &w, "a write (RAW)", obj, ev->v)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
+{
+    Order *o = c->o;
+    const OrderEvent *ev = replay_event(c, obj, other, true);
+    Waiter w = {0, 0};
+    if (ev) {
+        while (__atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) != ev->v) {
+            if (!wait_round(c, &w, "version (WRITE)", obj, ev->v)) {
+                return false;
+            }
+        }
+    }
+    /* every write waits for the readers of the version it replaces */
+    uint64_t v = __atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) & ~1u;
+    size_t lo = 0, hi = o->nwars;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const OrderWar *x = &o->wars[mid];
+        if (x->obj < obj || (x->obj == obj && x->v < v)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < o->nwars && o->wars[i].obj == obj && o->wars[i].v == v; i++) {
+        const OrderWar *x = &o->wars[i];
+        if (x->core == c->index || x->core < 0 || x->core >= o->ncores || !o->cores[x->core]) {
+            continue;
+        }
+        while (order_progress(o->cores[x->core]) <= x->p0) {
+            if (!wait_round(c, &w, "a reader (WAR)", obj, v)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* ---- the access ---- */
+
+static void publish(OrderCore *c)
+{
+    c->pos++;
+    __atomic_store_n(&c->progress, c->pos, __ATOMIC_RELEASE);
+}
+
+bool order_access(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write,
+                  void (*fn)(void *arg), void *arg)
+{
+    Order *o = c->o;
+    uint64_t objs[2] = {obj_lo, obj_hi};
+    int n = obj_hi != obj_lo ? 2 : 1;
+    uint32_t v[2] = {0, 0};
+
+    if (o->mode == ORDER_REPLAY) {
+        for (int i = 0; i < n; i++) {
+            uint64_t other = objs[n - 1 - i];
+            if (!(write ? replay_wait_write(c, objs[i], other)
+                        : replay_wait_raw(c, objs[i], other))) {
+                return false;
+            }
+        }
+    }
+    if (write) {
+        for (int i = 0; i < n; i++) {
+            uint32_t *w = &o->w[objs[i]];
+            for (;;) {
+                uint32_t cur = __atomic_load_n(w, __ATOMIC_RELAXED);
+                if (!(cur & 1) &&
+                    __atomic_compare_exchange_n(w, &cur, cur + 1, false, __ATOMIC_ACQ_REL,
+                                                __ATOMIC_RELAXED)) {
+                    v[i] = cur;
+                    break;
+                }
+                __builtin_ia32_pause();
+            }
+        }
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        fn(arg);
+        for (int i = n - 1; i >= 0; i--) {
+            __atomic_store_n(&o->w[objs[i]], v[i] + 2, __ATOMIC_RELEASE);
+        }
+    } else {
+        for (;;) {
+            for (int i = 0; i < n; i++) {
+                while ((v[i] = __atomic_load_n(&o->w[objs[i]], __ATOMIC_ACQUIRE)) & 1) {
+                    __builtin_ia32_pause();
+                }
+            }
+            fn(arg);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            bool stable = true;
+            for (int i = 0; i < n; i++) {
+                stable &= __atomic_load_n(&o->w[objs[i]], __ATOMIC_RELAXED) == v[i];
+            }
+            if (stable) {
+                break;
+            }
+        }
+    }
+    if (o->mode == ORDER_RECORD) {
+        for (int i = 0; i < n; i++) {
+            record_look(c, objs[i], v[i], c->pos, write);
+        }
+    }
+    publish(c);
+    return true;
+}
+
+void order_core_finish(OrderCore *c)
+{
+    __atomic_store_n(&c->progress, UINT64_MAX, __ATOMIC_RELEASE);
+}
+
+size_t order_core_unconsumed(const OrderCore *c)
+{
+    return c->nevs - c->next;
+}
