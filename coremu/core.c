@@ -1,11 +1,13 @@
 /*
- * core.c — per-core message passing: posting, kicking, draining, and the
- * cross-core broadcasts built on them (include/coremu/coremu.h).
+ * core.c — per-core message passing: posting, adaptive kicks, draining,
+ * halting and spin-waiting, and the cross-core broadcasts built on them
+ * (include/coremu/coremu.h).
  */
 #include "coremu/coremu.h"
 
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "exec/cputlb.h"
 #include "exec/tb.h"
@@ -22,25 +24,88 @@ void coremu_set_single_thread(bool single)
 
 void coremu_core_init(CPUState *cpu)
 {
-    CoreState *c = calloc(1, sizeof(*c));
+    CoreState *c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
     if (!c) {
         fatal("out of memory");
     }
+    memset(c, 0, sizeof(*c));
     inbox_init(&c->inbox);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->cond, NULL);
+    c->host_cpu = -1;
     cpu->coremu = c;
+}
+
+uint64_t coremu_kicks(CPUState *cpu, CoreKick k)
+{
+    return __atomic_load_n(&coremu_core(cpu)->kicks[k], __ATOMIC_RELAXED);
+}
+
+CoreKick coremu_wake(CPUState *target)
+{
+    CoreKick k;
+    if (target == coremu_current()) {
+        k = COREMU_KICK_SELF; /* it is not asleep: we are running on it */
+    } else {
+        k = coremu_sleep_notify(&coremu_core(target)->sleep);
+    }
+    coremu_count_kick(target, k);
+    return k;
 }
 
 void coremu_kick(CPUState *target)
 {
-    CoreState *c = coremu_core(target);
-    bool asleep = __atomic_load_n(&target->halted, __ATOMIC_ACQUIRE) ||
-                  __atomic_load_n(&target->stopped, __ATOMIC_ACQUIRE);
-    __atomic_fetch_add(&c->kicks[asleep ? COREMU_KICK_WAKE : COREMU_KICK_RUNNING], 1,
-                       __ATOMIC_RELAXED);
-    cpu_exit(target); /* a running core leaves generated code at its next TB */
-    cpu_kick(target); /* a sleeping one wakes (signalled under its lock: never lost) */
+    if (single_thread) {
+        cpu_exit(target);
+        cpu_kick(target); /* wakes the one thread if it sleeps (system/cpus.c) */
+        return;
+    }
+    CoreKick k = coremu_wake(target);
+    if (k == COREMU_KICK_RUNNING || k == COREMU_KICK_SELF) {
+        /* leave generated code at the next TB and return from cpu_exec, so
+         * the core loop drains the inbox. (A core that went to sleep since
+         * the notify saw NOTIFIED and re-checks; the stale exit request
+         * costs it one empty return from cpu_exec later.) */
+        cpu_exit(target);
+    }
+}
+
+uint64_t coremu_halt(CPUState *cpu, bool (*ready)(void *cpu))
+{
+    return coremu_sleep(&coremu_core(cpu)->sleep, ready, cpu, 0);
+}
+
+/* a backed-off spinner wakes for anything that could end its spin but a
+ * plain store to memory: mail, an interrupt, shutdown */
+static bool spin_ready(void *opaque)
+{
+    CPUState *cpu = opaque;
+    return coremu_has_mail(cpu) || __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&cpu->machine->shutdown_requested, __ATOMIC_ACQUIRE);
+}
+
+#define SPIN_BACKOFF_MIN_NS 20000ull  /* first backed-off wait: 20 us */
+#define SPIN_BACKOFF_MAX_SHIFT 4      /* at most 320 us */
+#define SPIN_STREAK_GAP_NS 2000000ull /* a spin exit 2 ms after the last starts afresh */
+
+void coremu_spin_wait(CPUState *cpu)
+{
+    CoreState *c = coremu_core(cpu);
+    if (!__atomic_load_n(&c->backoff, __ATOMIC_RELAXED)) {
+        c->spin_streak = 0;
+        sched_yield();
+        return;
+    }
+    /* The lock holder (or whoever must store to end this spin) may be waiting
+     * for our host CPU: sleep, longer the longer the spin, woken early by any
+     * kick. A store that would have sent a WFE event is seen when the wait ends. */
+    uint64_t now = coremu_now_ns();
+    if (now - c->last_spin_ns > SPIN_STREAK_GAP_NS) {
+        c->spin_streak = 0;
+    }
+    uint32_t shift = c->spin_streak < SPIN_BACKOFF_MAX_SHIFT ? c->spin_streak : SPIN_BACKOFF_MAX_SHIFT;
+    c->spin_streak++;
+    uint64_t ns = coremu_sleep(&c->sleep, spin_ready, cpu, SPIN_BACKOFF_MIN_NS << shift);
+    CPU_STAT_ADD(cpu, idle_ns, ns);
+    c->last_spin_ns = coremu_now_ns();
 }
 
 void coremu_post(CPUState *target, CoreMsg *m)
@@ -137,17 +202,16 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
         if (t == src) {
             continue;
         }
-        /* a sleeping core (WFI, powered off) is flushed here, under its lock,
-         * instead of being woken for it: idle cores cost the initiator nothing */
-        CoreState *tc = coremu_core(t);
-        pthread_mutex_lock(&tc->lock);
-        if (tc->sleeping) {
+        /* a sleeping core (WFI, powered off) is flushed here instead of being
+         * woken for it: the claim keeps it asleep until we release it, and
+         * orders our writes to its TLB before its next use (halt.h) */
+        CoreSleep *ts = &coremu_core(t)->sleep;
+        if (coremu_sleep_claim(ts)) {
             flush_local(t, vaddr, idxmap);
-            pthread_mutex_unlock(&tc->lock);
+            coremu_sleep_release(ts);
             __atomic_fetch_sub(&remaining, 1, __ATOMIC_RELEASE);
             continue;
         }
-        pthread_mutex_unlock(&tc->lock);
         msgs[i].msg.kind = vaddr == COREMU_FLUSH_ALL ? COREMU_MSG_TLB_FLUSH
                                                       : COREMU_MSG_TLB_FLUSH_PAGE;
         msgs[i].msg.a0 = vaddr;
@@ -185,6 +249,15 @@ void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)
         }
         if (single_thread) {
             tb_invalidate_phys_range(t, paddr, len);
+            continue;
+        }
+        /* a sleeping core is not woken for it (Linux issues one IC IVAU per
+         * cache line of every page it makes executable): claimed, it cannot
+         * run, and its code cache is ours until the release */
+        CoreSleep *ts = &coremu_core(t)->sleep;
+        if (coremu_sleep_claim(ts)) {
+            tb_invalidate_phys_range(t, paddr, len);
+            coremu_sleep_release(ts);
             continue;
         }
         CoreMsg *msg = calloc(1, sizeof(*msg));

@@ -5,10 +5,15 @@
  * own code cache. thread=single: one thread runs every core in turn, a
  * host timer forcing a switch every few milliseconds.
  *
- * Halting: a core that executed WFI/HLT waits on its condition variable
- * until CPUClass.has_work says it can run; cpu_interrupt() kicks it. The
- * waiter checks has_work under the lock and the kicker signals under the
- * lock after publishing its request, so no wake-up is lost.
+ * Halting: a core that executed WFI/HLT (or is powered off) sleeps on the
+ * futex of its sleep word (coremu/halt.c) until CPUClass.has_work says it
+ * can run or mail arrives; cpu_interrupt() publishes the request and kicks
+ * it (cpu_kick: one atomic, a FUTEX_WAKE only if it sleeps). The sleeper
+ * announces itself before checking, so no wake-up is lost (halt.h).
+ * thread=single: the one thread sleeps on one sleep word the same way.
+ *
+ * Scheduling: with thread=multi a monitor thread (coremu/sched.c) places
+ * the core threads on host CPUs (-coremu sched=feedback|pin|none).
  */
 #include "system/cpus.h"
 
@@ -18,27 +23,24 @@
 #include <string.h>
 
 #include "coremu/coremu.h"
+#include "coremu/sched.h"
 #include "exec/tb-cache.h"
 #include "system/timer.h"
 #include "util/log.h"
-
-/* thread=single: all cores sleep on one condition variable */
-typedef struct CoreWait {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-} CoreWait;
 
 typedef struct CpusState {
     Machine *m;
     CpusConfig cfg;
     pthread_mutex_t lock; /* shutdown state */
     pthread_cond_t cond;
-    CoreWait single_wait; /* thread=single: one wait for all cores */
+    CoreSleep single_sleep; /* thread=single: the one thread's sleep word */
     CPUState *current;    /* thread=single: the core being run */
     HostTimer *slice;
+    CoreMonitor *monitor;
 } CpusState;
 
 static CpusState cpus;
+static __thread bool on_single_thread; /* thread=single: this is the one thread */
 
 CPUState *cpu_create(Machine *m, const CPUClass *cc, int index, const char *model)
 {
@@ -70,16 +72,12 @@ void cpu_kick(CPUState *cpu)
         return;
     }
     if (cpus.cfg.single_thread) {
-        pthread_mutex_lock(&cpus.single_wait.lock);
-        pthread_cond_broadcast(&cpus.single_wait.cond);
-        pthread_mutex_unlock(&cpus.single_wait.lock);
+        /* the exit word is the caller's business; wake the one thread */
+        CoreKick k = on_single_thread ? COREMU_KICK_SELF : coremu_sleep_notify(&cpus.single_sleep);
+        coremu_count_kick(cpu, k);
     } else {
-        CoreState *c = coremu_core(cpu);
-        pthread_mutex_lock(&c->lock);
-        pthread_cond_broadcast(&c->cond);
-        pthread_mutex_unlock(&c->lock);
+        coremu_wake(cpu); /* the caller set the exit word if it had to */
     }
-    __atomic_fetch_add(&cpu->stats.kicks_received, 1, __ATOMIC_RELAXED);
 }
 
 static bool core_runnable(CPUState *cpu)
@@ -106,8 +104,9 @@ static void core_run_once(CPUState *cpu)
         __atomic_store_n(&cpu->halted, 1, __ATOMIC_RELEASE);
         break;
     case EXCP_YIELD:
+        CPU_STAT_ADD(cpu, spin_exits, 1);
         if (!cpus.cfg.single_thread) {
-            sched_yield();
+            coremu_spin_wait(cpu); /* sched_yield, or a short sleep when backed off */
         }
         break;
     case EXCP_ICOUNT:
@@ -119,10 +118,17 @@ static void core_run_once(CPUState *cpu)
     }
 }
 
+/* a core may leave its sleep: runs with its sleep announced (touches no TLB) */
+static bool core_ready(void *opaque)
+{
+    CPUState *cpu = opaque;
+    return shutting_down() || coremu_has_mail(cpu) || core_runnable(cpu);
+}
+
 static void *core_thread(void *arg)
 {
     CPUState *cpu = arg;
-    CoreState *w = coremu_core(cpu);
+    coremu_thread_start(cpu);
     tb_cache_new(cpu, cpus.cfg.backend, cpus.cfg.tb_size);
     if (cpus.cfg.icount) {
         cpu->icount_enabled = true;
@@ -130,15 +136,10 @@ static void *core_thread(void *arg)
     }
     while (!shutting_down()) {
         coremu_drain(cpu); /* messages are handled between TBs, halted or not */
-        pthread_mutex_lock(&w->lock);
-        while (!shutting_down() && !coremu_has_mail(cpu) && !core_runnable(cpu)) {
-            uint64_t t0 = clock_ns();
-            w->sleeping = true;
-            pthread_cond_wait(&w->cond, &w->lock);
-            w->sleeping = false;
-            CPU_STAT_ADD(cpu, idle_ns, clock_ns() - t0);
+        if (!core_ready(cpu)) {
+            CPU_STAT_ADD(cpu, idle_ns, coremu_halt(cpu, core_ready));
+            continue; /* drain what woke us first */
         }
-        pthread_mutex_unlock(&w->lock);
         if (shutting_down()) {
             break;
         }
@@ -160,9 +161,24 @@ static void slice_expired(void *opaque)
     host_timer_mod(cpus.slice, clock_ns() + 5000000);
 }
 
+static bool any_runnable(void *opaque)
+{
+    Machine *m = opaque;
+    if (shutting_down()) {
+        return true;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        if (coremu_has_mail(m->cpus[i]) || core_runnable(m->cpus[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void *single_thread(void *arg)
 {
     Machine *m = arg;
+    on_single_thread = true;
     for (int i = 0; i < m->ncpus; i++) {
         tb_cache_new(m->cpus[i], cpus.cfg.backend, cpus.cfg.tb_size);
         if (cpus.cfg.icount) {
@@ -176,6 +192,7 @@ static void *single_thread(void *arg)
         bool ran = false;
         for (int i = 0; i < m->ncpus && !shutting_down(); i++) {
             CPUState *cpu = m->cpus[i];
+            coremu_drain(cpu); /* one thread is every core: handlers run here */
             if (!core_runnable(cpu)) {
                 continue;
             }
@@ -184,17 +201,11 @@ static void *single_thread(void *arg)
             __atomic_store_n(&cpus.current, NULL, __ATOMIC_RELEASE);
             ran = true;
         }
-        if (!ran) {
-            CoreWait *w = &cpus.single_wait;
-            pthread_mutex_lock(&w->lock);
-            bool any = false;
+        if (!ran && !any_runnable(m)) {
+            uint64_t ns = coremu_sleep(&cpus.single_sleep, any_runnable, m, 0);
             for (int i = 0; i < m->ncpus; i++) {
-                any |= core_runnable(m->cpus[i]);
+                CPU_STAT_ADD(m->cpus[i], idle_ns, ns); /* every core was idle */
             }
-            if (!any && !shutting_down()) {
-                pthread_cond_wait(&w->cond, &w->lock);
-            }
-            pthread_mutex_unlock(&w->lock);
         }
     }
     host_timer_del(cpus.slice);
@@ -223,8 +234,6 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
     coremu_set_single_thread(cfg->single_thread);
     pthread_mutex_init(&cpus.lock, NULL);
     pthread_cond_init(&cpus.cond, NULL);
-    pthread_mutex_init(&cpus.single_wait.lock, NULL);
-    pthread_cond_init(&cpus.single_wait.cond, NULL);
 
     int nthreads = cfg->single_thread ? 1 : m->ncpus;
     pthread_t *th = calloc((size_t)nthreads, sizeof(*th));
@@ -242,12 +251,18 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
         }
     }
     pthread_attr_destroy(&attr);
+    if (!cfg->single_thread && cfg->sched != COREMU_SCHED_NONE) {
+        cpus.monitor = coremu_monitor_start(m->cpus, m->ncpus, (CoreSchedPolicy)cfg->sched, 0,
+                                            NULL, 0);
+    }
 
     pthread_mutex_lock(&cpus.lock);
     while (!m->shutdown_requested) {
         pthread_cond_wait(&cpus.cond, &cpus.lock);
     }
     pthread_mutex_unlock(&cpus.lock);
+    coremu_monitor_stop(cpus.monitor);
+    cpus.monitor = NULL;
     for (int i = 0; i < nthreads; i++) {
         pthread_join(th[i], NULL);
     }
@@ -264,19 +279,42 @@ bool cpus_write_stats(Machine *m, const char *path)
     if (!f) {
         return false;
     }
+    /* one JSON object per core and line (docs/user-guide.md, "Statistics") */
     for (int i = 0; i < m->ncpus; i++) {
-        const CPUStats *st = &m->cpus[i]->stats;
+        CPUState *cpu = m->cpus[i];
+        CPUStats *st = &cpu->stats;
+        CoreState *c = coremu_core(cpu);
+        uint64_t k[COREMU_KICK_KINDS], ksum = 0;
+        for (int j = 0; j < COREMU_KICK_KINDS; j++) {
+            k[j] = coremu_kicks(cpu, (CoreKick)j);
+            ksum += k[j];
+        }
+        __atomic_store_n(&st->kicks_received, ksum, __ATOMIC_RELAXED);
+        char insns[32];
+        if (cpu->icount_enabled) {
+            snprintf(insns, sizeof(insns), "%llu", (unsigned long long)st->insns);
+        } else {
+            snprintf(insns, sizeof(insns), "null"); /* counted only with -icount */
+        }
+#define ST(field) (unsigned long long)__atomic_load_n(&st->field, __ATOMIC_RELAXED)
         fprintf(f,
-                "{\"core\": %d, \"insns\": %llu, \"tbs_executed\": %llu, "
+                "{\"core\": %d, \"insns\": %s, \"insns_exact\": %s, \"tbs_executed\": %llu, "
                 "\"tbs_translated\": %llu, \"code_flushes\": %llu, \"tlb_flushes\": %llu, "
                 "\"tlb_misses\": %llu, \"exceptions\": %llu, \"interrupts\": %llu, "
-                "\"kicks_received\": %llu, \"idle_ns\": %llu}\n",
-                i, (unsigned long long)st->insns, (unsigned long long)st->tbs_executed,
-                (unsigned long long)st->tbs_translated, (unsigned long long)st->code_flushes,
-                (unsigned long long)st->tlb_flushes, (unsigned long long)st->tlb_misses,
-                (unsigned long long)st->exceptions, (unsigned long long)st->interrupts,
-                (unsigned long long)__atomic_load_n(&st->kicks_received, __ATOMIC_RELAXED),
-                (unsigned long long)st->idle_ns);
+                "\"kicks_received\": %llu, \"kicks_running\": %llu, \"kicks_wake\": %llu, "
+                "\"kicks_self\": %llu, \"kicks_none\": %llu, \"idle_ns\": %llu, "
+                "\"spin_exits\": %llu, \"sched\": \"%s\", \"host_cpu\": %d, "
+                "\"migrations\": %llu}\n",
+                i, insns, cpu->icount_enabled ? "true" : "false", ST(tbs_executed),
+                ST(tbs_translated), ST(code_flushes), ST(tlb_flushes), ST(tlb_misses),
+                ST(exceptions), ST(interrupts), (unsigned long long)ksum,
+                (unsigned long long)k[COREMU_KICK_RUNNING], (unsigned long long)k[COREMU_KICK_WAKE],
+                (unsigned long long)k[COREMU_KICK_SELF], (unsigned long long)k[COREMU_KICK_NONE],
+                ST(idle_ns), ST(spin_exits),
+                cpus.cfg.single_thread ? "single" : coremu_sched_name((CoreSchedPolicy)cpus.cfg.sched),
+                (int)__atomic_load_n(&c->host_cpu, __ATOMIC_RELAXED),
+                (unsigned long long)__atomic_load_n(&c->migrations, __ATOMIC_RELAXED));
+#undef ST
     }
     return fclose(f) == 0;
 }

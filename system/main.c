@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coremu/sched.h"
 #include "exec/memory.h"
 #include "system/chardev.h"
 #include "system/cpus.h"
@@ -63,6 +64,7 @@ static void usage(FILE *f)
             "  -accel tcg[,thread=multi|single][,backend=jit|interp][,tb-size=MiB]\n"
             "  -icount                    exact instruction counting\n"
             "  -coremu stats=FILE         per-core statistics (JSON lines) at exit\n"
+            "  -coremu sched=feedback|pin|none  place core threads on host CPUs (default feedback)\n"
             "Debugging:\n"
             "  -d ITEM[,ITEM...]          log items ('-d help' lists them)\n"
             "  -D FILE                    write the log to FILE\n"
@@ -308,6 +310,15 @@ static bool kv_coremu(Options *o, const char *opt, const char *k, const char *v)
             return false;
         }
         o->cfg.stats_file = strdup(v);
+        return true;
+    }
+    if (strcmp(k, "sched") == 0) {
+        CoreSchedPolicy p;
+        if (!coremu_sched_parse(v, &p)) {
+            error_report("option %s: sched must be feedback, pin or none, not '%s'", opt, v);
+            return false;
+        }
+        o->cfg.sched = (int)p;
         return true;
     }
     error_report("option %s: unknown property '%s'", opt, k);

@@ -149,6 +149,7 @@ typedef struct CPUStats {
     uint64_t interrupts;
     uint64_t kicks_received;
     uint64_t idle_ns;
+    uint64_t spin_exits;      /* spin-wait hints (WFE, YIELD, PAUSE) that left cpu_exec */
 } CPUStats;
 
 /*

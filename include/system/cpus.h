@@ -16,6 +16,7 @@ typedef struct CpusConfig {
     size_t tb_size; /* code buffer bytes per core */
     bool icount;
     const char *stats_file; /* -coremu stats=FILE: per-core statistics at exit */
+    int sched;              /* -coremu sched=: a CoreSchedPolicy (0 = feedback) */
 } CpusConfig;
 
 /* Write every core's CPUStats as one JSON object per line (docs/user-guide.md). */

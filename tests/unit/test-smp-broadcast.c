@@ -2,7 +2,7 @@
  * test-smp-broadcast.c — coremu/core.c with real threads: synchronous TLB
  * shootdowns reach every core before they return, two cores broadcasting at
  * the same time do not deadlock, TB-invalidation notices and run-on-cpu
- * messages arrive, and posts to a sleeping core wake it.
+ * messages arrive, and posts to a sleeping (futex-halted) core wake it.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -35,18 +35,22 @@ static int stop;
 
 static const CPUClass fake_class = {.arch = "fake", .instance_size = sizeof(CPUState)};
 
-/* a core thread: serve the inbox; sleep when there is nothing (like a halted core) */
+static bool core_ready(void *arg)
+{
+    return coremu_has_mail(arg) || __atomic_load_n(&stop, __ATOMIC_ACQUIRE);
+}
+
+/* a core thread: serve the inbox; halt on its futex when there is nothing
+ * (like a core in WFI), so shootdowns find it asleep and flush it in place */
 static void *core_main(void *arg)
 {
     CPUState *cpu = arg;
-    CoreState *c = coremu_core(cpu);
+    coremu_thread_start(cpu);
     while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
         coremu_drain(cpu);
-        pthread_mutex_lock(&c->lock);
-        while (!coremu_has_mail(cpu) && !__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
-            pthread_cond_wait(&c->cond, &c->lock);
+        if (!core_ready(cpu)) {
+            coremu_halt(cpu, core_ready);
         }
-        pthread_mutex_unlock(&c->lock);
     }
     coremu_drain(cpu);
     return NULL;
@@ -133,8 +137,14 @@ int main(void)
         coremu_kick(machine.cpus[i]);
         pthread_join(th[i], NULL);
     }
-    CoreState *c0 = coremu_core(machine.cpus[2]);
-    CHECK("kicks-counted", c0->kicks[COREMU_KICK_WAKE] + c0->kicks[COREMU_KICK_RUNNING] > 0,
-          "no kick counted");
+    uint64_t wakes = 0, all = 0;
+    for (int i = 0; i < NCORES; i++) {
+        for (int k = 0; k < COREMU_KICK_KINDS; k++) {
+            all += coremu_kicks(machine.cpus[i], (CoreKick)k);
+        }
+        wakes += coremu_kicks(machine.cpus[i], COREMU_KICK_WAKE);
+    }
+    CHECK("kicks-counted", all > 0 && wakes > 0, "%llu kicks, %llu futex wakes",
+          (unsigned long long)all, (unsigned long long)wakes);
     return failures ? 1 : 0;
 }

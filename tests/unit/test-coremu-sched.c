@@ -1,0 +1,306 @@
+/*
+ * test-coremu-sched.c — feedback-directed scheduling (coremu/sched.c): the
+ * decision function as pure code (samples in, placement out), and the
+ * monitor thread sampling real threads that are busy, halted or spinning
+ * (also under ThreadSanitizer in make check): busy threads end up on
+ * distinct host CPUs, idle ones grouped, spinners backed off when the host
+ * is oversubscribed, and the affinity really set.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "coremu/coremu.h"
+#include "coremu/sched.h"
+
+static int failures;
+
+#define CHECK(name, cond, ...)                                                         \
+    do {                                                                               \
+        if (cond) {                                                                    \
+            printf("PASS %s\n", name);                                                 \
+        } else {                                                                       \
+            printf("FAIL %s: ", name);                                                 \
+            printf(__VA_ARGS__);                                                       \
+            printf("\n");                                                              \
+            failures++;                                                                \
+        }                                                                              \
+        fflush(stdout);                                                                \
+    } while (0)
+
+#define MS 1000000ull
+
+static CoreSample busy(void)
+{
+    return (CoreSample){.wall_ns = 20 * MS, .idle_ns = 1 * MS, .spins = 3};
+}
+static CoreSample idle(void)
+{
+    return (CoreSample){.wall_ns = 20 * MS, .idle_ns = 19 * MS, .spins = 0};
+}
+static CoreSample spin(void)
+{
+    return (CoreSample){.wall_ns = 20 * MS, .idle_ns = 10 * MS, .spins = 500, .cpu_ns = 2 * MS};
+}
+static CoreSample off(void)
+{
+    return (CoreSample){.wall_ns = 20 * MS, .idle_ns = 0, .stopped = true};
+}
+
+static void test_classify(void)
+{
+    CoreSample a = busy(), b = idle(), c = spin(), d = off();
+    CoreSample e = {.wall_ns = 20 * MS, .idle_ns = 5 * MS, .spins = 39}; /* 1 per 385 us */
+    CoreSample g = {.wall_ns = 20 * MS, .idle_ns = 0, .spins = 5, .cpu_ns = 100000}; /* starved spinner */
+    CoreSample h = {.wall_ns = 20 * MS, .idle_ns = 19 * MS, .spins = 3, .cpu_ns = 1000}; /* idle, few WFEs */
+    CoreSample f = {.wall_ns = 20 * MS, .idle_ns = 30 * MS};              /* idle > wall: clamped */
+    CHECK("classify", coremu_sched_classify(&a) == COREMU_CORE_BUSY &&
+                          coremu_sched_classify(&b) == COREMU_CORE_IDLE &&
+                          coremu_sched_classify(&c) == COREMU_CORE_SPIN &&
+                          coremu_sched_classify(&d) == COREMU_CORE_IDLE &&
+                          coremu_sched_classify(&e) == COREMU_CORE_BUSY &&
+                          coremu_sched_classify(&f) == COREMU_CORE_IDLE &&
+                          coremu_sched_classify(&g) == COREMU_CORE_SPIN &&
+                          coremu_sched_classify(&h) == COREMU_CORE_IDLE,
+          "busy %d idle %d spin %d off %d slow-spin %d over-idle %d", coremu_sched_classify(&a),
+          coremu_sched_classify(&b), coremu_sched_classify(&c), coremu_sched_classify(&d),
+          coremu_sched_classify(&e), coremu_sched_classify(&f));
+}
+
+static void test_parse(void)
+{
+    CoreSchedPolicy p = COREMU_SCHED_NONE, q = COREMU_SCHED_NONE, r = COREMU_SCHED_FEEDBACK;
+    bool ok = coremu_sched_parse("feedback", &p) && coremu_sched_parse("pin", &q) &&
+              coremu_sched_parse("none", &r) && !coremu_sched_parse("fast", &r);
+    CHECK("parse-policy", ok && p == COREMU_SCHED_FEEDBACK && q == COREMU_SCHED_PIN &&
+                              r == COREMU_SCHED_NONE &&
+                              strcmp(coremu_sched_name(COREMU_SCHED_PIN), "pin") == 0,
+          "parse results wrong");
+}
+
+static void test_pin_none(void)
+{
+    CoreSample s[5] = {busy(), idle(), spin(), busy(), off()};
+    CorePlace out[5];
+    coremu_sched_decide(COREMU_SCHED_PIN, 5, s, 2, NULL, out);
+    bool pin_ok = true;
+    for (int i = 0; i < 5; i++) {
+        pin_ok &= out[i].cpu == i % 2 && !out[i].backoff;
+    }
+    CHECK("decide-pin-i-mod-hosts", pin_ok, "pin placement wrong");
+    coremu_sched_decide(COREMU_SCHED_NONE, 5, s, 1, NULL, out);
+    bool none_ok = true;
+    for (int i = 0; i < 5; i++) {
+        none_ok &= out[i].cpu == -1 && !out[i].backoff;
+    }
+    CHECK("decide-none-leaves-placement", none_ok, "none placed or backed off a core");
+}
+
+/* the busy cores' load per host CPU, and where the non-busy ones went */
+static bool spread_ok(const CorePlace *out, int n, int nhost, int nbusy, int *group)
+{
+    int load[64] = {0};
+    *group = -2;
+    for (int i = 0; i < n; i++) {
+        if (out[i].cpu < 0 || out[i].cpu >= nhost) {
+            return false;
+        }
+        if (out[i].cls == COREMU_CORE_BUSY) {
+            load[out[i].cpu]++;
+        } else if (*group == -2) {
+            *group = out[i].cpu;
+        } else if (*group != out[i].cpu) {
+            return false; /* idle/spinning cores not grouped */
+        }
+    }
+    int cap = (nbusy + nhost - 1) / nhost;
+    for (int h = 0; h < nhost; h++) {
+        if (load[h] > cap) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_feedback(void)
+{
+    /* 2 busy + 6 idle on 4 hosts: busy on distinct CPUs, the rest grouped elsewhere */
+    CoreSample s[8] = {idle(), busy(), idle(), idle(), busy(), idle(), off(), idle()};
+    CorePlace out[8], prev[8];
+    int group;
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, NULL, out);
+    CHECK("feedback-busy-spread-idle-grouped",
+          spread_ok(out, 8, 4, 2, &group) && out[1].cpu != out[4].cpu && group != out[1].cpu &&
+              group != out[4].cpu,
+          "busy on %d,%d, idle group %d", out[1].cpu, out[4].cpu, group);
+    bool nob = true;
+    for (int i = 0; i < 8; i++) {
+        nob &= !out[i].backoff;
+    }
+    CHECK("feedback-no-backoff-without-spinners", nob, "a core backed off");
+
+    /* stability: a placement that still fits is kept */
+    memcpy(prev, out, sizeof(out));
+    prev[1].cpu = 3;
+    prev[4].cpu = 2;
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
+    CHECK("feedback-keeps-fitting-placement", out[1].cpu == 3 && out[4].cpu == 2,
+          "busy moved to %d,%d", out[1].cpu, out[4].cpu);
+
+    /* 4 busy on 2 hosts: two each, even if all were on one before */
+    CoreSample s4[4] = {busy(), busy(), busy(), busy()};
+    CorePlace p4[4] = {{0}, {0}, {0}, {0}}, o4[4];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 4, s4, 2, p4, o4);
+    CHECK("feedback-balances-busy", spread_ok(o4, 4, 2, 4, &group) && o4[0].cpu == 0 && o4[1].cpu == 0,
+          "placement %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu);
+
+    /* 16 cores on 2 hosts: 2 busy, 12 spinning, 2 idle -> spinners back off */
+    CoreSample s16[16];
+    CorePlace o16[16];
+    for (int i = 0; i < 16; i++) {
+        s16[i] = i < 2 ? busy() : i < 14 ? spin() : idle();
+    }
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 16, s16, 2, NULL, o16);
+    bool spin_back = true, others_not = true;
+    for (int i = 0; i < 16; i++) {
+        if (o16[i].cls == COREMU_CORE_SPIN) {
+            spin_back &= o16[i].backoff;
+        } else {
+            others_not &= !o16[i].backoff;
+        }
+    }
+    CHECK("feedback-oversubscribed-spinners-back-off",
+          spin_back && others_not && o16[0].cpu != o16[1].cpu && spread_ok(o16, 16, 2, 2, &group),
+          "backoff spin %d others %d, busy on %d,%d", spin_back, others_not, o16[0].cpu, o16[1].cpu);
+
+    /* 1 busy + 1 spinning on 4 hosts: room for both, nobody backs off */
+    CoreSample s2[2] = {busy(), spin()};
+    CorePlace o2[2];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 4, NULL, o2);
+    CHECK("feedback-no-backoff-with-room", !o2[0].backoff && !o2[1].backoff && o2[0].cpu != o2[1].cpu,
+          "backoff %d %d, cpus %d %d", o2[0].backoff, o2[1].backoff, o2[0].cpu, o2[1].cpu);
+
+    /* one host CPU: nothing to place, but spinners still back off */
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 1, NULL, o2);
+    CHECK("feedback-one-host", o2[0].cpu == -1 && o2[1].cpu == -1 && o2[1].backoff && !o2[0].backoff,
+          "cpus %d %d backoff %d %d", o2[0].cpu, o2[1].cpu, o2[0].backoff, o2[1].backoff);
+}
+
+/* ---- the monitor thread on real threads ---- */
+
+#define NT 6 /* 0,1 busy; 2,3 halted; 4,5 spinning */
+
+static CPUState tcpu[NT];
+static CoreState tcore[NT] __attribute__((aligned(64)));
+static uint32_t tstop;
+
+static bool stop_ready(void *opaque)
+{
+    return __atomic_load_n(&tstop, __ATOMIC_ACQUIRE) != 0;
+}
+
+static void *tcore_main(void *arg)
+{
+    int i = (int)(uintptr_t)arg;
+    CPUState *cpu = &tcpu[i];
+    coremu_thread_start(cpu);
+    while (!__atomic_load_n(&tstop, __ATOMIC_ACQUIRE)) {
+        if (i < 2) {
+            CPU_STAT_ADD(cpu, tbs_executed, 1); /* busy */
+        } else if (i < 4) {
+            CPU_STAT_ADD(cpu, idle_ns, coremu_sleep(&tcore[i].sleep, stop_ready, NULL, 0));
+        } else {
+            CPU_STAT_ADD(cpu, spin_exits, 1); /* what coremu_spin_wait does */
+            if (__atomic_load_n(&tcore[i].backoff, __ATOMIC_RELAXED)) {
+                CPU_STAT_ADD(cpu, idle_ns, coremu_sleep(&tcore[i].sleep, stop_ready, NULL, 50000));
+            } else {
+                sched_yield();
+            }
+        }
+    }
+    return NULL;
+}
+
+static void test_monitor(void)
+{
+    cpu_set_t set;
+    int host[2], nhost = 0;
+    CPU_ZERO(&set);
+    sched_getaffinity(0, sizeof(set), &set);
+    for (int c = 0; c < CPU_SETSIZE && nhost < 2; c++) {
+        if (CPU_ISSET(c, &set)) {
+            host[nhost++] = c;
+        }
+    }
+    if (nhost < 2) {
+        printf("PASS monitor-skipped-one-host-cpu\n");
+        return;
+    }
+    CPUState *cpus[NT];
+    pthread_t th[NT];
+    for (int i = 0; i < NT; i++) {
+        tcpu[i].cpu_index = i;
+        tcpu[i].coremu = &tcore[i];
+        tcore[i].host_cpu = -1;
+        cpus[i] = &tcpu[i];
+    }
+    CoreMonitor *mon = coremu_monitor_start(cpus, NT, COREMU_SCHED_FEEDBACK, 5, host, 2);
+    for (int i = 0; i < NT; i++) {
+        pthread_create(&th[i], NULL, tcore_main, (void *)(uintptr_t)i);
+    }
+    uint32_t backed = 0;
+    for (int k = 0; k < 400 && coremu_monitor_rounds(mon) < 30; k++) {
+        usleep(10000);
+    }
+    /* 2 busy + 2 spinning on 2 host CPUs: oversubscribed, spinners back off */
+    for (int k = 0; k < 100; k++) {
+        backed = __atomic_load_n(&tcore[4].backoff, __ATOMIC_RELAXED) &&
+                 __atomic_load_n(&tcore[5].backoff, __ATOMIC_RELAXED);
+        if (backed) {
+            break;
+        }
+        usleep(10000);
+    }
+    int hc[NT];
+    for (int i = 0; i < NT; i++) {
+        hc[i] = __atomic_load_n(&tcore[i].host_cpu, __ATOMIC_RELAXED);
+    }
+    cpu_set_t got;
+    CPU_ZERO(&got);
+    int tid0 = __atomic_load_n(&tcore[0].tid, __ATOMIC_ACQUIRE);
+    bool aff_ok = sched_getaffinity(tid0, sizeof(got), &got) == 0 && hc[0] >= 0 &&
+                  CPU_ISSET(hc[0], &got) && CPU_COUNT(&got) == 1;
+    uint64_t rounds = coremu_monitor_rounds(mon);
+    __atomic_store_n(&tstop, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < NT; i++) {
+        coremu_sleep_notify(&tcore[i].sleep);
+    }
+    for (int i = 0; i < NT; i++) {
+        pthread_join(th[i], NULL);
+    }
+    coremu_monitor_stop(mon);
+    CHECK("monitor-samples", rounds >= 30, "%llu rounds", (unsigned long long)rounds);
+    CHECK("monitor-busy-on-distinct-cpus", hc[0] >= 0 && hc[1] >= 0 && hc[0] != hc[1],
+          "busy cores on %d and %d", hc[0], hc[1]);
+    CHECK("monitor-idle-grouped", hc[2] >= 0 && hc[2] == hc[3], "idle cores on %d and %d", hc[2], hc[3]);
+    CHECK("monitor-spinners-back-off", backed, "backoff flags %u %u", tcore[4].backoff,
+          tcore[5].backoff);
+    CHECK("monitor-affinity-applied", aff_ok, "core 0's thread not pinned to %d", hc[0]);
+    CHECK("monitor-migrations-counted", tcore[0].migrations >= 1 && tcore[2].migrations >= 1,
+          "migrations %llu %llu", (unsigned long long)tcore[0].migrations,
+          (unsigned long long)tcore[2].migrations);
+}
+
+int main(void)
+{
+    test_classify();
+    test_parse();
+    test_pin_none();
+    test_feedback();
+    test_monitor();
+    return failures ? 1 : 0;
+}
