@@ -542,18 +542,19 @@ static void vh_run_native(const VhCase *q, VhResult *r)
 /* ---- coremu execution ---- */
 static AddressSpace *vh_as;
 
-static CPUState *vh_emu_new(const TCGBackend *be)
+/* one core per backend, created on first use; it lives until exit (still reachable) */
+static CPUState *vh_emu_get(int idx, const TCGBackend *be)
 {
     static Machine m[2];
-    static int n;
-    Machine *mp = &m[n++ & 1];
-    memset(mp, 0, sizeof(*mp));
-    mp->as = vh_as;
-    mp->ncpus = 1;
-    CPUState *cs = cpu_create(mp, &x86_cpu_class, 0, "max");
-    mp->cpus[0] = cs;
-    tb_cache_new(cs, be, 16u << 20);
-    return cs;
+    static CPUState *cpus[2];
+    if (!cpus[idx]) {
+        m[idx].as = vh_as;
+        m[idx].ncpus = 1;
+        cpus[idx] = cpu_create(&m[idx], &x86_cpu_class, 0, "max");
+        m[idx].cpus[0] = cpus[idx];
+        tb_cache_new(cpus[idx], be, 16u << 20);
+    }
+    return cpus[idx];
 }
 
 static void vh_run_emu(CPUState *cs, const VhCase *q, VhResult *r)
@@ -708,7 +709,7 @@ static int vh_run_class(const VhClass *k, uint64_t seed, int n)
             printf("SKIP %s-%s: backend not linked\n", k->name, bes[b].name);
             continue;
         }
-        CPUState *cs = vh_emu_new(bes[b].be);
+        CPUState *cs = vh_emu_get(b, bes[b].be);
         int bad = 0;
         vh_rng = seed * 0x9e3779b97f4a7c15ull + 0x1234567ull;
         for (int i = 0; i < n; i++) {
