@@ -484,6 +484,12 @@ uint64_t pc_acpi_build(AddressSpace *as, const PCAcpiConfig *cfg, uint64_t *area
         error_report("ACPI: %d CPUs: must be 1..%d", cfg->ncpus, MAX_CPUS);
         return 0;
     }
+    int ngsi = cfg->ngsi ? cfg->ngsi : PC_NUM_GSI;
+    if (ngsi < PC_PCI_GSI_BASE + 4) {
+        /* the _PRT routes PCI INTx to GSIs 16..19 */
+        error_report("ACPI: an IOAPIC with %d pins cannot take the PCI GSIs", ngsi);
+        return 0;
+    }
     const uint64_t base = PC_ACPI_TABLES_BASE;
     Blob b = { 0 };
     size_t facs = build_facs(&b);

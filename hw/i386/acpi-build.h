@@ -24,7 +24,8 @@ typedef struct PCAcpiConfig {
     const uint32_t *apic_ids;  /* ncpus local APIC ids; NULL means 0..ncpus-1.
                                   ids >= 255 get MADT x2APIC entries */
     uint8_t ioapic_id;         /* the IOAPIC's ID register value */
-    int ngsi;                  /* IOAPIC pins; 0 means PC_NUM_GSI */
+    int ngsi;                  /* IOAPIC pins; 0 means PC_NUM_GSI; must cover
+                                  the _PRT's GSIs 16..19 */
     bool hpet;                 /* an HPET at PC_HPET_BASE: HPET table */
     bool i8042;                /* an i8042 at 0x60/0x64: FADT 8042 flag, PNP0303 */
 } PCAcpiConfig;

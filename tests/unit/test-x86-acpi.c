@@ -356,6 +356,8 @@ static bool test_build_bad(void)
     uint64_t r = pc_acpi_build(empty, &cfg, &s, &l);
     address_space_free(empty);
     CHECK(r == 0, "built into an address space without RAM");
+    cfg.ngsi = 16;
+    CHECK(pc_acpi_build(as, &cfg, &s, &l) == 0, "16 IOAPIC pins accepted with PCI on GSI 16+");
     return true;
 }
 
