@@ -12,6 +12,7 @@
  *     <instruction>       random registers, [disp32] memory operand, imm8
  *     fxsave64  [OUT]
  *
+ * (memory operands misaligned and page-crossing where the instruction allows)
  * run natively (in this process, through an asm trampoline that loads and
  * stores the general registers and RFLAGS; code and data at the same fixed
  * addresses as in the guest) and on coremu (flat 64-bit test mode, "max"
@@ -51,7 +52,7 @@ extern const TCGBackend tcg_backend_x86_64 __attribute__((weak));
 #define VH_OUT (VH_DATA + 0x200) /* FXSAVE image */
 #define VH_MEM (VH_DATA + 0x400) /* memory operands: [VH_MEM, VH_MEM + 0x400) */
 #define VH_WIN_LO VH_OUT
-#define VH_WIN_HI (VH_DATA + 0x800)
+#define VH_WIN_HI (VH_DATA + 0x1100) /* [VH_MEM, ..) and across the page boundary */
 #define VH_STACK 0x10200000ull
 #define VH_STACK_SIZE 0x10000ull
 #define VH_CTRL 0x10300000ull
@@ -380,6 +381,23 @@ static void vh_gen(VhCase *q, const VhCand *c, bool fp)
         rm = vh_gpr();
     }
     uint32_t maddr = (uint32_t)(VH_MEM + 16 * vh_rn(56));
+    /* a memory operand narrower than 16 bytes, or of an instruction that allows it
+     * (PCMPxSTRx, LDDQU), is misaligned half the time; other m128 operands of
+     * legacy SSE would #GP (test-x86-isa checks that) */
+    bool m128 = false;
+    for (int k = 0; k < c->nk; k++) {
+        X86AddrMethod m = OPK_METHOD(c->kinds[k]);
+        if ((m == A_W || m == A_M) && OPK_SIZE(c->kinds[k]) == S_x) {
+            m128 = true;
+        }
+    }
+    if ((!m128 || (c->mnem >= MN_PCMPESTRM && c->mnem <= MN_PCMPISTRI) ||
+         c->mnem == MN_LDDQU) && vh_rn(2)) {
+        maddr += 1 + vh_rn(15);
+        if (vh_rn(4) == 0) {
+            maddr = (uint32_t)(VH_DATA + 0x1000 - 1 - vh_rn(15)); /* crossing a page */
+        }
+    }
     if (c->mnem == MN_MASKMOVQ) {
         q->in.r[7] = VH_MEM + 16 * vh_rn(56); /* rDI: the destination */
     }
@@ -670,8 +688,8 @@ static bool vh_compare(const VhCase *q, const VhResult *n, const VhResult *e, bo
             ok = false;
             if (print && shown++ < 6) {
                 uint64_t fo = a - VH_OUT;
-                printf("    byte %s+%llu: native %02x coremu %02x\n",
-                       fo < 512 ? "FXSAVE" : "mem", (unsigned long long)(fo < 512 ? fo : a - VH_MEM),
+                printf("    byte %s+%#llx: native %02x coremu %02x\n",
+                       fo < 512 ? "FXSAVE" : "data", (unsigned long long)(fo < 512 ? fo : a - VH_DATA),
                        n->win[o], e->win[o]);
             }
         }
