@@ -11,8 +11,9 @@
  *
  * The PM timer (4.8.2.1) counts at 3.579545 MHz from the host monotonic
  * clock: ticks = (now - base) * 3579545 / 1e9, 32 bits wide (FADT
- * TMR_VAL_EXT). TMR_STS latches when bit 31 toggles; a host timer armed for
- * the next toggle raises the SCI while TMR_EN is set. Everything is under
+ * TMR_VAL_EXT). TMR_STS latches when bit 31 toggles (checked on every
+ * access); a host timer armed for the next toggle raises the SCI while
+ * TMR_EN is set. Everything is under
  * one mutex; the SCI line is driven only on level changes.
  */
 #include "hw/i386/acpi-pm.h"
@@ -108,11 +109,14 @@ static void tmr_arm_locked(AcpiPM *pm)
     if (!pm->tmr_timer) {
         return; /* created by the caller outside the lock */
     }
-    /* the clock time at which the counter reaches the next multiple of 2^31 */
+    /* how long until the counter reaches the next multiple of 2^31, measured
+       on the PM clock and applied to the host clock (they differ in tests) */
     uint64_t next = (pm->tmr_epoch + 1) << 31;
-    uint64_t ns = (uint64_t)(((unsigned __int128)next * 1000000000u + ACPI_PM_TMR_HZ - 1) /
-                             ACPI_PM_TMR_HZ);
-    host_timer_mod(pm->tmr_timer, pm->base_ns + ns);
+    uint64_t at_ns = (uint64_t)(((unsigned __int128)next * 1000000000u + ACPI_PM_TMR_HZ - 1) /
+                                ACPI_PM_TMR_HZ);
+    uint64_t elapsed = pm->now(pm->now_opaque) - pm->base_ns;
+    uint64_t delta = at_ns > elapsed ? at_ns - elapsed : 0;
+    host_timer_mod(pm->tmr_timer, clock_ns() + delta);
 }
 
 static void tmr_fire(void *opaque)

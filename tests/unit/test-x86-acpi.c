@@ -1178,12 +1178,13 @@ static uint64_t fake_clock(void *opaque)
 }
 
 static int sci_level, sci_edges;
+/* called under the PM block's lock, from the test thread or the timer thread */
 static void sci_handler(void *opaque, int n, int level)
 {
-    if (level && !sci_level) {
+    if (level && !__atomic_load_n(&sci_level, __ATOMIC_RELAXED)) {
         sci_edges++;
     }
-    sci_level = level;
+    __atomic_store_n(&sci_level, level, __ATOMIC_RELEASE);
 }
 
 static Machine machine;
@@ -1378,6 +1379,39 @@ static bool test_pm_tmr_sts(void)
     return ok;
 }
 
+/* host clock plus an offset the test moves: the PM timer's host timer must
+   raise the SCI at the bit 31 toggle with no register access */
+static uint64_t offset_ns;
+static uint64_t offset_clock(void *opaque)
+{
+    return clock_ns() + __atomic_load_n(&offset_ns, __ATOMIC_RELAXED);
+}
+
+static bool test_pm_tmr_irq(void)
+{
+    AcpiPM *pm = new_pm();
+    offset_ns = 0;
+    acpi_pm_set_clock(pm, offset_clock, NULL);
+    /* 2^31 ticks = 599.997 s; put the toggle 30 ms ahead */
+    uint64_t toggle_ns = (uint64_t)((1ull << 31) * 1000000000ull / ACPI_PM_TMR_HZ);
+    __atomic_store_n(&offset_ns, toggle_ns - 30000000ull, __ATOMIC_RELAXED);
+    pm_out(pm, ACPI_PM1_EVT_OFF + 2, 1, 2); /* TMR_EN: arms the host timer */
+    bool early = __atomic_load_n(&sci_level, __ATOMIC_ACQUIRE) != 0;
+    int waited = 0;
+    while (!__atomic_load_n(&sci_level, __ATOMIC_ACQUIRE) && waited < 2000) {
+        usleep(1000);
+        waited++;
+    }
+    bool raised = __atomic_load_n(&sci_level, __ATOMIC_ACQUIRE) != 0;
+    pm_out(pm, ACPI_PM1_EVT_OFF + 2, 0, 2); /* TMR_EN off: timer cancelled */
+    bool sts = pm_in(pm, ACPI_PM1_EVT_OFF, 2) & 1;
+    acpi_pm_free(pm);
+    CHECK(!early, "SCI before the toggle");
+    CHECK(raised && sts, "no SCI/TMR_STS %d ms after the toggle", waited - 30);
+    CHECK(waited >= 15, "SCI after %d ms, the toggle was 30 ms away", waited);
+    return true;
+}
+
 static bool test_pm_pwrbtn(void)
 {
     AcpiPM *pm = new_pm();
@@ -1483,6 +1517,7 @@ int main(void)
     run("acpi_pm_timer", test_pm_timer);
     run("acpi_pm_timer_host", test_pm_timer_host);
     run("acpi_pm_tmr_sts", test_pm_tmr_sts);
+    run("acpi_pm_tmr_irq", test_pm_tmr_irq);
     run("acpi_pm_pwrbtn", test_pm_pwrbtn);
     run("acpi_pm_gpe0", test_pm_gpe0);
     address_space_free(as);
