@@ -54,6 +54,11 @@ static int rises(void)
     return __atomic_load_n(&irq_rises, __ATOMIC_ACQUIRE);
 }
 
+static int lvl(void)
+{
+    return __atomic_load_n(&irq_level, __ATOMIC_ACQUIRE);
+}
+
 static PITState *pit;
 
 static void outb(uint16_t port, uint8_t v)
@@ -119,18 +124,18 @@ static bool t_mode0_oneshot(void)
     outb(0x40, 0xff);
     outb(0x40, 0xff); /* 65535 ticks ~ 55 ms */
     sleep_ms(5);
-    CHECK((rises() == 0 && !irq_level) || clock_ns() - t0 >= 54000000ull, "mode 0 fired early");
+    CHECK((rises() == 0 && !lvl()) || clock_ns() - t0 >= 54000000ull, "mode 0 fired early");
     int i;
-    for (i = 0; i < 3000 && !__atomic_load_n(&irq_level, __ATOMIC_ACQUIRE); i++) {
+    for (i = 0; i < 3000 && !lvl(); i++) {
         sleep_ms(1);
     }
-    CHECK(irq_level && rises() == 1, "mode 0 OUT did not rise (rises %d)", rises());
+    CHECK(lvl() && rises() == 1, "mode 0 OUT did not rise (rises %d)", rises());
     sleep_ms(80);
-    CHECK(rises() == 1 && irq_level, "mode 0 OUT changed again");
+    CHECK(rises() == 1 && lvl(), "mode 0 OUT changed again");
     /* terminal count read back: 0 then wrapping */
     CHECK(pit_get_out(pit, 0) == 1, "OUT0");
     outb(0x43, 0x30); /* control word: OUT low */
-    CHECK(!irq_level, "control word did not lower OUT");
+    CHECK(!lvl(), "control word did not lower OUT");
     return true;
 }
 
