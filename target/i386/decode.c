@@ -2,7 +2,9 @@
  * decode.c — the generic x86 instruction parser (SDM Vol.2 chapter 2):
  *
  *   legacy prefixes (any order, groups 1-4) -> REX (64-bit mode, must be
- *   last) -> opcode (1 byte, 0F xx, 0F 38 xx, 0F 3A xx) -> table entry ->
+ *   last) or VEX (C4/C5: map, R/X/B/W, vvvv, L, implied prefix; only the
+ *   BMI cells of x86_vex_0f38/0f3a exist, AVX is #UD)
+ *   -> opcode (1 byte, 0F xx, 0F 38 xx, 0F 3A xx) -> table entry ->
  *   group / mandatory-prefix refinement -> ModRM -> SIB -> displacement ->
  *   immediates, then the operands are resolved from the entry's kinds.
  *

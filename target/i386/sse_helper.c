@@ -23,6 +23,7 @@
  * come from the masked computation (an exact tiny result does not set UE;
  * PE is not recomputed for the scaled result).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "target/i386/cpu.h"
@@ -118,6 +119,9 @@ static void clmul64(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
 
 /* ---- AES (FIPS-197) on the XMM byte layout: byte 4c + r is row r of column c ---- */
 static uint8_t aes_sbox[256], aes_isbox[256];
+/* GF(2^8) products by the MixColumns coefficients: [0] x2, [1] x3, [2] x9, [3] x11,
+ * [4] x13, [5] x14 */
+static uint8_t aes_mul[6][256];
 
 static uint8_t gf_mul(uint8_t a, uint8_t b)
 {
@@ -132,12 +136,8 @@ static uint8_t gf_mul(uint8_t a, uint8_t b)
     return p;
 }
 
-static void aes_init(void)
+static void aes_build_tables(void)
 {
-    static bool done;
-    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
-        return;
-    }
     for (int x = 0; x < 256; x++) {
         uint8_t inv = 0;
         for (int y = 1; y < 256 && x; y++) {
@@ -153,8 +153,17 @@ static void aes_init(void)
         s ^= 0x63;
         aes_sbox[x] = s;
         aes_isbox[s] = (uint8_t)x;
+        static const uint8_t coef[6] = {2, 3, 9, 11, 13, 14};
+        for (int k = 0; k < 6; k++) {
+            aes_mul[k][x] = gf_mul((uint8_t)x, coef[k]);
+        }
     }
-    __atomic_store_n(&done, true, __ATOMIC_RELEASE);
+}
+
+static void aes_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, aes_build_tables);
 }
 
 static void aes_mix(XMMReg *st, bool inverse)
@@ -164,11 +173,11 @@ static void aes_mix(XMMReg *st, bool inverse)
         memcpy(a, col, 4);
         for (int r = 0; r < 4; r++) {
             if (!inverse) {
-                col[r] = (uint8_t)(gf_mul(a[r], 2) ^ gf_mul(a[(r + 1) & 3], 3) ^ a[(r + 2) & 3] ^
-                                   a[(r + 3) & 3]);
+                col[r] = (uint8_t)(aes_mul[0][a[r]] ^ aes_mul[1][a[(r + 1) & 3]] ^
+                                   a[(r + 2) & 3] ^ a[(r + 3) & 3]);
             } else {
-                col[r] = (uint8_t)(gf_mul(a[r], 14) ^ gf_mul(a[(r + 1) & 3], 11) ^
-                                   gf_mul(a[(r + 2) & 3], 13) ^ gf_mul(a[(r + 3) & 3], 9));
+                col[r] = (uint8_t)(aes_mul[5][a[r]] ^ aes_mul[3][a[(r + 1) & 3]] ^
+                                   aes_mul[4][a[(r + 2) & 3]] ^ aes_mul[2][a[(r + 3) & 3]]);
             }
         }
     }
@@ -474,6 +483,7 @@ static void vec_int(uint32_t op, XMMReg *r, const XMMReg *a, const XMMReg *b, in
         break;
     }
     case MN_AESIMC:
+        aes_init();
         *r = *b;
         aes_mix(r, true);
         break;
@@ -883,7 +893,6 @@ static void sse_check_exc(CPUX86State *env, uint32_t out, uintptr_t ra)
 static float f32_op(uint32_t g, int k, float x, float y, uint32_t *flags)
 {
     uint32_t out;
-    __asm__ volatile("" : "+x"(x));
     switch (k) {
     case '+':
         __asm__ volatile("ldmxcsr %[g]\n\taddss %[y], %[x]\n\tstmxcsr %[o]"
@@ -967,10 +976,9 @@ static float round_f32(uint32_t g, uint32_t imm, float x, uint32_t *flags)
 
 static double round_f64(uint32_t g, uint32_t imm, double x, uint32_t *flags)
 {
-    uint64_t bits, f = 0;
+    uint64_t bits;
     uint32_t f32 = 0;
     memcpy(&bits, &x, 8);
-    (void)f;
     if ((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull) {
         if ((bits & 0xfffffffffffffull) && !(bits & 0x8000000000000ull)) {
             *flags |= 1;
