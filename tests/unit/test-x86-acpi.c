@@ -1118,6 +1118,23 @@ static bool test_aml_encoding(void)
                                     0x0c, 0x00, 0x00, 0x01, 0x00, 0x0e, 0, 0, 0, 0, 1, 0,
                                     0, 0, 0xff };
     CHECK(bytes_are(&a, ints, sizeof(ints)), "integer encodings");
+    /* Method(_STA, 0, NotSerialized) { Return (0x0F) }: 20.2.5.2 */
+    a.len = 0;
+    aml_method(&a, "_STA", 0, false);
+    aml_return(&a);
+    aml_int(&a, 0x0f);
+    aml_close(&a);
+    static const uint8_t m[] = { 0x14, 0x09, '_', 'S', 'T', 'A', 0x00, 0xa4, 0x0a, 0x0f };
+    CHECK(bytes_are(&a, m, sizeof(m)), "method encoding");
+    /* Device(\_SB.X) { Name(_HID, "ACPI0007") } */
+    a.len = 0;
+    aml_device(&a, "\\_SB.X");
+    aml_name_str(&a, "_HID", "ACPI0007");
+    aml_close(&a);
+    static const uint8_t d[] = { 0x5b, 0x82, 0x1a, 0x5c, 0x2e, '_', 'S', 'B', '_', 'X', '_',
+                                 '_', '_', 0x08, '_', 'H', 'I', 'D', 0x0d, 'A', 'C', 'P',
+                                 'I', '0', '0', '0', '7', 0x00 };
+    CHECK(bytes_are(&a, d, sizeof(d)), "device encoding");
     aml_free(&a);
     CHECK(aml_eisaid("PNP0A03") == EISA_PNP0A03 && aml_eisaid("PNP0501") == EISA_PNP0501 &&
               aml_eisaid("PNP0B00") == EISA_PNP0B00,
