@@ -11,6 +11,7 @@
 
 #include "exec/cputlb.h"
 #include "exec/tb.h"
+#include "reemu/reemu.h"
 #include "system/cpus.h"
 #include "system/machine.h"
 #include "util/log.h"
@@ -127,6 +128,9 @@ typedef struct SyncMsg {
 
 static void handle(CPUState *cpu, CoreMsg *m)
 {
+    if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+        reemu_note_msg(cpu, m); /* record/replay: logged at this core's icount */
+    }
     switch (m->kind) {
     case COREMU_MSG_RUN:
         m->fn(cpu, m->opaque);
@@ -184,9 +188,17 @@ static void flush_local(CPUState *cpu, uint64_t vaddr, uint16_t idxmap)
 void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxmap)
 {
     Machine *m = src->machine;
+    if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+        return; /* replay: the others apply their flushes from the log (reemu/) */
+    }
     if (single_thread || m->ncpus == 1) {
         for (int i = 0; i < m->ncpus; i++) {
             if (m->cpus[i] != src) {
+                if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+                    reemu_note_remote(m->cpus[i], src, vaddr == COREMU_FLUSH_ALL
+                                      ? COREMU_MSG_TLB_FLUSH : COREMU_MSG_TLB_FLUSH_PAGE,
+                                      vaddr, idxmap);
+                }
                 flush_local(m->cpus[i], vaddr, idxmap);
             }
         }
@@ -207,6 +219,10 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
          * orders our writes to its TLB before its next use (halt.h) */
         CoreSleep *ts = &coremu_core(t)->sleep;
         if (coremu_sleep_claim(ts)) {
+            if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+                reemu_note_remote(t, src, vaddr == COREMU_FLUSH_ALL ? COREMU_MSG_TLB_FLUSH
+                                  : COREMU_MSG_TLB_FLUSH_PAGE, vaddr, idxmap);
+            }
             flush_local(t, vaddr, idxmap);
             coremu_sleep_release(ts);
             __atomic_fetch_sub(&remaining, 1, __ATOMIC_RELEASE);
@@ -216,6 +232,9 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
                                                       : COREMU_MSG_TLB_FLUSH_PAGE;
         msgs[i].msg.a0 = vaddr;
         msgs[i].msg.a1 = idxmap;
+        if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+            msgs[i].msg.opaque = reemu_stamp(src); /* record/replay: who sent it, when */
+        }
         msgs[i].remaining = &remaining;
         coremu_post(t, &msgs[i].msg);
     }
@@ -242,10 +261,16 @@ void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)
 {
     Machine *m = src->machine;
     tb_invalidate_phys_range(src, paddr, len);
+    if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+        return; /* replay: the others apply it from the log (reemu/) */
+    }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *t = m->cpus[i];
         if (t == src) {
             continue;
+        }
+        if (__builtin_expect(reemu_mode == REEMU_RECORD, 0) && single_thread) {
+            reemu_note_remote(t, src, COREMU_MSG_TB_INVALIDATE, paddr, len);
         }
         if (single_thread) {
             tb_invalidate_phys_range(t, paddr, len);
@@ -256,6 +281,9 @@ void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)
          * run, and its code cache is ours until the release */
         CoreSleep *ts = &coremu_core(t)->sleep;
         if (coremu_sleep_claim(ts)) {
+            if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+                reemu_note_remote(t, src, COREMU_MSG_TB_INVALIDATE, paddr, len);
+            }
             tb_invalidate_phys_range(t, paddr, len);
             coremu_sleep_release(ts);
             continue;
@@ -267,6 +295,9 @@ void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)
         msg->kind = COREMU_MSG_TB_INVALIDATE;
         msg->a0 = paddr;
         msg->a1 = len;
+        if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+            msg->opaque = reemu_stamp(src); /* record/replay: who sent it, when */
+        }
         coremu_post(t, msg);
     }
 }

@@ -294,66 +294,94 @@ static void publish(OrderCore *c)
     __atomic_store_n(&c->progress, c->pos, __ATOMIC_RELEASE);
 }
 
-bool order_access(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write,
-                  void (*fn)(void *arg), void *arg)
+void order_begin(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write, OrderTok *t)
 {
     Order *o = c->o;
-    uint64_t objs[2] = {obj_lo, obj_hi};
-    int n = obj_hi != obj_lo ? 2 : 1;
-    uint32_t v[2] = {0, 0};
-
+    t->obj[0] = obj_lo;
+    t->obj[1] = obj_hi;
+    t->n = obj_hi != obj_lo ? 2 : 1;
+    t->write = write;
+    t->aborted = false;
     if (o->mode == ORDER_REPLAY) {
-        for (int i = 0; i < n; i++) {
-            uint64_t other = objs[n - 1 - i];
-            if (!(write ? replay_wait_write(c, objs[i], other)
-                        : replay_wait_raw(c, objs[i], other))) {
-                return false;
+        for (int i = 0; i < t->n; i++) {
+            uint64_t other = t->obj[t->n - 1 - i];
+            if (!(write ? replay_wait_write(c, t->obj[i], other)
+                        : replay_wait_raw(c, t->obj[i], other))) {
+                t->aborted = true; /* shutting down: do the access unordered */
+                return;
             }
         }
     }
     if (write) {
-        for (int i = 0; i < n; i++) {
-            uint32_t *w = &o->w[objs[i]];
+        for (int i = 0; i < t->n; i++) {
+            uint32_t *w = &o->w[t->obj[i]];
             for (;;) {
                 uint32_t cur = __atomic_load_n(w, __ATOMIC_RELAXED);
                 if (!(cur & 1) &&
                     __atomic_compare_exchange_n(w, &cur, cur + 1, false, __ATOMIC_ACQ_REL,
                                                 __ATOMIC_RELAXED)) {
-                    v[i] = cur;
+                    t->v[i] = cur;
                     break;
                 }
                 __builtin_ia32_pause();
             }
         }
         __atomic_thread_fence(__ATOMIC_RELEASE);
-        fn(arg);
-        for (int i = n - 1; i >= 0; i--) {
-            __atomic_store_n(&o->w[objs[i]], v[i] + 2, __ATOMIC_RELEASE);
+    } else {
+        for (int i = 0; i < t->n; i++) {
+            while ((t->v[i] = __atomic_load_n(&o->w[t->obj[i]], __ATOMIC_ACQUIRE)) & 1) {
+                __builtin_ia32_pause();
+            }
+        }
+    }
+}
+
+bool order_end(OrderCore *c, OrderTok *t)
+{
+    Order *o = c->o;
+    if (t->aborted) {
+        return true;
+    }
+    if (t->write) {
+        for (int i = t->n - 1; i >= 0; i--) {
+            __atomic_store_n(&o->w[t->obj[i]], t->v[i] + 2, __ATOMIC_RELEASE);
         }
     } else {
-        for (;;) {
-            for (int i = 0; i < n; i++) {
-                while ((v[i] = __atomic_load_n(&o->w[objs[i]], __ATOMIC_ACQUIRE)) & 1) {
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        bool stable = true;
+        for (int i = 0; i < t->n; i++) {
+            stable &= __atomic_load_n(&o->w[t->obj[i]], __ATOMIC_RELAXED) == t->v[i];
+        }
+        if (!stable) {
+            /* a writer was inside: sample again, the caller repeats the read */
+            for (int i = 0; i < t->n; i++) {
+                while ((t->v[i] = __atomic_load_n(&o->w[t->obj[i]], __ATOMIC_ACQUIRE)) & 1) {
                     __builtin_ia32_pause();
                 }
             }
-            fn(arg);
-            __atomic_thread_fence(__ATOMIC_ACQUIRE);
-            bool stable = true;
-            for (int i = 0; i < n; i++) {
-                stable &= __atomic_load_n(&o->w[objs[i]], __ATOMIC_RELAXED) == v[i];
-            }
-            if (stable) {
-                break;
-            }
+            return false;
         }
     }
     if (o->mode == ORDER_RECORD) {
-        for (int i = 0; i < n; i++) {
-            record_look(c, objs[i], v[i], c->pos, write);
+        for (int i = 0; i < t->n; i++) {
+            record_look(c, t->obj[i], t->v[i], c->pos, t->write);
         }
     }
     publish(c);
+    return true;
+}
+
+bool order_access(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write,
+                  void (*fn)(void *arg), void *arg)
+{
+    OrderTok t;
+    order_begin(c, obj_lo, obj_hi, write, &t);
+    if (t.aborted) {
+        return false;
+    }
+    do {
+        fn(arg);
+    } while (!order_end(c, &t));
     return true;
 }
 

@@ -25,6 +25,7 @@
 #include "coremu/coremu.h"
 #include "coremu/sched.h"
 #include "exec/tb-cache.h"
+#include "reemu/reemu.h"
 #include "system/timer.h"
 #include "util/log.h"
 
@@ -101,6 +102,9 @@ static void core_run_once(CPUState *cpu)
     switch (r) {
     case EXCP_HLT:
     case EXCP_HALTED:
+        if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+            break; /* replay: WFI just continues; the log says what woke it */
+        }
         __atomic_store_n(&cpu->halted, 1, __ATOMIC_RELEASE);
         break;
     case EXCP_YIELD:
@@ -214,6 +218,9 @@ static void *single_thread(void *arg)
 
 void cpus_request_shutdown(Machine *m, int kind, int status)
 {
+    if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0) && reemu_defer_shutdown()) {
+        return; /* replay: reemu shuts down once every core reached its recorded end */
+    }
     pthread_mutex_lock(&cpus.lock);
     if (!m->shutdown_requested) {
         m->exit_status = status;

@@ -20,6 +20,7 @@
 
 #include "coremu/sched.h"
 #include "exec/memory.h"
+#include "reemu/reemu.h"
 #include "system/chardev.h"
 #include "system/cpus.h"
 #include "system/loader.h"
@@ -64,6 +65,11 @@ static void usage(FILE *f)
             "  -accel tcg[,thread=multi|single][,backend=jit|interp][,tb-size=MiB]\n"
             "  -icount                    exact instruction counting\n"
             "  -coremu stats=FILE         per-core statistics (JSON lines) at exit\n"
+            "Record/replay (docs/reemu.md):\n"
+            "  -record FILE | -replay FILE  record a run (any -smp) / replay it exactly\n"
+            "  -icount shift=0,rr=record|replay,rrfile=FILE  the same, QEMU's spelling\n"
+            "  -reemu obj=N,delay=US,verbose=1  object size 2^N bytes (default 6);\n"
+            "                             random host delays (testing); a summary line\n"
             "  -coremu sched=feedback|pin|none  place core threads on host CPUs (default feedback)\n"
             "Debugging:\n"
             "  -d ITEM[,ITEM...]          log items ('-d help' lists them)\n"
@@ -397,6 +403,17 @@ static bool parse_args(Options *o, int argc, char **argv)
             usage(stdout);
             exit(0);
         }
+        if (reemu_is_option(name)) {
+            /* -record FILE, -replay FILE, -reemu obj=N,delay=US (reemu/reemu.c) */
+            if (i + 1 >= argc) {
+                error_report("option %s needs a value", a);
+                return false;
+            }
+            if (!reemu_parse_option(name, argv[++i])) {
+                return false;
+            }
+            continue;
+        }
         static const char *const with_value[] = {
             "M", "machine", "cpu", "smp", "m", "kernel", "initrd", "append", "dtb", "serial",
             "display", "accel", "d", "D", "drive", "device", "icount", "coremu", NULL};
@@ -528,6 +545,9 @@ static bool parse_args(Options *o, int argc, char **argv)
         } else if (strcmp(name, "icount") == 0) {
             /* -icount shift=N / auto: exact counting; the shift is not used */
             o->cfg.icount = true;
+            if (!reemu_parse_icount(v)) { /* rr=record|replay,rrfile=FILE */
+                return false;
+            }
         }
     }
     return true;
@@ -631,6 +651,9 @@ int main(int argc, char **argv)
         }
         close(fd);
     }
+    if (!reemu_configure(&o.mo, &o.cfg)) { /* record/replay: exact counting, no disks */
+        return 1;
+    }
     if (o.log_file && !log_set_file(o.log_file)) {
         error_report("cannot open log file '%s': %s", o.log_file, strerror(errno));
         return 1;
@@ -666,7 +689,11 @@ int main(int argc, char **argv)
     if (o.mo.dumpdtb) {
         return 0; /* the board wrote the device tree */
     }
+    if (!reemu_start(m, &o.cfg)) { /* -record: open the log; -replay: read and check it */
+        return 1;
+    }
     int status = cpus_run(m, &o.cfg);
+    status = reemu_finish(m, status); /* -record: the trailer; -replay: the comparison */
     chardev_close(m->serial); /* joins its input thread, restores the terminal */
     fflush(stdout);
     return status;

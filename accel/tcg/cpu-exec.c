@@ -22,6 +22,7 @@
 #include "exec/instrument.h"
 #include "exec/tb-cache.h"
 #include "exec/tb.h"
+#include "reemu/reemu.h"
 #include "system/cpus.h"
 #include "tcg/tcg.h"
 #include "util/log.h"
@@ -181,12 +182,26 @@ int cpu_exec(CPUState *cpu)
 
         for (;;) {
             uint32_t ir = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+            if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+                /* replay (reemu/reemu.c): apply the log's events due at this
+                 * icount; real interrupt lines are ignored, the log has them */
+                if (reemu_replay_boundary(cpu)) {
+                    last_tb = NULL;
+                }
+                if (cpu->exception_index >= 0) {
+                    break;
+                }
+                ir &= CPU_INTERRUPT_EXITTB;
+            }
             if (ir) {
                 if (ir & CPU_INTERRUPT_EXITTB) {
                     cpu_reset_interrupt(cpu, CPU_INTERRUPT_EXITTB);
                     last_tb = NULL;
                 }
                 if (cc->exec_interrupt(cpu, ir)) {
+                    if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+                        reemu_record_interrupt(cpu, ir); /* reemu: log it at this icount */
+                    }
                     CPU_STAT_ADD(cpu, interrupts, 1);
                     last_tb = NULL;
                 }
@@ -242,6 +257,10 @@ int cpu_exec(CPUState *cpu)
                 }
                 /* exact counting: the budget does not cover the next TB */
                 int n = icount_refill(cpu);
+                if (n == 0 && __builtin_expect(reemu_mode == REEMU_REPLAY, 0) &&
+                    reemu_replay_budget_out(cpu)) {
+                    continue; /* replay: events applied, a new budget set */
+                }
                 if (n == 0) {
                     __atomic_store_n(&cpu->stats.insns, cpu->icount_budget_base, __ATOMIC_RELAXED);
                     return EXCP_ICOUNT;

@@ -19,6 +19,7 @@
 #include "exec/memory.h"
 #include "exec/tb-cache.h"
 #include "exec/tb.h"
+#include "reemu/reemu.h"
 #include "system/machine.h"
 #include "util/log.h"
 
@@ -146,7 +147,10 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs,
         flags = TLB_MMIO;
         e->addend = 0;
     }
-    e->addr_read = (prot & PAGE_READ) ? (vpage | flags) : ~0ull;
+    /* reemu: in record/replay every data access to RAM takes the slow path,
+     * where it is ordered (reemu_access_*); code fetches are not watched */
+    uint64_t watch = __builtin_expect(reemu_order_on, 0) && !flags ? TLB_WATCH : 0;
+    e->addr_read = (prot & PAGE_READ) ? (vpage | flags | watch) : ~0ull;
     e->addr_code = (prot & PAGE_EXEC) ? (vpage | flags) : ~0ull;
     if (prot & PAGE_WRITE) {
         uint64_t wflags = flags;
@@ -155,6 +159,9 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs,
         }
         if (!wflags && page_has_code(ppage)) {
             wflags |= TLB_NOTDIRTY;
+        }
+        if (!(wflags & TLB_MMIO)) {
+            wflags |= watch;
         }
         e->addr_write = vpage | wflags;
     } else {
@@ -237,6 +244,9 @@ static uint64_t mmio_read(CPUState *cpu, CPUTLBEntry *e, CPUTLBFull *full, uint6
         return 0;
     }
     (void)e;
+    if (__builtin_expect(reemu_mode, 0)) {
+        return reemu_mmio_read(cpu, mr, paddr, size, ra); /* logged / replayed */
+    }
     return memory_region_dispatch_read(mr, paddr - mr->base, size);
 }
 
@@ -281,6 +291,28 @@ static void store_host(void *p, uint64_t val, unsigned size)
     case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
     default: memcpy(p, &val, 8); break;
     }
+}
+
+/* reemu: a watched RAM access, ordered against the other cores (reemu/order.c) */
+static uint64_t load_watched(CPUState *cpu, const CPUTLBFull *full, uint64_t addr,
+                             const void *host, unsigned size)
+{
+    ReemuAccess a;
+    uint64_t v;
+    reemu_access_begin(cpu, &a, full->paddr | (addr & ~TARGET_PAGE_MASK), size, false);
+    do {
+        v = load_host(host, size);
+    } while (!reemu_access_end(cpu, &a));
+    return v;
+}
+
+static void store_watched(CPUState *cpu, const CPUTLBFull *full, uint64_t addr, void *host,
+                          uint64_t val, unsigned size)
+{
+    ReemuAccess a;
+    reemu_access_begin(cpu, &a, full->paddr | (addr & ~TARGET_PAGE_MASK), size, true);
+    store_host(host, val, size);
+    reemu_access_end(cpu, &a);
 }
 
 static uint64_t bswap_size(uint64_t v, unsigned size)
@@ -331,6 +363,10 @@ static uint64_t load_one(CPUState *cpu, uint64_t addr, unsigned size, int mmu_id
     if (cmp & TLB_MMIO) {
         return mmio_read(cpu, e, &cpu->tlb_full[mmu_idx][i], addr, size, mmu_idx, ra);
     }
+    if (__builtin_expect(cmp & TLB_WATCH, 0) && access != MMU_INST_FETCH) {
+        return load_watched(cpu, &cpu->tlb_full[mmu_idx][i], addr,
+                            (void *)(uintptr_t)(addr + e->addend), size);
+    }
     return load_host((void *)(uintptr_t)(addr + e->addend), size);
 }
 
@@ -350,7 +386,11 @@ static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size,
         mmio_write(cpu, full, addr, val, size, mmu_idx, ra);
         return;
     }
-    store_host((void *)(uintptr_t)(addr + e->addend), val, size);
+    if (__builtin_expect(e->addr_write & TLB_WATCH, 0)) {
+        store_watched(cpu, full, addr, (void *)(uintptr_t)(addr + e->addend), val, size);
+    } else {
+        store_host((void *)(uintptr_t)(addr + e->addend), val, size);
+    }
     if (e->addr_write & TLB_NOTDIRTY) {
         notdirty_write(cpu, full->paddr | (addr & ~TARGET_PAGE_MASK), size);
     }
@@ -382,6 +422,9 @@ static uint64_t do_load(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType
             for (unsigned b = 0; b < size; b++) {
                 v |= load_one(cpu, addr + b, 1, mmu_idx, access, ra) << (8 * b);
             }
+        } else if (__builtin_expect(cmp & TLB_WATCH, 0) && access != MMU_INST_FETCH) {
+            v = load_watched(cpu, &cpu->tlb_full[mmu_idx][tlb_index(addr)], addr,
+                             (void *)(uintptr_t)(addr + e->addend), size);
         } else {
             v = load_host((void *)(uintptr_t)(addr + e->addend), size);
         }
@@ -411,6 +454,11 @@ static void do_store(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, ui
         if (!crosses_page(addr, size)) {
             CPUTLBEntry *e = &cpu->tlb[mmu_idx][tlb_index(addr)];
             if (!(e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
+                if (__builtin_expect(e->addr_write & TLB_WATCH, 0)) {
+                    store_watched(cpu, &cpu->tlb_full[mmu_idx][tlb_index(addr)], addr,
+                                  (void *)(uintptr_t)(addr + e->addend), val, size);
+                    return;
+                }
                 store_host((void *)(uintptr_t)(addr + e->addend), val, size);
                 return;
             }
@@ -470,6 +518,24 @@ static void *atomic_host_ptr(CPUState *cpu, uint64_t addr, MemOpIdx oi, bool wri
                        size);
     }
     return (void *)(uintptr_t)(addr + e->addend);
+}
+
+/*
+ * reemu: the guest physical address of an atomic's RAM operand if record/
+ * replay watches it (the atomic is then one ordered write), else ~0.
+ */
+static uint64_t atomic_watched(CPUState *cpu, uint64_t addr, MemOpIdx oi, bool write)
+{
+    if (!__builtin_expect(reemu_order_on, 0)) {
+        return ~0ull;
+    }
+    int m = get_mmuidx(oi);
+    unsigned i = tlb_index(addr);
+    uint64_t cmp = write ? cpu->tlb[m][i].addr_write : cpu->tlb[m][i].addr_read;
+    if (!(cmp & TLB_WATCH)) {
+        return ~0ull;
+    }
+    return cpu->tlb_full[m][i].paddr | (addr & ~TARGET_PAGE_MASK);
 }
 
 /*
@@ -584,8 +650,16 @@ uint64_t helper_atomic_cmpxchg(CPUState *cpu, uint64_t addr, uint64_t cmp, uint6
         newv = bswap_size(newv, size);
     }
     if (p) {
+        ReemuAccess a;
+        uint64_t pa = atomic_watched(cpu, addr, oi, true);
+        if (pa != ~0ull) {
+            reemu_access_begin(cpu, &a, pa, size, true); /* a failing CAS is a write too */
+        }
         old = cmp;
         host_cas(p, size, &old, newv);
+        if (pa != ~0ull) {
+            reemu_access_end(cpu, &a);
+        }
     } else {
         MemOpIdx raw = make_memop_idx(mop & ~(MO_BSWAP | MO_SIGN), get_mmuidx(oi));
         pthread_mutex_lock(&atomic_fallback_lock);
@@ -611,9 +685,17 @@ uint64_t helper_atomic_rmw(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx 
     uint64_t old;
 
     if (p && !(mop & MO_BSWAP)) {
+        ReemuAccess a;
+        uint64_t pa = atomic_watched(cpu, addr, oi, true);
+        if (pa != ~0ull) {
+            reemu_access_begin(cpu, &a, pa, size, true);
+        }
         /* a CAS loop covers every operation with one host primitive */
         old = load_host(p, size);
         while (!host_cas(p, size, &old, rmw_apply((TCGAtomicOp)aop, old, val, size))) {
+        }
+        if (pa != ~0ull) {
+            reemu_access_end(cpu, &a);
         }
     } else {
         MemOpIdx raw = make_memop_idx(mop & ~MO_SIGN, get_mmuidx(oi));
@@ -634,9 +716,17 @@ void helper_atomic_cmpxchg128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr
     unsigned __int128 nv = ((unsigned __int128)cpu->scratch128[3] << 64) | cpu->scratch128[2];
 
     if (p && ((uintptr_t)p & 15) == 0) {
+        ReemuAccess a;
+        uint64_t pa = atomic_watched(cpu, addr, oi16, true);
+        if (pa != ~0ull) {
+            reemu_access_begin(cpu, &a, pa, 16, true);
+        }
         /* lock cmpxchg16b */
         unsigned __int128 c = cmp;
         host_cas16(p, &c, nv);
+        if (pa != ~0ull) {
+            reemu_access_end(cpu, &a);
+        }
         cpu->scratch128[0] = (uint64_t)c;
         cpu->scratch128[1] = (uint64_t)(c >> 64);
         return;
@@ -663,6 +753,14 @@ void helper_guest_ld128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
         /* single-copy atomic 16-byte read: an aligned SSE load is atomic on
          * x86-64 hosts with AVX; cmpxchg16b would need a writable page */
         unsigned __int128 v = host_load16(p);
+        uint64_t pa = atomic_watched(cpu, addr, oi16, false);
+        if (pa != ~0ull) {
+            ReemuAccess a;
+            reemu_access_begin(cpu, &a, pa, 16, false);
+            do {
+                v = host_load16(p);
+            } while (!reemu_access_end(cpu, &a));
+        }
         cpu->scratch128[0] = (uint64_t)v;
         cpu->scratch128[1] = (uint64_t)(v >> 64);
         return;
@@ -679,7 +777,15 @@ void helper_guest_st128(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
     void *p = atomic_host_ptr(cpu, addr, oi16, true, ra);
     unsigned __int128 v = ((unsigned __int128)cpu->scratch128[1] << 64) | cpu->scratch128[0];
     if (p && ((uintptr_t)p & 15) == 0) {
+        ReemuAccess a;
+        uint64_t pa = atomic_watched(cpu, addr, oi16, true);
+        if (pa != ~0ull) {
+            reemu_access_begin(cpu, &a, pa, 16, true);
+        }
         host_store16(p, v);
+        if (pa != ~0ull) {
+            reemu_access_end(cpu, &a);
+        }
         return;
     }
     MemOpIdx o8 = make_memop_idx(MO_64, get_mmuidx(oi));
@@ -752,6 +858,9 @@ void *probe_access(CPUState *cpu, uint64_t addr, int size, MMUAccessType access,
     }
     if (cmp & TLB_MMIO) {
         return NULL;
+    }
+    if (__builtin_expect(cmp & TLB_WATCH, 0) && access != MMU_INST_FETCH) {
+        return NULL; /* reemu: the caller's per-access fallback is ordered */
     }
     if (access == MMU_DATA_STORE && (cmp & TLB_NOTDIRTY)) {
         notdirty_write(cpu, cpu->tlb_full[mmu_idx][i].paddr | (addr & ~TARGET_PAGE_MASK),

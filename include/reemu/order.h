@@ -115,6 +115,23 @@ void order_core_set_replay(OrderCore *c, const OrderEvent *evs, size_t n);
 void order_set_wars(Order *o, const OrderWar *wars, size_t n);
 
 /*
+ * The same in two steps, for callers that do the access inline:
+ *     order_begin(c, lo, hi, write, &t);
+ *     do { access } while (!order_end(c, &t));   (a write's end is always true)
+ * t.aborted after begin: a replay wait was abandoned (abort flag); the
+ * access may be done, unordered (the run is ending).
+ */
+typedef struct OrderTok {
+    uint64_t obj[2];
+    uint32_t v[2];
+    int n;
+    bool write;
+    bool aborted;
+} OrderTok;
+void order_begin(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write, OrderTok *t);
+bool order_end(OrderCore *c, OrderTok *t);
+
+/*
  * One ordered access by core c to objects [obj_lo, obj_hi] (one or two,
  * taken in that order), performed by fn(arg). A read may call fn several
  * times (seqlock retry): fn must only read. Returns false when a replay wait

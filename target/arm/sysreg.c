@@ -20,6 +20,7 @@
 #include "target/arm/cpu.h"
 
 #include "exec/cputlb.h"
+#include "reemu/reemu.h"
 #include "util/log.h"
 
 #define HELPER_H "target/arm/helper.h"
@@ -564,9 +565,24 @@ void arm_sysreg_write(CPUARMState *env, uint32_t key, uint64_t val, uintptr_t ra
     *field_ptr(env, r) = val;
 }
 
+/* reemu: the real read of a register whose value record/replay logs */
+static uint64_t sysreg_read_io(CPUState *cs, uint32_t key, uintptr_t ra)
+{
+    return arm_sysreg_read(cpu_env(cs), key, ra);
+}
+
 uint64_t helper_mrs(CPUState *cs, uint32_t key)
 {
-    return arm_sysreg_read(cpu_env(cs), key, GETPC());
+    uintptr_t ra = GETPC();
+    if (__builtin_expect(reemu_mode, 0)) {
+        /* record/replay (reemu/reemu.c): time, timers and the GIC CPU interface
+         * are inputs: logged, and in replay answered from the log */
+        const ARMSysReg *r = arm_sysreg_find(key);
+        if (r && (r == &gic_reg || (r->flags & F_IO))) {
+            return reemu_io_reg_read(cs, key, ra, sysreg_read_io);
+        }
+    }
+    return arm_sysreg_read(cpu_env(cs), key, ra);
 }
 
 void helper_msr(CPUState *cs, uint32_t key, uint64_t val)

@@ -1,0 +1,88 @@
+/*
+ * reemu.h — deterministic record and replay of parallel multi-core runs
+ * (docs/reemu.md). The hooks the rest of the emulator calls.
+ *
+ * Every hook is guarded at its call site by a test of reemu_mode (or of
+ * reemu_order_on), a global written once before the cores start: with
+ * record/replay off, the feature costs one predictable branch on paths that
+ * are already slow (TB boundaries, the softmmu slow path, MMIO, MRS of I/O
+ * registers, inbox messages), and nothing per memory access: only record and
+ * replay runs mark RAM TLB entries TLB_WATCH, which sends their accesses to
+ * the slow path.
+ */
+#ifndef REEMU_REEMU_H
+#define REEMU_REEMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exec/cpu.h"
+#include "reemu/order.h"
+
+struct Machine;
+struct MachineOptions;
+struct CpusConfig;
+struct CoreMsg;
+struct MemoryRegion;
+
+enum { REEMU_OFF = 0, REEMU_RECORD = 1, REEMU_REPLAY = 2 };
+
+extern int reemu_mode;      /* REEMU_*: set before the cores start */
+extern bool reemu_order_on; /* shared-memory ordering (more than one core) */
+
+/* ---- options (system/main.c) ---- */
+/* name without the leading '-': "record", "replay", "reemu" */
+bool reemu_is_option(const char *name);
+bool reemu_parse_option(const char *name, const char *value);
+/* -icount's value: the rr=record|replay and rrfile=FILE keys (others ignored) */
+bool reemu_parse_icount(const char *value);
+/* After parsing: turns on exact counting, refuses what cannot be replayed. */
+bool reemu_configure(struct MachineOptions *mo, struct CpusConfig *cfg);
+/* After the machine is built, before the cores start: open/check the log. */
+bool reemu_start(struct Machine *m, const struct CpusConfig *cfg);
+/* After the cores stopped: write the trailer, or compare with it. Returns
+ * the exit status (1 on a replay mismatch). */
+int reemu_finish(struct Machine *m, int status);
+
+/* ---- execution loop (accel/tcg/cpu-exec.c) ---- */
+/* Record: the core took an interrupt for these request bits at a TB boundary. */
+void reemu_record_interrupt(CPUState *cpu, uint32_t request);
+/* Replay, at every TB boundary: apply the log's events due at this icount;
+ * true if the core's state changed (do not chain from the last TB). */
+bool reemu_replay_boundary(CPUState *cpu);
+/* Replay: the instruction budget ran out. True: events applied, keep
+ * running; false: the core reached its recorded end. */
+bool reemu_replay_budget_out(CPUState *cpu);
+
+/* ---- inputs (accel/tcg/cputlb.c, target sysregs) ---- */
+/* An MMIO read: record logs the device's answer, replay returns the log's
+ * without calling the device. ra: the helper's return address (0: none). */
+uint64_t reemu_mmio_read(CPUState *cpu, const struct MemoryRegion *mr, uint64_t paddr,
+                         unsigned size, uintptr_t ra);
+/* A read of a register that reads time or devices (key: the target's id). */
+uint64_t reemu_io_reg_read(CPUState *cpu, uint32_t key, uintptr_t ra,
+                           uint64_t (*read)(CPUState *cpu, uint32_t key, uintptr_t ra));
+
+/* ---- ordered guest RAM accesses (accel/tcg/cputlb.c, reemu_order_on) ---- */
+typedef OrderTok ReemuAccess;
+/* Around one access to guest physical [paddr, paddr+size). A read repeats
+ * its host load while reemu_access_end() returns false (a writer was inside). */
+void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
+                        bool write);
+bool reemu_access_end(CPUState *cpu, ReemuAccess *a);
+
+/* ---- cross-core messages (coremu/core.c) ---- */
+/* The sender's stamp to carry in a TLB/TB message (CoreMsg.opaque). */
+void *reemu_stamp(CPUState *src);
+/* Record: target handled a message (its own thread, or asleep and claimed). */
+void reemu_note_msg(CPUState *target, const struct CoreMsg *m);
+/* Record: a flush applied to target directly by src (target asleep/claimed,
+ * or thread=single). kind: a COREMU_MSG_* kind. */
+void reemu_note_remote(CPUState *target, CPUState *src, int kind, uint64_t a0, uint64_t a1);
+
+/* ---- system/cpus.c ---- */
+/* Replay: a shutdown request waits until every core reached its recorded end
+ * (reemu requests it then); returns true if the caller must not shut down now. */
+bool reemu_defer_shutdown(void);
+
+#endif

@@ -1,0 +1,952 @@
+/*
+ * reemu.c — record and replay of parallel runs (include/reemu/reemu.h,
+ * docs/reemu.md).
+ *
+ * Position of an event on a core: its exact retired-instruction count
+ * (icount mode: cpu->icount_budget_base - budget left; the budget base is
+ * kept absolute during replay so the two always agree) and, for inputs and
+ * memory events, the core's count of ordered RAM accesses (`acc`, the
+ * ordering module's pos). Both are deterministic in replay.
+ *
+ * Record: every core thread appends its own events to its own buffer in
+ * the log writer (no global lock). Replay: the log is read and checked at
+ * start; each core's stream is split into asynchronous events (applied at
+ * TB boundaries: the core runs with an instruction budget that ends exactly
+ * at the next one), input values (consumed in order, each checked against
+ * its icount, acc and address) and ordering events (reemu/order.c).
+ * A monitor thread notices when every core reached its recorded end and
+ * only then lets the machine shut down.
+ */
+#include "reemu/reemu.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "coremu/coremu.h"
+#include "exec/cputlb.h"
+#include "exec/memory.h"
+#include "exec/tb.h"
+#include "reemu/log.h"
+#include "reemu/order.h"
+#include "system/cpus.h"
+#include "system/machine.h"
+#include "util/log.h"
+
+int reemu_mode;
+bool reemu_order_on;
+
+typedef struct ReemuCore {
+    CPUState *cpu;
+    OrderCore *oc;
+    uint64_t rng;
+    /* replay */
+    ReemuEvent *async;
+    size_t nasync, next_async;
+    ReemuEvent *vals;
+    size_t nvals, next_val;
+    OrderEvent *oev;
+    size_t noev;
+    uint64_t final_icount;
+    uint64_t stop; /* absolute icount the budget ends at */
+    bool stop_set;
+    int finished;  /* atomic */
+    char pad[64];
+} ReemuCore;
+
+static struct {
+    const char *file;
+    unsigned obj_shift;
+    bool obj_shift_given;
+    unsigned delay_us;
+    bool verbose;
+    Machine *m;
+    int ncores;
+    ReemuCore *cores;
+    ReemuWriter *w;
+    ReemuLog *log;
+    Order *order;
+    uint64_t nobjs;
+    int abort;       /* atomic: the run is ending (waits give up) */
+    int shutdown_ok; /* atomic: replay: every core reached its end */
+    pthread_t monitor;
+    bool monitor_started;
+    uint64_t t0_ns;
+} R = {.obj_shift = 6};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t core_icount(CPUState *cpu)
+{
+    return cpu->icount_budget_base - cpu_icount_budget_left(cpu);
+}
+
+/* Retired instructions before the one whose code contains ra. */
+static uint64_t exact_icount(CPUState *cpu, uintptr_t ra)
+{
+    uint64_t now = core_icount(cpu);
+    if (!ra) {
+        return now;
+    }
+    TranslationBlock *tb = tb_find_by_host_pc(cpu, ra);
+    if (!tb || !(tb->cflags & CF_ICOUNT) || tb->icount == 0) {
+        return now;
+    }
+    uintptr_t off = ra - 1 - (uintptr_t)tb->tc_ptr;
+    int i = 0;
+    while (i < tb->icount - 1 && off >= tb->insn_end_off[i]) {
+        i++;
+    }
+    return now - tb->icount + (uint64_t)i;
+}
+
+static inline uint64_t core_acc(ReemuCore *rc)
+{
+    return rc->oc ? rc->oc->pos : 0;
+}
+
+/* ---- divergence ---- */
+
+static _Noreturn void diverge(int core, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    __atomic_store_n(&R.abort, 1, __ATOMIC_RELEASE);
+    fflush(stdout);
+    fprintf(stderr, "reemu: replay of '%s' diverged on core %d: %s\n", R.file, core, msg);
+    fflush(stderr);
+    _exit(1);
+}
+
+static void order_diverged(void *opaque, int core, const char *what)
+{
+    (void)opaque;
+    diverge(core, "%s", what);
+}
+
+/* -reemu delay=N: random host delays of up to N us, about one call in 64 */
+static void maybe_delay(ReemuCore *rc)
+{
+    uint64_t x = rc->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rc->rng = x;
+    if ((x & 63) == 0) {
+        uint64_t us = (x >> 20) % (R.delay_us + 1);
+        if (us) {
+            usleep((useconds_t)us);
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+/* ---- options ---- */
+
+bool reemu_is_option(const char *name)
+{
+    return strcmp(name, "record") == 0 || strcmp(name, "replay") == 0 ||
+           strcmp(name, "reemu") == 0;
+}
+
+static bool set_mode(const char *opt, int mode, const char *file)
+{
+    if (reemu_mode && reemu_mode != mode) {
+        error_report("option %s: -record and -replay exclude each other", opt);
+        return false;
+    }
+    if (!file || !*file) {
+        error_report("option %s needs a file name", opt);
+        return false;
+    }
+    reemu_mode = mode;
+    R.file = strdup(file);
+    return true;
+}
+
+bool reemu_parse_option(const char *name, const char *value)
+{
+    if (strcmp(name, "record") == 0) {
+        return set_mode("-record", REEMU_RECORD, value);
+    }
+    if (strcmp(name, "replay") == 0) {
+        return set_mode("-replay", REEMU_REPLAY, value);
+    }
+    char *copy = strdup(value), *save = NULL;
+    bool ok = true;
+    for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        char *end = NULL;
+        if (!eq) {
+            error_report("option -reemu: '%s' is not of the form key=value", tok);
+            ok = false;
+            break;
+        }
+        *eq = 0;
+        unsigned long v = strtoul(eq + 1, &end, 0);
+        if (strcmp(tok, "obj") == 0) {
+            if (!eq[1] || *end || v < 3 || v > 20) {
+                error_report("option -reemu: obj must be a shift in 3..20 (object = 2^obj bytes), not '%s'",
+                             eq + 1);
+                ok = false;
+            } else {
+                R.obj_shift = (unsigned)v;
+                R.obj_shift_given = true;
+            }
+        } else if (strcmp(tok, "delay") == 0) {
+            if (!eq[1] || *end || v > 100000) {
+                error_report("option -reemu: delay must be microseconds in 0..100000, not '%s'",
+                             eq + 1);
+                ok = false;
+            } else {
+                R.delay_us = (unsigned)v;
+            }
+        } else if (strcmp(tok, "verbose") == 0) {
+            R.verbose = strcmp(eq + 1, "0") != 0 && strcmp(eq + 1, "off") != 0;
+        } else {
+            error_report("option -reemu: unknown property '%s' (obj, delay, verbose)", tok);
+            ok = false;
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+bool reemu_parse_icount(const char *value)
+{
+    char *copy = strdup(value), *save = NULL;
+    const char *rr = NULL, *file = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strncmp(tok, "rr=", 3) == 0) {
+            rr = tok + 3;
+        } else if (strncmp(tok, "rrfile=", 7) == 0) {
+            file = tok + 7;
+        }
+    }
+    bool ok = true;
+    if (rr) {
+        if (strcmp(rr, "record") == 0) {
+            ok = set_mode("-icount rr=record", REEMU_RECORD, file);
+        } else if (strcmp(rr, "replay") == 0) {
+            ok = set_mode("-icount rr=replay", REEMU_REPLAY, file);
+        } else if (strcmp(rr, "off") != 0) {
+            error_report("option -icount: rr must be record, replay or off, not '%s'", rr);
+            ok = false;
+        }
+    } else if (file) {
+        error_report("option -icount: rrfile= needs rr=record or rr=replay");
+        ok = false;
+    }
+    free(copy);
+    return ok;
+}
+
+bool reemu_configure(MachineOptions *mo, CpusConfig *cfg)
+{
+    if (!reemu_mode) {
+        return true;
+    }
+    const char *opt = reemu_mode == REEMU_RECORD ? "-record" : "-replay";
+    for (int i = 0; i < mo->ndrives; i++) {
+        if (!mo->drives[i].readonly) {
+            error_report("%s: disk images are not supported by record/replay (give -drive "
+                         "...,readonly=on)",
+                         opt);
+            return false;
+        }
+    }
+    if (reemu_mode == REEMU_REPLAY && mo->smp > 1 && cfg->single_thread) {
+        error_report("-replay: a run of %d cores replays with thread=multi only (a core waiting "
+                     "for another would block the one thread)",
+                     mo->smp);
+        return false;
+    }
+    cfg->icount = true;
+    mo->icount = true;
+    return true;
+}
+
+/* ---- header ---- */
+
+static const uint64_t ram_bases[] = {0, 0x40000000ull, 0x80000000ull, 0x100000000ull};
+
+static void ram_extent(Machine *m, uint64_t *end)
+{
+    *end = 0;
+    for (size_t i = 0; i < sizeof(ram_bases) / sizeof(ram_bases[0]); i++) {
+        const MemoryRegion *mr = memory_lookup(m->as, ram_bases[i]);
+        if (mr && mr->is_ram && mr->base == ram_bases[i] && mr->base + mr->size > *end) {
+            *end = mr->base + mr->size;
+        }
+    }
+}
+
+static uint64_t ram_hash(Machine *m)
+{
+    uint64_t h = 0x52414d;
+    for (size_t i = 0; i < sizeof(ram_bases) / sizeof(ram_bases[0]); i++) {
+        const MemoryRegion *mr = memory_lookup(m->as, ram_bases[i]);
+        if (mr && mr->is_ram && mr->base == ram_bases[i] && mr->host) {
+            h = reemu_hash_bytes(h, mr->host, mr->size);
+        }
+    }
+    return h;
+}
+
+static uint64_t cpu_hash(CPUState *cpu)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        return 0;
+    }
+    if (cpu->cc->dump_state) {
+        cpu->cc->dump_state(cpu, f);
+    }
+    fclose(f);
+    uint64_t h = reemu_hash_bytes(0x435055, buf, len);
+    free(buf);
+    return h;
+}
+
+static void add(char **h, size_t *len, const char *key, const char *fmt, ...)
+{
+    char val[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(val, sizeof(val), fmt, ap);
+    va_end(ap);
+    for (char *p = val; *p; p++) {
+        if (*p == '\n') {
+            *p = ' ';
+        }
+    }
+    size_t need = strlen(key) + strlen(val) + 3;
+    *h = realloc(*h, *len + need);
+    *len += (size_t)sprintf(*h + *len, "%s=%s\n", key, val);
+}
+
+static void add_file(char **h, size_t *len, const char *key, const char *path)
+{
+    uint64_t hash = 0, size = 0;
+    char k[64];
+    add(h, len, key, "%s", path ? path : "");
+    if (path && reemu_hash_file(path, &hash, &size)) {
+        snprintf(k, sizeof(k), "%s_size", key);
+        add(h, len, k, "%" PRIu64, size);
+        snprintf(k, sizeof(k), "%s_hash", key);
+        add(h, len, k, "%016" PRIx64, hash);
+    }
+}
+
+static char *make_header(Machine *m, const CpusConfig *cfg)
+{
+    const MachineOptions *o = m->opts;
+    char *h = NULL;
+    size_t len = 0;
+    add(&h, &len, "format", "coremu reemu log");
+    add(&h, &len, "arch", "%s", m->mc->arch);
+    add(&h, &len, "machine", "%s", m->mc->name);
+    add(&h, &len, "cpu", "%s", o->cpu_model ? o->cpu_model : "");
+    add(&h, &len, "smp", "%d", m->ncpus);
+    add(&h, &len, "ram", "%" PRIu64, o->ram_size);
+    add_file(&h, &len, "kernel", o->kernel);
+    add_file(&h, &len, "initrd", o->initrd);
+    add_file(&h, &len, "dtb", o->dtb);
+    add(&h, &len, "append", "%s", o->append ? o->append : "");
+    add(&h, &len, "obj_shift", "%u", R.obj_shift);
+    add(&h, &len, "backend", "%s", o->interp ? "interp" : "jit");
+    add(&h, &len, "thread", "%s", cfg->single_thread ? "single" : "multi");
+    return h;
+}
+
+/* the keys a replay must match, and the option each comes from */
+static const struct {
+    const char *key, *option;
+} checked_keys[] = {
+    {"arch", "the emulator binary"},
+    {"machine", "-M"},
+    {"cpu", "-cpu"},
+    {"smp", "-smp"},
+    {"ram", "-m"},
+    {"kernel_size", "-kernel"},
+    {"kernel_hash", "-kernel"},
+    {"initrd_size", "-initrd"},
+    {"initrd_hash", "-initrd"},
+    {"dtb_hash", "-dtb"},
+    {"append", "-append"},
+    {"obj_shift", "-reemu obj="},
+};
+
+static bool check_header(const char *logged, const char *mine)
+{
+    for (size_t i = 0; i < sizeof(checked_keys) / sizeof(checked_keys[0]); i++) {
+        char a[4096], b[4096];
+        bool ha = reemu_header_get(logged, checked_keys[i].key, a, sizeof(a));
+        bool hb = reemu_header_get(mine, checked_keys[i].key, b, sizeof(b));
+        if (ha != hb || (ha && strcmp(a, b) != 0)) {
+            error_report("-replay %s: %s differs from the record (%s: recorded '%s', now '%s')",
+                         R.file, checked_keys[i].option, checked_keys[i].key, ha ? a : "(none)",
+                         hb ? b : "(none)");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- start ---- */
+
+static void record_sink(void *opaque, const OrderEvent *ev)
+{
+    ReemuCore *rc = opaque;
+    ReemuEvent e = {.kind = ev->kind, .pos = ev->pos, .a = ev->obj, .b = ev->v};
+    reemu_writer_event(R.w, rc->cpu->cpu_index, &e);
+}
+
+static bool is_async(int kind)
+{
+    return kind == REEMU_EV_INTR || kind == REEMU_EV_TLB || kind == REEMU_EV_TBINV ||
+           kind == REEMU_EV_RUN || kind == REEMU_EV_HALT || kind == REEMU_EV_START;
+}
+
+static bool setup_replay(void)
+{
+    ReemuLog *l = R.log;
+    size_t nwar = 0;
+    for (int c = 0; c < l->ncores; c++) {
+        for (size_t i = 0; i < l->nev[c]; i++) {
+            nwar += l->ev[c][i].kind == REEMU_EV_WAR;
+        }
+    }
+    OrderWar *wars = calloc(nwar + 1, sizeof(*wars));
+    size_t nw = 0;
+    for (int c = 0; c < l->ncores; c++) {
+        ReemuCore *rc = &R.cores[c];
+        size_t n = l->nev[c];
+        rc->async = calloc(n + 1, sizeof(ReemuEvent));
+        rc->vals = calloc(n + 1, sizeof(ReemuEvent));
+        rc->oev = calloc(n + 1, sizeof(OrderEvent));
+        if (!rc->async || !rc->vals || !rc->oev || !wars) {
+            fatal("out of memory");
+        }
+        for (size_t i = 0; i < n; i++) {
+            const ReemuEvent *e = &l->ev[c][i];
+            if (e->kind == REEMU_EV_WAR) {
+                wars[nw++] = (OrderWar){.obj = e->a, .v = e->b, .p0 = e->pos, .core = c};
+            } else if (e->kind == REEMU_EV_RAW || e->kind == REEMU_EV_WRITE) {
+                rc->oev[rc->noev++] =
+                    (OrderEvent){.kind = e->kind, .pos = e->pos, .obj = e->a, .v = e->b};
+            } else if (is_async(e->kind)) {
+                rc->async[rc->nasync++] = *e;
+            } else {
+                rc->vals[rc->nvals++] = *e;
+            }
+        }
+        rc->final_icount = l->trailer.core[c].icount;
+        if (rc->oc) {
+            order_core_set_replay(rc->oc, rc->oev, rc->noev);
+        } else if (rc->noev) {
+            error_report("-replay %s: corrupt log (ordering events in a run without ordering)",
+                         R.file);
+            return false;
+        }
+        for (size_t i = 0; i < rc->noev; i++) {
+            if (rc->oev[i].obj >= R.nobjs) {
+                error_report("-replay %s: corrupt log (object 0x%" PRIx64 " outside RAM)", R.file,
+                             rc->oev[i].obj);
+                return false;
+            }
+        }
+    }
+    if (R.order) {
+        order_set_wars(R.order, wars, nw);
+    }
+    free(wars);
+    return true;
+}
+
+static void *replay_monitor(void *arg);
+
+bool reemu_start(Machine *m, const CpusConfig *cfg)
+{
+    if (!reemu_mode) {
+        return true;
+    }
+    R.m = m;
+    R.ncores = m->ncpus;
+    R.t0_ns = now_ns();
+    char err[512];
+    if (reemu_mode == REEMU_REPLAY) {
+        R.log = reemu_log_read(R.file, err, sizeof(err));
+        if (!R.log) {
+            error_report("-replay: %s", err);
+            return false;
+        }
+        char shift[16];
+        if (!R.obj_shift_given && reemu_header_get(R.log->header, "obj_shift", shift, sizeof(shift))) {
+            R.obj_shift = (unsigned)strtoul(shift, NULL, 10);
+            if (R.obj_shift < 3 || R.obj_shift > 20) {
+                error_report("-replay %s: corrupt log (obj_shift=%s)", R.file, shift);
+                return false;
+            }
+        }
+    }
+    char *header = make_header(m, cfg);
+    if (reemu_mode == REEMU_REPLAY) {
+        bool ok = check_header(R.log->header, header);
+        free(header);
+        if (!ok) {
+            return false;
+        }
+        if (R.log->ncores != m->ncpus) {
+            error_report("-replay %s: -smp differs from the record", R.file);
+            return false;
+        }
+    } else {
+        R.w = reemu_writer_open(R.file, header, m->ncpus, err, sizeof(err));
+        free(header);
+        if (!R.w) {
+            error_report("-record: %s", err);
+            return false;
+        }
+    }
+    reemu_order_on = m->ncpus > 1;
+    uint64_t ram_end;
+    ram_extent(m, &ram_end);
+    R.nobjs = (ram_end >> R.obj_shift) + 2;
+    if (reemu_order_on) {
+        R.order = order_new(reemu_mode == REEMU_RECORD ? ORDER_RECORD : ORDER_REPLAY, R.nobjs,
+                            m->ncpus);
+        R.order->abort_flag = &R.abort;
+        R.order->diverge = order_diverged;
+        R.order->stuck_ns = 60ull * 1000000000ull;
+    }
+    R.cores = calloc((size_t)m->ncpus, sizeof(*R.cores));
+    if (!R.cores) {
+        fatal("out of memory");
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        ReemuCore *rc = &R.cores[i];
+        rc->cpu = m->cpus[i];
+        rc->rng = (now_ns() ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) | 1;
+        if (R.order) {
+            rc->oc = order_core_new(R.order, i, record_sink, rc);
+        }
+    }
+    if (reemu_mode == REEMU_REPLAY) {
+        if (!setup_replay()) {
+            return false;
+        }
+        if (pthread_create(&R.monitor, NULL, replay_monitor, NULL) != 0) {
+            fatal("reemu: cannot start the replay monitor");
+        }
+        R.monitor_started = true;
+    }
+    return true;
+}
+
+/* ---- record: events ---- */
+
+static void put(CPUState *cpu, ReemuEvent *e)
+{
+    reemu_writer_event(R.w, cpu->cpu_index, e);
+}
+
+void reemu_record_interrupt(CPUState *cpu, uint32_t request)
+{
+    ReemuEvent e = {.kind = REEMU_EV_INTR,
+                    .icount = core_icount(cpu),
+                    .a = request & ~(uint32_t)CPU_INTERRUPT_EXITTB};
+    put(cpu, &e);
+}
+
+void *reemu_stamp(CPUState *src)
+{
+    ReemuCore *rc = &R.cores[src->cpu_index];
+    uint64_t s = ((uint64_t)(src->cpu_index + 1) << 52) | (core_acc(rc) & ((1ull << 52) - 1));
+    return (void *)(uintptr_t)s;
+}
+
+static void note(CPUState *target, int kind, uint64_t a0, uint64_t a1, uint64_t stamp)
+{
+    ReemuEvent e = {.icount = core_icount(target)};
+    e.c = stamp ? (stamp >> 52) - 1 : (uint64_t)target->cpu_index;
+    e.d = stamp & ((1ull << 52) - 1);
+    switch (kind) {
+    case COREMU_MSG_TLB_FLUSH:
+        e.kind = REEMU_EV_TLB;
+        e.a = ~0ull;
+        e.b = a1;
+        break;
+    case COREMU_MSG_TLB_FLUSH_PAGE:
+        e.kind = REEMU_EV_TLB;
+        e.a = a0;
+        e.b = a1;
+        if (a0 == COREMU_FLUSH_ALL) {
+            e.a = ~0ull;
+        }
+        break;
+    case COREMU_MSG_TB_INVALIDATE:
+        e.kind = REEMU_EV_TBINV;
+        e.a = a0;
+        e.b = a1;
+        break;
+    case COREMU_MSG_RUN:
+        e.kind = REEMU_EV_RUN;
+        break;
+    default:
+        return;
+    }
+    put(target, &e);
+}
+
+void reemu_note_msg(CPUState *target, const CoreMsg *m)
+{
+    uint64_t stamp = m->kind == COREMU_MSG_RUN ? 0 : (uint64_t)(uintptr_t)m->opaque;
+    note(target, (int)m->kind, m->a0, m->a1, stamp);
+}
+
+void reemu_note_remote(CPUState *target, CPUState *src, int kind, uint64_t a0, uint64_t a1)
+{
+    note(target, kind, a0, a1, (uint64_t)(uintptr_t)reemu_stamp(src));
+}
+
+/* ---- inputs ---- */
+
+static const ReemuEvent *next_value(ReemuCore *rc, int kind, uint64_t addr, uint64_t icount,
+                                    uint64_t acc)
+{
+    int core = rc->cpu->cpu_index;
+    const char *what = kind == REEMU_EV_MMIO ? "an MMIO read of" : "a read of register";
+    if (rc->next_val >= rc->nvals) {
+        diverge(core, "at icount %" PRIu64 " the core made %s 0x%" PRIx64
+                      ", the log has no more input values",
+                icount, what, addr);
+    }
+    const ReemuEvent *e = &rc->vals[rc->next_val];
+    if (e->kind != kind || e->a != addr || e->icount != icount || e->pos != acc) {
+        char exp[256];
+        reemu_event_format(e, exp, sizeof(exp));
+        diverge(core, "at icount %" PRIu64 " (acc %" PRIu64 ") the core made %s 0x%" PRIx64
+                      "; the log expected: %s",
+                icount, acc, what, addr, exp);
+    }
+    rc->next_val++;
+    return e;
+}
+
+uint64_t reemu_mmio_read(CPUState *cpu, const MemoryRegion *mr, uint64_t paddr, unsigned size,
+                         uintptr_t ra)
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    uint64_t icount = exact_icount(cpu, ra), acc = core_acc(rc);
+    if (reemu_mode == REEMU_REPLAY) {
+        return next_value(rc, REEMU_EV_MMIO, paddr, icount, acc)->c;
+    }
+    uint64_t v = memory_region_dispatch_read(mr, paddr - mr->base, size);
+    ReemuEvent e = {.kind = REEMU_EV_MMIO, .icount = icount, .pos = acc, .a = paddr, .b = size,
+                    .c = v};
+    put(cpu, &e);
+    return v;
+}
+
+uint64_t reemu_io_reg_read(CPUState *cpu, uint32_t key, uintptr_t ra,
+                           uint64_t (*read)(CPUState *cpu, uint32_t key, uintptr_t ra))
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    uint64_t icount = exact_icount(cpu, ra), acc = core_acc(rc);
+    if (reemu_mode == REEMU_REPLAY) {
+        return next_value(rc, REEMU_EV_SYSREG, key, icount, acc)->c;
+    }
+    uint64_t v = read(cpu, key, ra);
+    ReemuEvent e = {.kind = REEMU_EV_SYSREG, .icount = icount, .pos = acc, .a = key, .c = v};
+    put(cpu, &e);
+    return v;
+}
+
+/* ---- ordered accesses ---- */
+
+void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
+                        bool write)
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    uint64_t lo = paddr >> R.obj_shift, hi = (paddr + size - 1) >> R.obj_shift;
+    if (hi >= R.nobjs) {
+        lo = hi = R.nobjs - 1; /* not RAM the table knows: one catch-all object */
+    }
+    if (R.delay_us) {
+        maybe_delay(rc);
+    }
+    order_begin(rc->oc, lo, hi, write, a);
+}
+
+bool reemu_access_end(CPUState *cpu, ReemuAccess *a)
+{
+    return order_end(R.cores[cpu->cpu_index].oc, a);
+}
+
+/* ---- replay: asynchronous events ---- */
+
+static void set_stop(ReemuCore *rc, uint64_t stop)
+{
+    CPUState *cpu = rc->cpu;
+    uint64_t n = stop - core_icount(cpu);
+    uint16_t low = n > 0xffff ? 0xffff : (uint16_t)n;
+    cpu->icount_decr.u16.low = low;
+    cpu->icount_extra = (int64_t)(n - low);
+    cpu->icount_budget_base = stop;
+    rc->stop = stop;
+    rc->stop_set = true;
+}
+
+static void wait_sender(ReemuCore *rc, const ReemuEvent *e)
+{
+    if (!R.order || e->c >= (uint64_t)R.ncores || (int)e->c == rc->cpu->cpu_index) {
+        return;
+    }
+    OrderCore *s = R.cores[e->c].oc;
+    uint64_t t0 = 0;
+    unsigned spins = 0;
+    while (order_progress(s) < e->d) {
+        if (__atomic_load_n(&R.abort, __ATOMIC_ACQUIRE)) {
+            return;
+        }
+        if (++spins > 64) {
+            sched_yield();
+            if ((spins & 1023) == 0) {
+                uint64_t t = now_ns();
+                if (!t0) {
+                    t0 = t;
+                } else if (t - t0 > 60ull * 1000000000ull) {
+                    char ev[200];
+                    reemu_event_format(e, ev, sizeof(ev));
+                    diverge(rc->cpu->cpu_index,
+                            "waits for core %" PRIu64 " to reach acc %" PRIu64 " (now %" PRIu64
+                            ") before: %s",
+                            e->c, e->d, order_progress(s), ev);
+                }
+            }
+        }
+    }
+}
+
+static void apply(ReemuCore *rc, const ReemuEvent *e)
+{
+    CPUState *cpu = rc->cpu;
+    switch (e->kind) {
+    case REEMU_EV_INTR:
+        if (!cpu->cc->exec_interrupt(cpu, (uint32_t)e->a)) {
+            diverge(cpu->cpu_index,
+                    "the log has an interrupt (request 0x%" PRIx64 ") taken at icount %" PRIu64
+                    ", but the core cannot take it there (masked)",
+                    e->a, e->icount);
+        }
+        CPU_STAT_ADD(cpu, interrupts, 1);
+        break;
+    case REEMU_EV_TLB:
+        wait_sender(rc, e);
+        if (e->a == ~0ull) {
+            tlb_flush_by_mmuidx(cpu, (uint16_t)e->b);
+        } else {
+            tlb_flush_page_by_mmuidx(cpu, e->a, (uint16_t)e->b);
+        }
+        break;
+    case REEMU_EV_TBINV:
+        wait_sender(rc, e);
+        tb_invalidate_phys_range(cpu, e->a, e->b);
+        break;
+    default:
+        break; /* RUN, HALT, START: information */
+    }
+}
+
+bool reemu_replay_boundary(CPUState *cpu)
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    uint64_t now = core_icount(cpu);
+    bool changed = false;
+    if (R.delay_us) {
+        maybe_delay(rc);
+    }
+    while (rc->next_async < rc->nasync) {
+        const ReemuEvent *e = &rc->async[rc->next_async];
+        if (e->icount > now) {
+            break;
+        }
+        if (e->icount < now) {
+            char ev[200];
+            reemu_event_format(e, ev, sizeof(ev));
+            diverge(cpu->cpu_index, "the core reached icount %" PRIu64 " past a logged event: %s",
+                    now, ev);
+        }
+        rc->next_async++;
+        apply(rc, e);
+        changed = true;
+        if (cpu->exception_index >= 0) {
+            break; /* deliver it; the next boundary has the same icount */
+        }
+    }
+    uint64_t stop =
+        rc->next_async < rc->nasync ? rc->async[rc->next_async].icount : rc->final_icount;
+    if (stop < now) {
+        diverge(cpu->cpu_index, "the core ran to icount %" PRIu64 ", past its recorded end %" PRIu64,
+                now, stop);
+    }
+    if (!rc->stop_set || rc->stop != stop) {
+        set_stop(rc, stop);
+    }
+    return changed;
+}
+
+bool reemu_replay_budget_out(CPUState *cpu)
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    reemu_replay_boundary(cpu);
+    if (cpu_icount_budget_left(cpu) > 0 || rc->next_async < rc->nasync) {
+        return true;
+    }
+    /* the recorded end: stop here (cpus.c marks the core stopped) */
+    __atomic_store_n(&rc->finished, 1, __ATOMIC_RELEASE);
+    return false;
+}
+
+/* ---- replay: the end ---- */
+
+static bool core_done(ReemuCore *rc)
+{
+    if (__atomic_load_n(&rc->finished, __ATOMIC_ACQUIRE)) {
+        return true;
+    }
+    /* a core powered off (or never started) at its recorded end: its state was
+     * published by the release store of `stopped` */
+    CPUState *cpu = rc->cpu;
+    return __atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) &&
+           rc->next_async >= rc->nasync && core_icount(cpu) == rc->final_icount;
+}
+
+static void *replay_monitor(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        usleep(2000);
+        if (__atomic_load_n(&R.m->shutdown_requested, __ATOMIC_ACQUIRE)) {
+            return NULL;
+        }
+        bool all = true;
+        for (int i = 0; i < R.ncores && all; i++) {
+            all = core_done(&R.cores[i]);
+        }
+        if (all) {
+            break;
+        }
+    }
+    for (int i = 0; i < R.ncores; i++) {
+        if (R.cores[i].oc) {
+            order_core_finish(R.cores[i].oc);
+        }
+    }
+    __atomic_store_n(&R.shutdown_ok, 1, __ATOMIC_RELEASE);
+    cpus_request_shutdown(R.m, 1, R.log->trailer.exit_status);
+    return NULL;
+}
+
+bool reemu_defer_shutdown(void)
+{
+    return reemu_mode == REEMU_REPLAY && !__atomic_load_n(&R.shutdown_ok, __ATOMIC_ACQUIRE);
+}
+
+int reemu_finish(Machine *m, int status)
+{
+    if (!reemu_mode) {
+        return status;
+    }
+    __atomic_store_n(&R.abort, 1, __ATOMIC_RELEASE);
+    double secs = (double)(now_ns() - R.t0_ns) / 1e9;
+    if (reemu_mode == REEMU_RECORD) {
+        ReemuTrailer t = {.ncores = m->ncpus, .exit_status = status};
+        t.core = calloc((size_t)m->ncpus, sizeof(ReemuCoreEnd));
+        for (int i = 0; i < m->ncpus; i++) {
+            ReemuCore *rc = &R.cores[i];
+            if (rc->oc) {
+                order_flush(rc->oc); /* every core stopped: the end-of-record WARs */
+            }
+            t.core[i].icount = core_icount(m->cpus[i]);
+            t.core[i].acc = core_acc(rc);
+            t.core[i].cpu_hash = cpu_hash(m->cpus[i]);
+        }
+        t.ram_hash = ram_hash(m);
+        uint64_t bytes_before = reemu_writer_bytes(R.w);
+        if (!reemu_writer_close(R.w, &t)) {
+            error_report("-record: cannot write the log '%s'", R.file);
+            status = 1;
+        }
+        if (R.verbose) {
+            fprintf(stderr, "reemu: recorded %d cores in %.2f s, log %" PRIu64 " bytes\n",
+                    m->ncpus, secs, bytes_before);
+        }
+        free(t.core);
+        return status;
+    }
+    /* replay: compare with the trailer */
+    const ReemuTrailer *t = &R.log->trailer;
+    int bad = 0;
+    for (int i = 0; i < m->ncpus; i++) {
+        ReemuCore *rc = &R.cores[i];
+        uint64_t ic = core_icount(m->cpus[i]), acc = core_acc(rc), h = cpu_hash(m->cpus[i]);
+        if (ic != t->core[i].icount) {
+            fprintf(stderr, "reemu: replay of '%s': core %d ended at icount %" PRIu64
+                            ", the record at %" PRIu64 "\n",
+                    R.file, i, ic, t->core[i].icount);
+            bad++;
+        } else if (acc != t->core[i].acc) {
+            fprintf(stderr, "reemu: replay of '%s': core %d made %" PRIu64
+                            " ordered accesses, the record %" PRIu64 "\n",
+                    R.file, i, acc, t->core[i].acc);
+            bad++;
+        } else if (h != t->core[i].cpu_hash) {
+            fprintf(stderr, "reemu: replay of '%s': core %d ended at icount %" PRIu64
+                            " with another CPU state than the record\n",
+                    R.file, i, ic);
+            bad++;
+        } else if (rc->next_val != rc->nvals || rc->next_async != rc->nasync ||
+                   (rc->oc && order_core_unconsumed(rc->oc))) {
+            fprintf(stderr, "reemu: replay of '%s': core %d left events of the log unused "
+                            "(%zu inputs, %zu asynchronous, %zu ordering)\n",
+                    R.file, i, rc->nvals - rc->next_val, rc->nasync - rc->next_async,
+                    rc->oc ? order_core_unconsumed(rc->oc) : (size_t)0);
+            bad++;
+        }
+    }
+    uint64_t rh = ram_hash(m);
+    if (!bad && rh != t->ram_hash) {
+        fprintf(stderr, "reemu: replay of '%s': guest RAM differs from the record at the end\n",
+                R.file);
+        bad++;
+    }
+    if (bad) {
+        return 1;
+    }
+    fprintf(stderr, "reemu: replay of '%s' matched the record: %d cores, icounts", R.file,
+            m->ncpus);
+    for (int i = 0; i < m->ncpus; i++) {
+        fprintf(stderr, " %" PRIu64, t->core[i].icount);
+    }
+    fprintf(stderr, ", RAM hash %016" PRIx64 " (%.2f s)\n", rh, secs);
+    return status;
+}
