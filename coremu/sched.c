@@ -71,13 +71,12 @@ CoreClass coremu_sched_classify(const CoreSample *s)
     return awake ? COREMU_CORE_BUSY : COREMU_CORE_IDLE;
 }
 
-static int least_loaded(const int *load, int nhost, bool prefer_high)
+static int least_loaded(const int *load, int nhost)
 {
-    int best = prefer_high ? nhost - 1 : 0;
-    for (int h = 0; h < nhost; h++) {
-        int i = prefer_high ? nhost - 1 - h : h;
-        if (load[i] < load[best]) {
-            best = i;
+    int best = 0;
+    for (int h = 1; h < nhost; h++) {
+        if (load[h] < load[best]) {
+            best = h;
         }
     }
     return best;
@@ -115,8 +114,30 @@ void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int
     if (!load) {
         return;
     }
+    /* the idle group stays where most of its members already are, so one core
+     * turning busy or idle moves that core only, not all the idle ones */
+    int group = nhost - 1, best = 0;
+    if (prev) {
+        for (int i = 0; i < ncores; i++) {
+            if (out[i].cls != COREMU_CORE_BUSY && prev[i].cpu >= 0 && prev[i].cpu < nhost) {
+                load[prev[i].cpu]++;
+            }
+        }
+        for (int h = 0; h < nhost; h++) {
+            if (load[h] > best) {
+                best = load[h];
+                group = h;
+            }
+        }
+        memset(load, 0, (size_t)nhost * sizeof(*load));
+    }
+    /* busy cores: off the group's CPU while there are CPUs enough, at most
+     * cap per CPU; a core stays where it was while that CPU has room ... */
+    bool spare = nbusy < nhost;
     int cap = nbusy ? (nbusy + nhost - 1) / nhost : 1;
-    /* busy cores: stay where they were while that CPU has room ... */
+    if (spare) {
+        load[group] = cap; /* full */
+    }
     for (int i = 0; i < ncores; i++) {
         int c = prev ? prev[i].cpu : -1;
         if (out[i].cls == COREMU_CORE_BUSY && c >= 0 && c < nhost && load[c] < cap) {
@@ -127,14 +148,12 @@ void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int
     /* ... the others go to the least loaded CPU */
     for (int i = 0; i < ncores; i++) {
         if (out[i].cls == COREMU_CORE_BUSY && out[i].cpu < 0) {
-            int c = least_loaded(load, nhost, false);
+            int c = least_loaded(load, nhost);
             out[i].cpu = c;
             load[c]++;
         }
     }
-    /* idle and spinning cores together, on the least loaded CPU (from the top,
-     * so with few busy cores they stay off the CPUs busy cores fill first) */
-    int group = least_loaded(load, nhost, true);
+    /* idle and spinning cores together */
     for (int i = 0; i < ncores; i++) {
         if (out[i].cls != COREMU_CORE_BUSY) {
             out[i].cpu = group;
@@ -160,6 +179,7 @@ struct CoreMonitor {
     CorePlace *placed; /* what is applied (cpu -1: nothing yet) */
     bool *applied;     /* placed[i] is in force on the core's thread */
     uint64_t *last_idle, *last_spins, *last_cpu;
+    CoreSample *smooth; /* per core: the average of this interval and the smoothed past */
     uint64_t last_ns;
     bool warned;
 };
@@ -250,6 +270,21 @@ static void monitor_round(CoreMonitor *mon, CoreSample *s, CorePlace *out)
         mon->last_spins[i] = spins;
     }
     mon->last_ns = now;
+    /* decide on a moving average (each interval weighs half of what came
+     * before), so a core's class does not flip on one odd interval */
+    for (int i = 0; i < mon->ncores; i++) {
+        CoreSample *m = &mon->smooth[i];
+        if (m->wall_ns == 0) {
+            *m = s[i];
+        } else {
+            m->wall_ns = (m->wall_ns + s[i].wall_ns) / 2;
+            m->idle_ns = (m->idle_ns + s[i].idle_ns) / 2;
+            m->spins = (m->spins + s[i].spins + 1) / 2;
+            m->cpu_ns = (m->cpu_ns + s[i].cpu_ns) / 2;
+            m->stopped = s[i].stopped;
+        }
+        s[i] = *m;
+    }
     coremu_sched_decide(mon->policy, mon->ncores, s, mon->nhost, mon->placed, out);
     for (int i = 0; i < mon->ncores; i++) {
         apply(mon, i, &out[i]);
@@ -291,8 +326,9 @@ CoreMonitor *coremu_monitor_start(CPUState *const *cpus, int ncores, CoreSchedPo
     mon->last_idle = calloc((size_t)ncores, sizeof(*mon->last_idle));
     mon->last_spins = calloc((size_t)ncores, sizeof(*mon->last_spins));
     mon->last_cpu = calloc((size_t)ncores, sizeof(*mon->last_cpu));
+    mon->smooth = calloc((size_t)ncores, sizeof(*mon->smooth));
     if (!mon->cpus || !mon->placed || !mon->applied || !mon->last_idle || !mon->last_spins ||
-        !mon->last_cpu) {
+        !mon->last_cpu || !mon->smooth) {
         fatal("out of memory");
     }
     memcpy(mon->cpus, cpus, (size_t)ncores * sizeof(*cpus));
@@ -346,6 +382,7 @@ void coremu_monitor_stop(CoreMonitor *mon)
     free(mon->last_idle);
     free(mon->last_spins);
     free(mon->last_cpu);
+    free(mon->smooth);
     free(mon->host);
     free(mon);
 }

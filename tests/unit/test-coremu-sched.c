@@ -145,11 +145,27 @@ static void test_feedback(void)
 
     /* stability: a placement that still fits is kept */
     memcpy(prev, out, sizeof(out));
-    prev[1].cpu = 3;
-    prev[4].cpu = 2;
+    int g0 = group;
+    prev[1].cpu = (g0 + 1) % 4;
+    prev[4].cpu = (g0 + 2) % 4;
     coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
-    CHECK("feedback-keeps-fitting-placement", out[1].cpu == 3 && out[4].cpu == 2,
-          "busy moved to %d,%d", out[1].cpu, out[4].cpu);
+    CHECK("feedback-keeps-fitting-placement",
+          out[1].cpu == (g0 + 1) % 4 && out[4].cpu == (g0 + 2) % 4 && spread_ok(out, 8, 4, 2, &group) &&
+              group == g0,
+          "busy moved to %d,%d, group %d -> %d", out[1].cpu, out[4].cpu, g0, group);
+
+    /* one idle core turns busy: it leaves the group's CPU, the group stays */
+    memcpy(prev, out, sizeof(out));
+    s[2] = busy();
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
+    int moved = 0;
+    for (int i = 0; i < 8; i++) {
+        moved += out[i].cpu != prev[i].cpu;
+    }
+    CHECK("feedback-one-change-moves-one-core",
+          moved == 1 && out[2].cpu != g0 && spread_ok(out, 8, 4, 3, &group) && group == g0,
+          "%d cores moved, core 2 on %d, group %d -> %d", moved, out[2].cpu, g0, group);
+    s[2] = idle();
 
     /* 4 busy on 2 hosts: two each, even if all were on one before */
     CoreSample s4[4] = {busy(), busy(), busy(), busy()};
