@@ -918,16 +918,28 @@ static void do_far_return(CPUX86State *env, int opsize, int extra, bool is_iret,
         x86_update_hflags(env);
         set_sp(env, new_sp + (uint64_t)(to_outer ? extra : 0));
         if (to_outer) {
-            /* data segments not accessible at the new CPL become null (SDM RET) */
+            /*
+             * Data segments not accessible at the new CPL become null (SDM
+             * IRET/RET: "IF segment register points to data or non-conforming
+             * code segment AND CPL > DPL"). A null selector points to no
+             * segment and is left alone: in 64-bit mode a null FS/GS still
+             * carries the base from IA32_FS_BASE/GS_BASE, which Linux gives
+             * every user thread for TLS and returns to with IRETQ. A segment
+             * that is nulled keeps its base (only the selector and P change).
+             */
             for (int seg = R_ES; seg <= R_GS; seg++) {
                 if (seg == R_CS || seg == R_SS) {
                     continue;
                 }
                 SegmentCache *sc = &env->segs[seg];
+                if ((sc->selector & ~3u) == 0) {
+                    continue;
+                }
                 int dpl = (sc->flags >> DESC_DPL_SHIFT) & 3;
                 bool code_conf = (sc->flags & DESC_CS_MASK) && (sc->flags & (1u << 10));
                 if (!code_conf && dpl < rpl) {
-                    x86_cpu_load_seg_cache(env, seg, 0, 0, 0, 0);
+                    x86_cpu_load_seg_cache(env, seg, 0, sc->base, sc->limit,
+                                           sc->flags & ~DESC_P_MASK);
                 }
             }
         }
