@@ -424,6 +424,14 @@ static void vh_gen(VhCase *q, const VhCand *c, bool fp)
         vh_emit(q, (uint8_t)((w ? 0x80 : 0) | ((~vvvv & 15) << 3) | c->col));
     } else {
         static const uint8_t pfx[4] = {0, 0x66, 0xf3, 0xf2};
+        /* an operand-size prefix beside a mandatory F2/F3 (CRC32 r/m16, POPCNT r16) */
+        bool v16 = false;
+        for (int k = 0; k < c->nk; k++) {
+            v16 |= vh_kind_gpr(c->kinds[k]) && OPK_SIZE(c->kinds[k]) == S_v;
+        }
+        if (v16 && c->col >= 2 && vh_rn(3) == 0) {
+            vh_emit(q, 0x66);
+        }
         if (c->col) {
             vh_emit(q, pfx[c->col]);
         }
