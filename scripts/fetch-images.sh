@@ -27,7 +27,8 @@
 #   aarch64/Image            raw arm64 Image ("ARM\x64" at 0x38)
 #   aarch64/vmlinuz          the kernel as Debian ships it
 #   aarch64/rootfs.cpio.gz   initramfs: static busybox + applet links,
-#                            /init (guest/init), virtio modules, /bench
+#                            /init (guest/init), virtio modules, /bench,
+#                            /stress (guest/stress/*.c, built here)
 #   x86_64/bzImage           amd64 bzImage ("HdrS" at 0x202)
 #   x86_64/rootfs.cpio.gz    same as above for x86-64
 #   <arch>/manifest.txt      package versions, kernel release, module list
@@ -35,8 +36,16 @@
 # The initramfs loads its modules in the order of /etc/modules.order, which
 # is computed here from the modules' "depends=" modinfo fields.
 #
-# Idempotent: when every output exists and is newer than this script and the
-# guest/ sources it prints "images up to date" and does nothing.
+# Guest programs: every guest/stress/*.c is compiled (static, -pthread) for
+# each architecture -- aarch64-linux-gnu-gcc for aarch64, the host gcc (or
+# x86_64-linux-gnu-gcc) for x86_64 -- into /stress/<name> of the initramfs.
+# A hash of their sources, flags and compiler versions is recorded in each
+# manifest ("guest-programs: HASH"), and a manifest with another hash makes
+# the images out of date whatever the file times say.
+#
+# Idempotent: when every output exists, is newer than this script and the
+# guest/ sources, and the manifests name the current guest-program hash, it
+# prints "images up to date" and does nothing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +70,48 @@ done
 die() { echo "fetch-images: error: $*" >&2; exit 1; }
 debarch() { case "$1" in aarch64) echo arm64 ;; x86_64) echo amd64 ;; esac; }
 
+# ----------------------------------------------------------- guest programs
+STRESS_SRC="$GUEST/stress"
+GUEST_CFLAGS="-O2 -static -pthread -s -Wall -Wextra"
+guest_cc() {       # guest_cc ARCH: the C compiler that builds ARCH's programs
+    case "$1" in
+    aarch64) [ "$(uname -m)" = aarch64 ] && echo gcc || echo aarch64-linux-gnu-gcc ;;
+    x86_64) [ "$(uname -m)" = x86_64 ] && echo gcc || echo x86_64-linux-gnu-gcc ;;
+    esac
+}
+# guest_programs_hash: what the built programs depend on, hashed
+guest_programs_hash() {
+    local f arch
+    {
+        echo "flags: $GUEST_CFLAGS"
+        for arch in $ARCHES; do
+            echo "$arch: $("$(guest_cc "$arch")" --version 2>/dev/null | head -n 1)"
+        done
+        for f in "$STRESS_SRC"/*.c "$STRESS_SRC"/*.h; do
+            [ -f "$f" ] || continue
+            echo "== ${f##*/}"
+            cat "$f"
+        done
+    } | sha256sum | cut -c1-16
+}
+GUEST_HASH=$(guest_programs_hash)
+
+# build_guest_programs ARCH DESTDIR: compile guest/stress/*.c into DESTDIR
+build_guest_programs() {
+    local arch=$1 dest=$2 cc f name
+    cc=$(guest_cc "$arch")
+    command -v "$cc" >/dev/null 2>&1 ||
+        die "$cc not found: needed to build the $arch guest programs (run scripts/install-deps.sh)"
+    mkdir -p "$dest"
+    for f in "$STRESS_SRC"/*.c; do
+        [ -f "$f" ] || continue
+        name=${f##*/}; name=${name%.c}
+        # shellcheck disable=SC2086 # GUEST_CFLAGS is a list of words
+        "$cc" $GUEST_CFLAGS -o "$dest/$name" "$f" ||
+            die "cannot build guest program $f for $arch"
+    done
+}
+
 # ---------------------------------------------------------------- freshness
 outputs() {
     echo versions.txt
@@ -84,7 +135,11 @@ up_to_date() {
     for f in $(outputs); do
         [ -e "$IMAGES/$f" ] || return 1
     done
-    [ -z "$(find "$SELF" "$GUEST" -newer "$stamp" -print -quit)" ]
+    [ -z "$(find "$SELF" "$GUEST" -newer "$stamp" -print -quit)" ] || return 1
+    local arch
+    for arch in $ARCHES; do
+        grep -qx "guest-programs: $GUEST_HASH" "$IMAGES/$arch/manifest.txt" || return 1
+    done
 }
 if [ "$FORCE" = 0 ] && up_to_date; then
     echo "images up to date"
@@ -470,6 +525,8 @@ build_arch() {
             [ -f "$f" ] && install -m 755 "$f" "$r/bench/"
         done
     fi
+    build_guest_programs "$arch" "$r/stress"
+    echo "guest-programs: $GUEST_HASH" >>"$manifest"
     select_modules "$mdir" "$r" "$manifest"
     pack "$r" "$w/rootfs.cpio.gz"
 
