@@ -71,6 +71,11 @@ typedef struct X86BootInfo {
     uint64_t kernel_end;     /* first byte the kernel may use at run time (init_size) */
     uint64_t initrd_addr, initrd_size;
     uint64_t entry64;        /* 64-bit entry: kernel_addr + 0x200 */
+    /* a Multiboot v1 image instead of a bzImage (x86-boot.c, "Multiboot"):
+     * entered in 32-bit protected mode at entry32 with EBX = mb_info */
+    bool multiboot;
+    uint32_t entry32;
+    uint32_t mb_info;
 } X86BootInfo;
 
 /*

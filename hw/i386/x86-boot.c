@@ -28,6 +28,17 @@
  * Everything it writes lies below 1 MiB or in RAM the e820 map gives the
  * kernel, which copies boot_params and the command line before it reuses
  * low memory.
+ *
+ * Multiboot: a file that is not a bzImage but carries a Multiboot v1 header
+ * (magic 0x1BADB002 in its first 8 KiB, 4-byte aligned, checksum; Multiboot
+ * Specification 0.6.96 §3.1) is loaded the way Debian's QEMU -kernel loads
+ * it, so bare-metal tests (tests/tcg/x86_64) run unchanged on both: an ELF32
+ * (EM_386) image by its PT_LOAD segments at p_paddr (BSS zeroed), or with
+ * header flag 16 by the header's load/bss/entry addresses. The information
+ * structure (§3.3: memory sizes, the e820 map as mmap, the command line, the
+ * loader's name) goes at X86_BOOT_PARAMS_ADDR, and the boot core starts at
+ * the entry point in 32-bit protected mode, flat segments, paging and
+ * interrupts off, EAX = 0x2BADB002, EBX = the structure (§3.2).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -189,6 +200,207 @@ static bool build_tables(AddressSpace *as)
     return ok;
 }
 
+/* ------------------------------------------------------------ Multiboot */
+
+#define MB_MAGIC 0x1badb002u
+#define MB_BOOT_MAGIC 0x2badb002u
+#define MB_SEARCH 8192
+#define MB_FLAG_PAGE_ALIGN (1u << 0)
+#define MB_FLAG_MEMINFO (1u << 1)
+#define MB_FLAG_AOUT_KLUDGE (1u << 16)
+/* multiboot_info offsets and flags (§3.3) */
+#define MBI_FLAGS 0
+#define MBI_MEM_LOWER 4
+#define MBI_MEM_UPPER 8
+#define MBI_CMDLINE 16
+#define MBI_MMAP_LENGTH 44
+#define MBI_MMAP_ADDR 48
+#define MBI_LOADER_NAME 64
+#define MBI_F_MEM (1u << 0)
+#define MBI_F_CMDLINE (1u << 2)
+#define MBI_F_MMAP (1u << 6)
+#define MBI_F_LOADER_NAME (1u << 9)
+#define MBI_MMAP_OFF 0x100 /* within the page at X86_BOOT_PARAMS_ADDR */
+#define MBI_NAME_OFF 0xf00
+
+/* offset of a valid Multiboot v1 header in the first 8 KiB, or -1 */
+static int64_t multiboot_find(const uint8_t *d, uint64_t size)
+{
+    for (uint64_t off = 0; off + 12 <= size && off < MB_SEARCH; off += 4) {
+        if (rd32(d + off) == MB_MAGIC && rd32(d + off) + rd32(d + off + 4) + rd32(d + off + 8) == 0) {
+            return (int64_t)off;
+        }
+    }
+    return -1;
+}
+
+static bool mb_fits(uint64_t addr, uint64_t len, uint64_t ram)
+{
+    return addr <= ram && len <= ram - addr;
+}
+
+/* ELF32 PT_LOAD segments at p_paddr; memsz beyond filesz is zeroed */
+static bool multiboot_load_elf(AddressSpace *as, const char *path, const uint8_t *d,
+                               uint64_t size, uint64_t ram, uint32_t *entry)
+{
+    if (size < 52 || memcmp(d, "\x7f" "ELF", 4) || d[4] != 1 || d[5] != 1) {
+        error_report("multiboot image '%s': not a little-endian ELF32 file and no address "
+                     "fields (header flag 16)", path);
+        return false;
+    }
+    if (rd16(d + 18) != 3) {
+        error_report("multiboot image '%s': ELF machine %u is not EM_386 (an x86-64 image "
+                     "must be converted: objcopy -O elf32-i386)", path, rd16(d + 18));
+        return false;
+    }
+    uint32_t phoff = rd32(d + 28);
+    uint16_t phentsize = rd16(d + 42), phnum = rd16(d + 44);
+    if (phentsize < 32 || (uint64_t)phoff + (uint64_t)phnum * phentsize > size) {
+        error_report("multiboot image '%s': program headers outside the file", path);
+        return false;
+    }
+    int loaded = 0;
+    for (int i = 0; i < phnum; i++) {
+        const uint8_t *ph = d + phoff + (uint64_t)i * phentsize;
+        if (rd32(ph) != 1) { /* PT_LOAD */
+            continue;
+        }
+        uint32_t off = rd32(ph + 4), paddr = rd32(ph + 12);
+        uint32_t filesz = rd32(ph + 16), memsz = rd32(ph + 20);
+        if (filesz > memsz || (uint64_t)off + filesz > size || !mb_fits(paddr, memsz, ram)) {
+            error_report("multiboot image '%s': segment %d (0x%x bytes at 0x%x) does not "
+                         "fit in the file or in RAM", path, i, memsz, paddr);
+            return false;
+        }
+        if (!memory_rw(as, paddr, (void *)(d + off), filesz, true)) {
+            error_report("multiboot image '%s': cannot write guest RAM at 0x%x", path, paddr);
+            return false;
+        }
+        if (memsz > filesz) {
+            uint8_t *z = calloc(1, memsz - filesz);
+            if (!z) {
+                fatal("out of memory");
+            }
+            bool ok = memory_rw(as, (uint64_t)paddr + filesz, z, memsz - filesz, true);
+            free(z);
+            if (!ok) {
+                return false;
+            }
+        }
+        loaded++;
+    }
+    if (!loaded) {
+        error_report("multiboot image '%s': no PT_LOAD segment", path);
+        return false;
+    }
+    *entry = rd32(d + 24);
+    return true;
+}
+
+/* header flag 16: load [header's file offset - (header_addr - load_addr), ...) at load_addr */
+static bool multiboot_load_aout(AddressSpace *as, const char *path, const uint8_t *d,
+                                uint64_t size, uint64_t hoff, uint64_t ram, uint32_t *entry)
+{
+    const uint8_t *h = d + hoff;
+    uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16);
+    uint32_t load_end = rd32(h + 20), bss_end = rd32(h + 24);
+    if (header_addr < load_addr || header_addr - load_addr > hoff) {
+        error_report("multiboot image '%s': header_addr below load_addr", path);
+        return false;
+    }
+    uint64_t foff = hoff - (header_addr - load_addr);
+    uint64_t len = load_end ? (uint64_t)load_end - load_addr : size - foff;
+    uint64_t mem_end = bss_end > load_addr + len ? bss_end : load_addr + len;
+    if (load_end && load_end < load_addr) {
+        len = 0;
+    }
+    if (foff + len > size || !mb_fits(load_addr, mem_end - load_addr, ram)) {
+        error_report("multiboot image '%s': load range does not fit in the file or in RAM",
+                     path);
+        return false;
+    }
+    if (!memory_rw(as, load_addr, (void *)(d + foff), len, true)) {
+        return false;
+    }
+    if (mem_end > load_addr + len) {
+        uint8_t *z = calloc(1, mem_end - load_addr - len);
+        if (!z) {
+            fatal("out of memory");
+        }
+        bool ok = memory_rw(as, load_addr + len, z, mem_end - load_addr - len, true);
+        free(z);
+        if (!ok) {
+            return false;
+        }
+    }
+    *entry = rd32(h + 28);
+    return true;
+}
+
+static bool multiboot_load(AddressSpace *as, const char *path, const uint8_t *d, uint64_t size,
+                           uint64_t hoff, const char *cmdline, uint64_t ram,
+                           const E820Entry *e820, int ne820, X86BootInfo *info)
+{
+    uint32_t flags = rd32(d + hoff + 4);
+    /* bits 0..15 are requirements: we honour page alignment (no modules) and meminfo */
+    if (flags & 0xffffu & ~(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMINFO)) {
+        error_report("multiboot image '%s': unsupported required features 0x%x", path,
+                     flags & 0xffffu);
+        return false;
+    }
+    uint32_t entry = 0;
+    bool ok = (flags & MB_FLAG_AOUT_KLUDGE)
+                  ? multiboot_load_aout(as, path, d, size, (uint64_t)hoff, ram, &entry)
+                  : multiboot_load_elf(as, path, d, size, ram, &entry);
+    if (!ok) {
+        return false;
+    }
+    uint8_t *mbi = calloc(1, 4096);
+    if (!mbi) {
+        fatal("out of memory");
+    }
+    uint32_t mem_upper = 0;
+    int nmap = 0;
+    for (int i = 0; i < ne820 && MBI_MMAP_OFF + 24 * (nmap + 1) <= MBI_NAME_OFF; i++) {
+        uint8_t *e = mbi + MBI_MMAP_OFF + 24 * nmap++;
+        wr32(e, 20); /* size of the entry after this field */
+        wr64(e + 4, e820[i].addr);
+        wr64(e + 12, e820[i].size);
+        wr32(e + 20, e820[i].type);
+        if (e820[i].type == E820_RAM && e820[i].addr <= MiB &&
+            e820[i].addr + e820[i].size > MiB) {
+            mem_upper = (uint32_t)((e820[i].addr + e820[i].size - MiB) >> 10);
+        }
+    }
+    static const char name[] = "coremu";
+    memcpy(mbi + MBI_NAME_OFF, name, sizeof(name));
+    const char *cl = cmdline ? cmdline : "";
+    size_t cl_len = strlen(cl);
+    if (cl_len >= X86_BOOT_CMDLINE_MAX ||
+        !memory_rw(as, X86_BOOT_CMDLINE_ADDR, (void *)cl, cl_len + 1, true)) {
+        error_report("multiboot: cannot place the %zu-byte command line", cl_len);
+        free(mbi);
+        return false;
+    }
+    wr32(mbi + MBI_FLAGS, MBI_F_MEM | MBI_F_CMDLINE | MBI_F_MMAP | MBI_F_LOADER_NAME);
+    wr32(mbi + MBI_MEM_LOWER, 639);
+    wr32(mbi + MBI_MEM_UPPER, mem_upper);
+    wr32(mbi + MBI_CMDLINE, (uint32_t)X86_BOOT_CMDLINE_ADDR);
+    wr32(mbi + MBI_MMAP_LENGTH, (uint32_t)(24 * nmap));
+    wr32(mbi + MBI_MMAP_ADDR, (uint32_t)(X86_BOOT_PARAMS_ADDR + MBI_MMAP_OFF));
+    wr32(mbi + MBI_LOADER_NAME, (uint32_t)(X86_BOOT_PARAMS_ADDR + MBI_NAME_OFF));
+    ok = memory_rw(as, X86_BOOT_PARAMS_ADDR, mbi, 4096, true);
+    free(mbi);
+    if (!ok) {
+        error_report("cannot write the multiboot information to guest RAM");
+        return false;
+    }
+    info->multiboot = true;
+    info->entry32 = entry;
+    info->mb_info = (uint32_t)X86_BOOT_PARAMS_ADDR;
+    return true;
+}
+
 bool x86_boot_load(AddressSpace *as, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t ram_below_4g, const E820Entry *e820,
                    int e820_entries, uint64_t acpi_rsdp, X86BootInfo *info)
@@ -202,6 +414,19 @@ bool x86_boot_load(AddressSpace *as, const char *kernel, const char *initrd,
     }
     if (!load_file(kernel, ram_below_4g, &k, &ksize)) {
         return false;
+    }
+    int64_t mb = ksize >= 0x206 && !memcmp(k + HDR_MAGIC, "HdrS", 4) ? -1
+                                                                     : multiboot_find(k, ksize);
+    if (mb >= 0) {
+        if (initrd) {
+            error_report("multiboot image '%s': -initrd (modules) is not supported", kernel);
+            free(k);
+            return false;
+        }
+        bool ok = multiboot_load(as, kernel, k, ksize, (uint64_t)mb, cmdline, ram_below_4g,
+                                 e820, e820_entries, info);
+        free(k);
+        return ok;
     }
     X86SetupHeader h;
     if (!x86_parse_setup_header(kernel, k, ksize, &h)) {
@@ -331,6 +556,18 @@ bool x86_boot_load(AddressSpace *as, const char *kernel, const char *initrd,
 
 void x86_boot_enter(CPUState *cpu, const X86BootInfo *info)
 {
+    if (info->multiboot) {
+        /* Multiboot §3.2: GDTR and IDTR are undefined; the image loads its own */
+        x86_cpu_set_protected_mode_entry(cpu, info->entry32, 0);
+        CPUX86State *env = cpu_env(cpu);
+        env->regs[R_EAX] = MB_BOOT_MAGIC;
+        env->regs[R_EBX] = info->mb_info;
+        env->gdt.base = 0;
+        env->gdt.limit = 0;
+        env->idt.base = 0;
+        env->idt.limit = 0;
+        return;
+    }
     x86_cpu_set_long_mode_entry(cpu, info->entry64, X86_BOOT_PGTABLE_ADDR,
                                 X86_BOOT_PARAMS_ADDR);
     CPUX86State *env = cpu_env(cpu);
