@@ -18,6 +18,15 @@
  * same tables). A clean page is installed without write permission so the
  * first write comes back here and sets D.
  * #PF error code (SDM §4.7): P=1 protection, W/R, U/S, RSVD, I/D.
+ *
+ * Reserved bits (SDM §4.4.2, §4.5.4, Tables 4-14..4-20): in PAE and 4-level
+ * entries, physical-address bits at or above MAXPHYADDR (40, CPUID
+ * 0x80000008), the XD bit when EFER.NXE is clear, PS in a PML4E, and the
+ * low bits of a large page's frame (2 MiB: 20:13, 1 GiB: 29:13); in 32-bit
+ * paging, bit 21 of a 4 MiB PDE (PSE-36 gives bits 20:13 physical bits
+ * 39:32). A present entry with one of them set faults with P=1 and RSVD=1
+ * (reserved bits are never checked in a not-present entry). The PAE PDPTEs
+ * are checked on the walk, like their other bits.
  */
 #include "target/i386/cpu.h"
 
@@ -33,6 +42,8 @@
 #define PG_PS (1ull << 7)
 #define PG_NX (1ull << 63)
 #define PG_ADDR_MASK 0x000ffffffffff000ull
+#define PHYS_BITS 40 /* MAXPHYADDR, as CPUID 0x80000008 reports it */
+#define PG_HI_RSVD (((1ull << 52) - 1) & ~((1ull << PHYS_BITS) - 1))
 
 enum { PFEC_P = 1, PFEC_W = 2, PFEC_U = 4, PFEC_RSVD = 8, PFEC_I = 16 };
 
@@ -99,6 +110,7 @@ static bool walk(CPUState *cs, uint64_t va, MMUAccessType access, int mmu_idx, W
 
     if (env->cr[4] & CR4_PAE) {
         int levels = lma ? 4 : 3;
+        uint64_t rsvd = PG_HI_RSVD | (nxe ? 0 : PG_NX);
         uint64_t table = lma ? (env->cr[3] & PG_ADDR_MASK) : (env->cr[3] & 0xffffffe0ull);
         for (int level = levels; level >= 1; level--) {
             int shift = 12 + 9 * (level - 1);
@@ -107,6 +119,12 @@ static bool walk(CPUState *cs, uint64_t va, MMUAccessType access, int mmu_idx, W
             pte = pte_load(cs, pa, true, &hosts[depth]);
             is64[depth++] = true;
             if (!(pte & PG_P)) {
+                goto fault;
+            }
+            if ((pte & rsvd) || (level == 4 && (pte & PG_PS)) ||
+                (level <= 3 && level > 1 && (pte & PG_PS) && (lma || level != 3) &&
+                 (pte & ((1ull << (12 + 9 * (level - 1))) - 1) & ~0x1fffull))) {
+                pfec |= PFEC_RSVD | PFEC_P;
                 goto fault;
             }
             if (!lma && level == 3) {
@@ -143,6 +161,10 @@ static bool walk(CPUState *cs, uint64_t va, MMUAccessType access, int mmu_idx, W
         rights_rw &= pde;
         rights_us &= pde;
         if ((pde & PG_PS) && (env->cr[4] & CR4_PSE)) {
+            if (pde & (1u << 21)) {
+                pfec |= PFEC_RSVD | PFEC_P;
+                goto fault;
+            }
             pte = pde;
             /* PSE-36: bits 20..13 of the PDE are physical bits 39..32 */
             paddr = (pde & 0xffc00000ull) | ((pde & 0x1fe000ull) << 19) | (va32 & 0x3fffff);
