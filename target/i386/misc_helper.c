@@ -56,6 +56,8 @@ void helper_rdtscp(CPUState *cs)
 
 /* ------------------------------------------------------------------ MSRs */
 
+#define MSR_AMD64_SYSCFG 0xc0010010
+
 bool x86_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *val)
 {
     X86CPU *cpu = x86_cpu(env_cpu(env));
@@ -81,6 +83,11 @@ bool x86_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *val)
     case MSR_GSBASE: *val = env->segs[R_GS].base; return true;
     case MSR_KERNELGSBASE: *val = env->kernelgsbase; return true;
     case MSR_TSC_AUX: *val = env->tsc_aux; return true;
+    case MSR_AMD64_SYSCFG:
+        /* AMD64 APM Vol.2 §7.9.1: no DRAM/MTRR extensions (MtrrFixDram*, Tom2) are
+         * enabled. The vendor is AuthenticAMD: Linux's MTRR code reads it at boot. */
+        *val = 0;
+        return true;
     default:
         break;
     }
@@ -140,6 +147,12 @@ bool x86_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val)
     case MSR_GSBASE: env->segs[R_GS].base = val; return true;
     case MSR_KERNELGSBASE: env->kernelgsbase = val; return true;
     case MSR_TSC_AUX: env->tsc_aux = (uint32_t)val; return true;
+    case MSR_AMD64_SYSCFG:
+        if (val) {
+            log_mask_printf(LOG_UNIMP, "x86: SYSCFG bits 0x%llx ignored\n",
+                            (unsigned long long)val);
+        }
+        return true;
     default:
         break;
     }

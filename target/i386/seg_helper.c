@@ -632,6 +632,8 @@ static void do_syscall(CPUX86State *env, uint64_t next_eip)
     uint32_t sel = (uint32_t)(env->star >> 32) & 0xffff;
     uint32_t eflags = cpu_compute_eflags(env);
     if (env->hflags & HF_LMA) {
+        /* LSTAR from 64-bit mode, CSTAR from compatibility mode: decided before CS changes */
+        uint64_t target = (env->hflags & HF_CS64) ? env->lstar : env->cstar;
         env->regs[R_ECX] = next_eip;
         env->regs[11] = eflags & ~RF_MASK;
         cpu_load_eflags(env, eflags & ~(uint32_t)env->fmask, ~0u);
@@ -642,7 +644,7 @@ static void do_syscall(CPUX86State *env, uint64_t next_eip)
         x86_cpu_load_seg_cache(env, R_SS, (sel + 8) & 0xfffc, 0, 0xffffffff,
                                DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
                                    DESC_W_MASK | DESC_A_MASK);
-        env->rip = (env->hflags & HF_CS64) ? env->lstar : env->cstar;
+        env->rip = target;
     } else {
         env->regs[R_ECX] = (uint32_t)next_eip;
         env->eflags &= ~(IF_MASK | RF_MASK | VM_MASK);

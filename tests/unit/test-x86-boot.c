@@ -17,7 +17,10 @@
  *    the "no AUX port" answers, IRQ 1, and the reset line (0xfe, 0xd1);
  *  - CPU regressions found booting Linux (target/i386):
  *      fs_base_iret: IRETQ to ring 3 must not null an FS holding a null
- *      selector (its base is IA32_FS_BASE: busybox's TLS faulted).
+ *      selector (its base is IA32_FS_BASE: busybox's TLS faulted);
+ *      amd_syscfg: RDMSR of AMD's SYSCFG (0xc0010010) must not #GP on our
+ *      AuthenticAMD models (Linux's MTRR set-up read it: a warning and
+ *      MTRRs/PAT disabled).
  *
  * Guest code was assembled with GNU as (--64) and objcopy -O binary; the
  * source is next to each byte array.
@@ -668,6 +671,28 @@ static bool test_fs_base_iret(void)
     return true;
 }
 
+static CPUState *keep_syscfg_cpu;
+static AddressSpace *keep_syscfg_as;
+
+static bool test_amd_syscfg(void)
+{
+    AddressSpace *as = address_space_new("syscfg");
+    Machine m;
+    memset(&m, 0, sizeof(m));
+    m.as = as;
+    m.ncpus = 1;
+    CPUState *cs = cpu_create(&m, &x86_cpu_class, 0, "qemu64");
+    CPUX86State *env = cpu_env(cs);
+    uint64_t v = ~0ull;
+    bool ok = x86_rdmsr(env, 0xc0010010, &v);
+    bool wok = x86_wrmsr(env, 0xc0010010, 0);
+    keep_syscfg_cpu = cs;
+    keep_syscfg_as = as;
+    CHECK(ok && v == 0, "RDMSR SYSCFG: ok=%d value %llx", ok, (unsigned long long)v);
+    CHECK(wok, "WRMSR SYSCFG 0 refused");
+    return true;
+}
+
 int main(void)
 {
     run("loader_layout", test_loader_layout);
@@ -677,5 +702,6 @@ int main(void)
     run("pc_machine_boot", test_pc_machine_boot);
     run("i8042", test_i8042);
     run("fs_base_iret", test_fs_base_iret);
+    run("amd_syscfg", test_amd_syscfg);
     return failures ? 1 : 0;
 }
