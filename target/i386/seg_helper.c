@@ -11,7 +11,7 @@
  * return address; faults return to the faulting instruction.
  *
  * Not yet: task gates and hardware task switches, virtual-8086 mode, segment
- * limit checks on ordinary data accesses, the TSS I/O bitmap, call gates.
+ * limit checks on ordinary data accesses, the TSS I/O bitmap.
  */
 #include <string.h>
 
@@ -964,11 +964,144 @@ static void do_far_return(CPUX86State *env, int opsize, int extra, bool is_iret,
     x86_update_hflags(env);
 }
 
+/* push for far CALL: v at the current SS:rSP (sz bytes), in the current mode */
+static void push_far(CPUX86State *env, uint64_t *sp, uint64_t base, uint64_t spmask, int sz,
+                     uint64_t v, int mmu_idx, uintptr_t ra)
+{
+    *sp -= (uint64_t)sz;
+    uint64_t a = base + (*sp & spmask);
+    if (spmask != ~0ull) {
+        a &= 0xffffffffull;
+    }
+    cpu_st_mmu(env_cpu(env), a, v, make_memop_idx(sz == 8 ? MO_64 : sz == 4 ? MO_32 : MO_16,
+                                                  (unsigned)mmu_idx), ra);
+}
+
+static void write_sp(CPUX86State *env, uint64_t sp, uint64_t spmask)
+{
+    env->regs[R_ESP] = spmask == 0xffff ? (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff)
+                     : spmask == 0xffffffffull ? (uint32_t)sp : sp;
+}
+
+/*
+ * Far JMP/CALL through a call gate (SDM CALL "far call to call gate", JMP;
+ * §5.8.3-5.8.6): gate DPL >= max(CPL, RPL), gate present (#NP(gate)); the
+ * gate's code segment must be code with DPL <= CPL (64-bit code in long
+ * mode). JMP, or CALL to a conforming segment or one at the same DPL, keeps
+ * the CPL and the stack. CALL to a more privileged non-conforming segment
+ * switches to the TSS stack of the new CPL (long mode: RSP from the TSS and
+ * a null SS with RPL = new CPL) and pushes the old SS:rSP, (legacy: the
+ * gate's parameter count of words/dwords copied from the old stack), then
+ * CS:rIP, with the gate's width (16-bit gate 2 bytes, 32-bit 4, 64-bit 8).
+ */
+static void far_via_gate(CPUX86State *env, uint32_t sel, uint32_t glo, uint32_t ghi, bool call,
+                         uint64_t next_eip, uintptr_t ra)
+{
+    bool lma = env->hflags & HF_LMA;
+    int type = (ghi >> 8) & 0x1f, gdpl = (ghi >> DESC_DPL_SHIFT) & 3;
+    int cpl = x86_cpl(env), rpl = sel & 3;
+    int err = (int)(sel & 0xfffc);
+    if ((lma ? type != 0xc : (type != 0xc && type != 4)) || gdpl < cpl || gdpl < rpl) {
+        raise_exception_err_ra(env, EXCP0D_GP, err, ra);
+    }
+    if (!(ghi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0B_NP, err, ra);
+    }
+    uint64_t target = (glo & 0xffff) | (ghi & 0xffff0000u);
+    if (lma) {
+        uint64_t hi2 = sys_ld(env, ((sel & 4) ? env->ldt.base : env->gdt.base) + (sel & ~7u) + 8,
+                              MO_64, ra);
+        if (((sel & ~7u) + 15 > ((sel & 4) ? env->ldt.limit : env->gdt.limit)) ||
+            ((hi2 >> 40) & 0x1f) != 0) {
+            raise_exception_err_ra(env, EXCP0D_GP, err, ra);
+        }
+        target |= (hi2 & 0xffffffffull) << 32;
+    }
+    int gsz = lma ? 8 : (type == 0xc ? 4 : 2);
+    uint32_t csel = glo >> 16, lo, hi;
+    if ((csel & ~3u) == 0) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    if (!load_descriptor(env, csel, &lo, &hi, ra) || !(hi & DESC_S_MASK) ||
+        !(hi & DESC_CS_MASK)) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(csel & 0xfffc), ra);
+    }
+    int dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    bool conforming = hi & (1u << 10);
+    if (dpl > cpl || (!call && !conforming && dpl != cpl) ||
+        (lma && (!(hi & DESC_L_MASK) || (hi & DESC_B_MASK)))) {
+        raise_exception_err_ra(env, EXCP0D_GP, (int)(csel & 0xfffc), ra);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0B_NP, (int)(csel & 0xfffc), ra);
+    }
+    int new_cpl = (call && !conforming) ? dpl : cpl;
+    uint64_t old_sp = env->regs[R_ESP];
+    uint32_t old_ss = env->segs[R_SS].selector, old_cs = env->segs[R_CS].selector;
+    if (call && new_cpl < cpl) {
+        uint64_t sp;
+        uint32_t ss;
+        tss_stack(env, new_cpl, 0, &sp, &ss);
+        if (lma) {
+            push_far(env, &sp, 0, ~0ull, 8, old_ss, 0, ra);
+            push_far(env, &sp, 0, ~0ull, 8, old_sp, 0, ra);
+            push_far(env, &sp, 0, ~0ull, 8, old_cs, 0, ra);
+            push_far(env, &sp, 0, ~0ull, 8, next_eip, 0, ra);
+            x86_cpu_load_seg_cache(env, R_SS, (uint32_t)new_cpl, 0, 0,
+                                   ((uint32_t)new_cpl << DESC_DPL_SHIFT) | DESC_W_MASK |
+                                       DESC_S_MASK | DESC_P_MASK);
+            env->regs[R_ESP] = sp;
+        } else {
+            uint32_t slo, shi;
+            if ((ss & ~3u) == 0 || !load_descriptor(env, ss, &slo, &shi, ra) ||
+                (int)(ss & 3) != new_cpl || ((shi >> DESC_DPL_SHIFT) & 3) != (uint32_t)new_cpl ||
+                !(shi & DESC_S_MASK) || (shi & DESC_CS_MASK) || !(shi & DESC_W_MASK)) {
+                raise_exception_err_ra(env, EXCP0A_TS, (int)(ss & 0xfffc), ra);
+            }
+            if (!(shi & DESC_P_MASK)) {
+                raise_exception_err_ra(env, EXCP0C_SS, (int)(ss & 0xfffc), ra);
+            }
+            uint64_t nbase = desc_base(slo, shi);
+            uint64_t nmask = (shi & DESC_B_MASK) ? 0xffffffffull : 0xffff;
+            uint64_t obase = env->segs[R_SS].base;
+            uint64_t omask = (env->hflags & HF_SS32) ? 0xffffffffull : 0xffff;
+            int nparams = (int)(ghi & 0x1f);
+            push_far(env, &sp, nbase, nmask, gsz, old_ss, 0, ra);
+            push_far(env, &sp, nbase, nmask, gsz, old_sp & omask, 0, ra);
+            for (int i = nparams - 1; i >= 0; i--) {
+                uint64_t a = (obase + ((old_sp + (uint64_t)(i * gsz)) & omask)) & 0xffffffffull;
+                uint64_t v = cpu_ld_mmu(env_cpu(env), a,
+                                        make_memop_idx(gsz == 4 ? MO_32 : MO_16,
+                                                       (unsigned)x86_mmu_idx(env)), ra);
+                push_far(env, &sp, nbase, nmask, gsz, v, 0, ra);
+            }
+            push_far(env, &sp, nbase, nmask, gsz, old_cs, 0, ra);
+            push_far(env, &sp, nbase, nmask, gsz, next_eip, 0, ra);
+            set_desc_accessed(env, ss, shi, ra);
+            x86_cpu_load_seg_cache(env, R_SS, ss, nbase, desc_limit(slo, shi),
+                                   (shi & 0x00f0ff00u) | DESC_A_MASK);
+            write_sp(env, sp, nmask);
+        }
+    } else if (call) {
+        uint64_t sp = env->regs[R_ESP];
+        uint64_t base = (env->hflags & HF_CS64) ? 0 : env->segs[R_SS].base;
+        uint64_t spmask = (env->hflags & HF_CS64) ? ~0ull
+                        : (env->hflags & HF_SS32) ? 0xffffffffull : 0xffffull;
+        push_far(env, &sp, base, spmask, gsz, old_cs, x86_mmu_idx(env), ra);
+        push_far(env, &sp, base, spmask, gsz, next_eip, x86_mmu_idx(env), ra);
+        write_sp(env, sp, spmask);
+    }
+    set_desc_accessed(env, csel, hi, ra);
+    load_cs(env, csel, lo, hi, new_cpl);
+    env->rip = (env->hflags & HF_CS64) ? target : gsz == 2 ? (target & 0xffff) : (uint32_t)target;
+}
+
 /*
  * Far JMP/CALL (SDM JMP/CALL "far"): real mode loads CS directly; protected
  * and long mode accept a code-segment descriptor (conforming: DPL <= CPL;
- * non-conforming: RPL <= CPL and DPL == CPL). Call gates and task switches
- * are not implemented (#GP). CALL pushes CS then the return offset.
+ * non-conforming: RPL <= CPL and DPL == CPL) or a call gate (far_via_gate);
+ * task gates and TSS descriptors (task switches) are #GP. CALL pushes CS
+ * then the return offset.
  */
 void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64_t next_eip)
 {
@@ -980,6 +1113,13 @@ void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64
     uint32_t lo = 0, hi = 0;
     bool prot = (env->hflags & HF_PE) && !(env->eflags & VM_MASK);
     if (prot) {
+        if ((sel & ~3u) == 0 || !load_descriptor(env, sel, &lo, &hi, ra)) {
+            raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+        }
+        if (!(hi & DESC_S_MASK)) {
+            far_via_gate(env, sel, lo, hi, call, next_eip, ra);
+            return;
+        }
         fetch_code_desc(env, sel, &lo, &hi, ra);
         int cpl = x86_cpl(env), dpl = (hi >> DESC_DPL_SHIFT) & 3, rpl = sel & 3;
         bool conforming = hi & (1u << 10);
@@ -992,18 +1132,9 @@ void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64
         uint64_t base = (env->hflags & HF_CS64) ? 0 : env->segs[R_SS].base;
         uint64_t spmask = (env->hflags & HF_CS64) ? ~0ull
                         : (env->hflags & HF_SS32) ? 0xffffffffull : 0xffffull;
-        MemOpIdx oi = make_memop_idx((MemOp)osz, (unsigned)x86_mmu_idx(env));
-        uint64_t a1 = base + ((sp - (uint64_t)n) & spmask);
-        uint64_t a2 = base + ((sp - 2 * (uint64_t)n) & spmask);
-        if (!(env->hflags & HF_CS64)) {
-            a1 &= 0xffffffffull;
-            a2 &= 0xffffffffull;
-        }
-        cpu_st_mmu(cs, a1, env->segs[R_CS].selector, oi, ra);
-        cpu_st_mmu(cs, a2, next_eip, oi, ra);
-        sp -= 2 * (uint64_t)n;
-        env->regs[R_ESP] = spmask == 0xffff ? (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff)
-                         : spmask == 0xffffffffull ? (uint32_t)sp : sp;
+        push_far(env, &sp, base, spmask, n, env->segs[R_CS].selector, x86_mmu_idx(env), ra);
+        push_far(env, &sp, base, spmask, n, next_eip, x86_mmu_idx(env), ra);
+        write_sp(env, sp, spmask);
     }
     if (prot) {
         load_cs(env, sel, lo, hi, x86_cpl(env));

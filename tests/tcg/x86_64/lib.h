@@ -93,6 +93,15 @@ void trap(struct frame *f);
         (long)last_vec;                                                     \
     })
 
+/* TRYI(code, inputs...): TRY with input operands (no clobbers but memory) */
+#define TRYI(code, ...)                                                     \
+    ({                                                                      \
+        last_vec = (ureg)-1;                                                \
+        asm volatile(PTRMOV " $1f, fixup_ip\n\t" code "\n1:\n\t"            \
+                     PTRMOV " $0, fixup_ip" ::__VA_ARGS__ : "memory");      \
+        (long)last_vec;                                                     \
+    })
+
 /* descriptors */
 void set_gdt(int sel, uint64_t desc);
 uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t type_s_dpl_p, uint32_t flags);
