@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exec/cputlb.h"
@@ -69,6 +70,7 @@ typedef struct VhCase {
     VhRegs in;
     uint8_t data[VH_DATA_SIZE];
     uint32_t undef_flags; /* EFLAGS bits the SDM leaves undefined */
+    bool m32;             /* 32-bit compatibility-mode code */
 } VhCase;
 
 typedef struct VhResult {
@@ -250,16 +252,17 @@ static bool vh_kind_gpr(uint16_t k)
     return m == A_E || m == A_G || m == A_R || m == A_B;
 }
 
-static bool vh_kind_mmx(uint16_t k)
+static bool vh_m32; /* generating 32-bit code: registers 0..7, no REX */
+
+static int vh_xreg(void)
 {
-    X86AddrMethod m = OPK_METHOD(k);
-    return m == A_P || m == A_Q || m == A_N;
+    return (int)vh_rn(vh_m32 ? 8 : 16);
 }
 
 static int vh_gpr(void)
 {
     for (;;) {
-        int r = (int)vh_rn(16);
+        int r = vh_xreg();
         if (r != 4) {
             return r;
         }
@@ -281,7 +284,9 @@ static void vh_emit32(VhCase *q, uint32_t v)
 /* fxrstor64 / fxsave64 [abs32]: REX.W 0F AE /1 or /0, ModRM 00 r 100, SIB 25 */
 static void vh_emit_fx(VhCase *q, int reg, uint32_t addr)
 {
-    vh_emit(q, 0x48);
+    if (!q->m32) {
+        vh_emit(q, 0x48); /* 32-bit code: the 32-bit layout (FIP/FDP differ; not compared) */
+    }
     vh_emit(q, 0x0f);
     vh_emit(q, 0xae);
     vh_emit(q, (uint8_t)(reg << 3 | 4));
@@ -337,9 +342,10 @@ static void vh_state(VhCase *q, bool fp)
 }
 
 /* build case q from candidate c */
-static void vh_gen(VhCase *q, const VhCand *c, bool fp)
+static void vh_gen(VhCase *q, const VhCand *c, bool fp, bool m32)
 {
     vh_state(q, fp);
+    q->m32 = vh_m32 = m32;
     q->len = 0;
     vh_emit_fx(q, 1, (uint32_t)VH_IN); /* fxrstor64 */
     q->insn_off = q->len;
@@ -366,10 +372,10 @@ static void vh_gen(VhCase *q, const VhCand *c, bool fp)
         uint16_t kd = c->kinds[k];
         X86AddrMethod m = OPK_METHOD(kd);
         if ((m == A_G || m == A_V || m == A_P) && reg < 0) {
-            reg = vh_kind_gpr(kd) ? vh_gpr() : vh_kind_mmx(kd) ? (int)vh_rn(16) : (int)vh_rn(16);
+            reg = vh_kind_gpr(kd) ? vh_gpr() : vh_xreg();
         } else if ((m == A_E || m == A_W || m == A_Q || m == A_R || m == A_U || m == A_N) &&
                    !mem) {
-            rm = vh_kind_gpr(kd) ? vh_gpr() : (int)vh_rn(16);
+            rm = vh_kind_gpr(kd) ? vh_gpr() : vh_xreg();
         } else if (m == A_B) {
             vvvv = vh_gpr();
         }
@@ -437,7 +443,7 @@ static void vh_gen(VhCase *q, const VhCand *c, bool fp)
         }
         uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2 |
                                 (!mem ? (rm >> 3) & 1 : 0));
-        if (rex != 0x40 || vh_rn(4) == 0) {
+        if (!m32 && (rex != 0x40 || vh_rn(4) == 0)) {
             vh_emit(q, rex);
         }
         vh_emit(q, 0x0f);
@@ -475,6 +481,7 @@ __asm__(".text\n"
         "vh_enter:\n"
         "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
         "  mov %rsp, vh_host_rsp(%rip)\n"
+        "  mov $0x2b, %eax\n  mov %eax, %ds\n  mov %eax, %es\n" /* flat data for 32-bit code */
         "  push 128(%rdi)\n  popfq\n"
         "  mov 0(%rdi), %rax\n  mov 8(%rdi), %rcx\n  mov 16(%rdi), %rdx\n  mov 24(%rdi), %rbx\n"
         "  mov 40(%rdi), %rbp\n  mov 48(%rdi), %rsi\n  mov 64(%rdi), %r8\n  mov 72(%rdi), %r9\n"
@@ -503,6 +510,7 @@ __asm__(".text\n"
         "vh_code_ptr: .quad 0x10000000\n"
         ".text\n");
 
+extern uint64_t vh_code_ptr;
 static const VhCase *vh_current;
 
 static void vh_on_fault(int sig)
@@ -537,8 +545,23 @@ static void vh_native_init(void)
     vh_ncode = vh_map(VH_CODE, 0x10000, PROT_READ | PROT_WRITE | PROT_EXEC);
     vh_ndata = vh_map(VH_DATA, VH_DATA_SIZE, PROT_READ | PROT_WRITE);
     vh_map(VH_STACK, VH_STACK_SIZE, PROT_READ | PROT_WRITE);
-    uint64_t *ctrl = vh_map(VH_CTRL, 4096, PROT_READ | PROT_WRITE);
+    uint64_t *ctrl = vh_map(VH_CTRL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
     ctrl[0] = (uint64_t)(uintptr_t)vh_exit;
+    /* for 32-bit code: CTRL+0x100 jmp *CTRL (64-bit, back to the exit); CTRL+0x200
+     * ljmpl *(CTRL+0x300), the far pointer VH_CODE:USER32_CS */
+    uint8_t *cb = (uint8_t *)ctrl;
+    uint32_t c32 = (uint32_t)VH_CTRL, fp = (uint32_t)(VH_CTRL + 0x300), code32 = (uint32_t)VH_CODE;
+    uint16_t user32_cs = 0x23;
+    cb[0x100] = 0xff;
+    cb[0x101] = 0x24;
+    cb[0x102] = 0x25;
+    memcpy(cb + 0x103, &c32, 4);
+    cb[0x200] = 0xff;
+    cb[0x201] = 0x2c;
+    cb[0x202] = 0x25;
+    memcpy(cb + 0x203, &fp, 4);
+    memcpy(cb + 0x300, &code32, 4);
+    memcpy(cb + 0x304, &user32_cs, 2);
     signal(SIGILL, vh_on_fault);
     signal(SIGSEGV, vh_on_fault);
     signal(SIGBUS, vh_on_fault);
@@ -549,13 +572,24 @@ static void vh_run_native(const VhCase *q, VhResult *r)
 {
     vh_current = q;
     memcpy(vh_ncode, q->code, (size_t)q->len);
-    /* jmp *VH_CTRL */
     uint8_t *t = vh_ncode + q->len;
     uint32_t a = (uint32_t)VH_CTRL;
-    t[0] = 0xff;
-    t[1] = 0x24;
-    t[2] = 0x25;
-    memcpy(t + 3, &a, 4);
+    if (q->m32) {
+        /* ljmp $0x33, $CTRL+0x100: back to 64-bit code, then jmp *CTRL */
+        uint32_t back = (uint32_t)(VH_CTRL + 0x100);
+        t[0] = 0xea;
+        memcpy(t + 1, &back, 4);
+        t[5] = 0x33;
+        t[6] = 0x00;
+        vh_code_ptr = VH_CTRL + 0x200;
+    } else {
+        /* jmp *VH_CTRL */
+        t[0] = 0xff;
+        t[1] = 0x24;
+        t[2] = 0x25;
+        memcpy(t + 3, &a, 4);
+        vh_code_ptr = VH_CODE;
+    }
     __builtin___clear_cache((char *)vh_ncode, (char *)vh_ncode + q->len + 7);
     memcpy(vh_ndata, q->data, VH_DATA_SIZE);
     vh_enter(&q->in);
@@ -598,7 +632,7 @@ static void vh_run_emu(CPUState *cs, const VhCase *q, VhResult *r)
     env->efer = EFER_LME | EFER_LMA | EFER_NXE;
     x86_cpu_load_seg_cache(env, R_CS, 0x10, 0, 0xffffffff,
                            DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
-                               DESC_W_MASK | DESC_A_MASK | DESC_L_MASK);
+                               DESC_W_MASK | DESC_A_MASK | (q->m32 ? DESC_B_MASK : DESC_L_MASK));
     for (int s = R_ES; s <= R_GS; s++) {
         if (s != R_CS) {
             x86_cpu_load_seg_cache(env, s, s == R_SS ? 0x18 : 0, 0, 0xffffffff,
@@ -656,7 +690,7 @@ static void vh_dump(const VhCase *q)
         printf(" %02x", q->code[q->insn_off + i]);
     }
     memcpy(buf, q->code + q->insn_off, (size_t)(n < 16 ? n : 16));
-    if (x86_decode(&in, X86_MODE64, 0, vh_fetch_buf, buf) == X86_DEC_OK) {
+    if (x86_decode(&in, q->m32 ? X86_MODE32 : X86_MODE64, 0, vh_fetch_buf, buf) == X86_DEC_OK) {
         x86_insn_format(&in, txt, sizeof(txt));
     }
     printf("   (%s)\n", txt);
@@ -714,6 +748,8 @@ typedef struct VhClass {
     const char *needs;  /* host feature, for the SKIP line */
 } VhClass;
 
+static bool vh_have_m32; /* the host runs 32-bit compatibility-mode code */
+
 static int vh_run_class(const VhClass *k, uint64_t seed, int n)
 {
     if (!k->host_ok) {
@@ -730,40 +766,48 @@ static int vh_run_class(const VhClass *k, uint64_t seed, int n)
     int failures = 0;
     struct { const char *name; const TCGBackend *be; } bes[2] = {
         {"interp", &tcg_backend_interp}, {"jit", &tcg_backend_x86_64}};
-    for (int b = 0; b < 2; b++) {
-        if (!bes[b].be) {
-            printf("SKIP %s-%s: backend not linked\n", k->name, bes[b].name);
+    bool verbose = getenv("X86_VEC_VERBOSE") != NULL;
+    for (int m32 = 0; m32 < 2; m32++) {
+        const char *mode = m32 ? "-m32" : "";
+        if (m32 && !vh_have_m32) {
+            printf("SKIP %s-m32: the host cannot run 32-bit code\n", k->name);
             continue;
         }
-        CPUState *cs = vh_emu_get(b, bes[b].be);
-        int bad = 0;
-        vh_rng = seed * 0x9e3779b97f4a7c15ull + 0x1234567ull;
-        for (int i = 0; i < n; i++) {
-            const VhCand *c = &vh_cands[vh_rn((unsigned)vh_ncands)];
-            vh_gen(&q, c, k->fp);
-            vh_run_native(&q, &nat);
-            memset(&emu, 0, sizeof(emu));
-            vh_run_emu(cs, &q, &emu);
-            bool verbose = getenv("X86_VEC_VERBOSE") != NULL;
-            if (!vh_compare(&q, &nat, &emu, false)) {
-                if (bad < 6) {
-                    printf("  %s-%s: case %d differs (X86_VEC_SEED=%llu): %s\n", k->name,
-                           bes[b].name, i, (unsigned long long)seed, x86_mnem_names[c->mnem]);
-                    vh_dump(&q);
-                    vh_compare(&q, &nat, &emu, true);
-                }
-                bad++;
-            } else if (verbose) {
-                printf("  ok %s\n", x86_mnem_names[c->mnem]);
+        for (int b = 0; b < 2; b++) {
+            if (!bes[b].be) {
+                printf("SKIP %s%s-%s: backend not linked\n", k->name, mode, bes[b].name);
+                continue;
             }
-        }
-        if (bad) {
-            printf("FAIL %s-%s: %d of %d cases differ (seed %llu)\n", k->name, bes[b].name, bad,
-                   n, (unsigned long long)seed);
-            failures++;
-        } else {
-            printf("PASS %s-%s: %d cases over %d encodings agree with the host\n", k->name,
-                   bes[b].name, n, vh_ncands);
+            CPUState *cs = vh_emu_get(b, bes[b].be);
+            int bad = 0, cases = m32 ? n / 3 : n;
+            vh_rng = seed * 0x9e3779b97f4a7c15ull + 0x1234567ull + (uint64_t)m32;
+            for (int i = 0; i < cases; i++) {
+                const VhCand *c = &vh_cands[vh_rn((unsigned)vh_ncands)];
+                vh_gen(&q, c, k->fp, m32);
+                vh_run_native(&q, &nat);
+                memset(&emu, 0, sizeof(emu));
+                vh_run_emu(cs, &q, &emu);
+                if (!vh_compare(&q, &nat, &emu, false)) {
+                    if (bad < 6) {
+                        printf("  %s%s-%s: case %d differs (X86_VEC_SEED=%llu): %s\n", k->name,
+                               mode, bes[b].name, i, (unsigned long long)seed,
+                               x86_mnem_names[c->mnem]);
+                        vh_dump(&q);
+                        vh_compare(&q, &nat, &emu, true);
+                    }
+                    bad++;
+                } else if (verbose) {
+                    printf("  ok %s\n", x86_mnem_names[c->mnem]);
+                }
+            }
+            if (bad) {
+                printf("FAIL %s%s-%s: %d of %d cases differ (seed %llu)\n", k->name, mode,
+                       bes[b].name, bad, cases, (unsigned long long)seed);
+                failures++;
+            } else {
+                printf("PASS %s%s-%s: %d cases over %d encodings agree with the host\n",
+                       k->name, mode, bes[b].name, cases, vh_ncands);
+            }
         }
     }
     return failures;
@@ -772,6 +816,29 @@ static int vh_run_class(const VhClass *k, uint64_t seed, int n)
 static void vh_init(void)
 {
     vh_native_init();
+    /* can this host run 32-bit code (a kernel without IA-32 emulation marks
+     * USER32_CS not present)? try a NOP in a child */
+    {
+        static VhCase probe;
+        static VhResult pr;
+        probe.m32 = true;
+        probe.code[0] = 0x90;
+        probe.len = 1;
+        probe.in.r[4] = VH_STACK + 0x8000;
+        probe.in.rflags = 0x202;
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            signal(SIGSEGV, SIG_DFL);
+            signal(SIGILL, SIG_DFL);
+            signal(SIGBUS, SIG_DFL);
+            vh_run_native(&probe, &pr);
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        vh_have_m32 = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    }
     vh_as = address_space_new("x86-vec");
     memory_map_ram(vh_as, "ram", VH_CODE, 0x400000);
 }
