@@ -2,7 +2,8 @@
 # test-boot-x86_64.sh — Debian's amd64 kernel (bzImage, direct boot, no
 # firmware) on coremu's "pc" machine: one core boots to the initramfs marker,
 # runs a command whose output is checked, and `poweroff -f` (ACPI S5) ends the
-# emulator with status 0; with -smp 2 and 4 every core comes online (the
+# emulator with status 0; a virtio-blk disk (virtio-pci) keeps what one boot
+# wrote for the next; with -smp 2 and 4 every core comes online (the
 # kernel starts the application processors with INIT-SIPI-SIPI) and a
 # parallel job, one busy shell per core, sums exactly. Bad input — a missing
 # kernel, a kernel that is not a bzImage, a truncated initrd — ends with one
@@ -44,6 +45,16 @@ check x86-boot-rtc-date "RTC date is not the host's date" grep -q "^$(date -u +%
 check x86-boot-command-done "command did not complete with rc=0" grep -q 'COREMU-GUEST-DONE rc=0' "$OUT"
 check x86-boot-poweroff-status "emulator exit status $RC, expected 0 after poweroff" test "$RC" -eq 0
 echo "x86 boot-to-poweroff took ${ELAPSED}s" >&2
+
+# ---- virtio-blk over virtio-pci: what one boot writes, the next reads back
+disk=$WORK/x86-disk.img
+truncate -s 8M "$disk"
+boot_x86_64 x86-disk-write 300 'echo "coremu-x86-disk-$((40 + 2))" | dd of=/dev/vda bs=512 conv=sync 2>/dev/null; sync' \
+    -drive "file=$disk,format=raw,if=virtio"
+check x86-disk-write "write boot failed (rc $RC)" grep -q 'COREMU-GUEST-DONE rc=0' "$OUT"
+check x86-disk-vda "no virtio disk vda" grep -q 'virtio_blk.*\[vda\]' "$OUT"
+boot_x86_64 x86-disk-read 300 'head -c 18 /dev/vda; echo' -drive "file=$disk,format=raw,if=virtio"
+check x86-disk-readback "the second boot did not read what the first wrote" grep -q '^coremu-x86-disk-42' "$OUT"
 
 # ---- SMP
 job='n=$(grep -c ^processor /proc/cpuinfo); echo "online=$(cat /sys/devices/system/cpu/online) n=$n"
