@@ -707,6 +707,68 @@ void helper_sysret(CPUState *cs, uint32_t dflag)
 }
 
 /*
+ * SYSENTER / SYSEXIT (SDM Vol.2 SYSENTER, SYSEXIT; Vol.3 §5.8.7): flat
+ * segments derived from IA32_SYSENTER_CS without reading the GDT. SYSENTER
+ * (any CPL, protected mode; allowed in IA-32e mode as on Intel CPUs) enters
+ * CPL 0 at SYSENTER_EIP/ESP with CS = SYSENTER_CS (64-bit code in IA-32e
+ * mode), SS = CS + 8, and clears VM, IF, RF. SYSEXIT (CPL 0) returns to CPL 3
+ * at RDX/RCX with CS = SYSENTER_CS + 16, SS = + 24, or with REX.W (to 64-bit
+ * mode) + 32 and + 40. SYSENTER_CS[15:2] = 0 makes both #GP(0).
+ */
+void helper_sysenter(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t sel = (uint32_t)env->sysenter_cs & 0xfffc;
+    if (!(env->hflags & HF_PE) || sel == 0) {
+        raise_exception_err(env, EXCP0D_GP, 0);
+    }
+    bool lma = env->hflags & HF_LMA;
+    env->eflags &= ~(VM_MASK | IF_MASK | RF_MASK);
+    x86_cpu_load_seg_cache(env, R_CS, sel, 0, 0xffffffff,
+                           DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                               DESC_W_MASK | DESC_A_MASK | (lma ? DESC_L_MASK : DESC_B_MASK));
+    x86_cpu_load_seg_cache(env, R_SS, sel + 8, 0, 0xffffffff,
+                           DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                               DESC_W_MASK | DESC_A_MASK);
+    env->regs[R_ESP] = lma ? env->sysenter_esp : (uint32_t)env->sysenter_esp;
+    env->rip = lma ? env->sysenter_eip : (uint32_t)env->sysenter_eip;
+    env->hflags &= ~HF_CPL_MASK;
+    x86_update_hflags(env);
+    cpu_loop_exit(cs);
+}
+
+void helper_sysexit(CPUState *cs, uint32_t dflag)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t sel = (uint32_t)env->sysenter_cs & 0xfffc;
+    if (!(env->hflags & HF_PE) || x86_cpl(env) != 0 || sel == 0) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    uint32_t dpl3 = 3u << DESC_DPL_SHIFT;
+    if (dflag == 2) {
+        x86_cpu_load_seg_cache(env, R_CS, (sel + 32) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | DESC_L_MASK | dpl3);
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 40) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | dpl3);
+        env->regs[R_ESP] = env->regs[R_ECX];
+        env->rip = env->regs[R_EDX];
+    } else {
+        x86_cpu_load_seg_cache(env, R_CS, (sel + 16) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_CS_MASK | DESC_W_MASK | DESC_A_MASK | dpl3);
+        x86_cpu_load_seg_cache(env, R_SS, (sel + 24) | 3, 0, 0xffffffff,
+                               DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK |
+                                   DESC_W_MASK | DESC_A_MASK | dpl3);
+        env->regs[R_ESP] = (uint32_t)env->regs[R_ECX];
+        env->rip = (uint32_t)env->regs[R_EDX];
+    }
+    env->hflags = (env->hflags & ~HF_CPL_MASK) | 3;
+    x86_update_hflags(env);
+}
+
+/*
  * Deliver a vector. Nested faults during delivery: a contributory fault or
  * #PF while delivering a contributory fault or #PF is a double fault; a
  * fault while delivering #DF shuts the machine down (SDM §6.15 Table 6-5).

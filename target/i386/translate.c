@@ -1631,6 +1631,23 @@ static void trans_SYSRET(DisasContext *s, X86Insn *in)
     s->base.is_jmp = DISAS_EOB;
 }
 
+static void trans_SYSENTER(DisasContext *s, X86Insn *in)
+{
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_sysenter(tcg_env());
+    s->base.is_jmp = DISAS_NORETURN;
+}
+
+static void trans_SYSEXIT(DisasContext *s, X86Insn *in)
+{
+    if (!check_cpl0(s)) {
+        return;
+    }
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_sysexit(tcg_env(), tcg_constant_i32(in->rex & 8 ? 2 : 1));
+    s->base.is_jmp = DISAS_EOB;
+}
+
 static void trans_IRET(DisasContext *s, X86Insn *in)
 {
     gen_update_rip(s, cur_eip(s));
@@ -1938,6 +1955,26 @@ static void trans_IN_OUT(DisasContext *s, X86Insn *in)
     }
 }
 
+/* BOUND r, m16&16 / m32&32 (legacy modes): #BR (a fault) unless lower <= r <= upper, signed */
+static void trans_BOUND(DisasContext *s, X86Insn *in)
+{
+    MemOp sz = (MemOp)in->opsize;
+    TCGv_i64 lo = tmp64(), hi = tmp64(), a = tmp64(), v = tmp64();
+    tcg_gen_guest_ld_i64(lo, s->A0, (unsigned)s->mem_idx, (MemOp)(sz | MO_SIGN));
+    tcg_gen_addi_i64(a, s->A0, 1 << sz);
+    tcg_gen_ext32u_i64(a, a);
+    tcg_gen_guest_ld_i64(hi, a, (unsigned)s->mem_idx, (MemOp)(sz | MO_SIGN));
+    gen_read_reg(v, in->op[0].reg, false, sz);
+    gen_ext(v, v, sz, true);
+    TCGLabel *fail = gen_new_label(), *ok = gen_new_label();
+    tcg_gen_brcond_i64(TCG_COND_LT, v, lo, fail);
+    tcg_gen_brcond_i64(TCG_COND_LE, v, hi, ok);
+    gen_set_label(fail);
+    gen_exception(s, EXCP05_BR);
+    gen_set_label(ok);
+    s->base.is_jmp = DISAS_NEXT;
+}
+
 static void trans_XLAT(DisasContext *s, X86Insn *in)
 {
     TCGv_i64 a = tmp64(), al = tmp64(), v = tmp64();
@@ -2004,6 +2041,7 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_HLT] = trans_HLT, [MN_UD2] = trans_UD, [MN_UD1] = trans_UD, [MN_UD0] = trans_UD,
     [MN_INT3] = trans_INT, [MN_INT] = trans_INT, [MN_INTO] = trans_INT, [MN_INT1] = trans_INT,
     [MN_SYSCALL] = trans_SYSCALL, [MN_SYSRET] = trans_SYSRET, [MN_IRET] = trans_IRET,
+    [MN_SYSENTER] = trans_SYSENTER, [MN_SYSEXIT] = trans_SYSEXIT, [MN_BOUND] = trans_BOUND,
     [MN_RETF] = trans_RETF, [MN_JMPF] = trans_far, [MN_CALLF] = trans_far,
     [MN_CPUID] = trans_CPUID, [MN_RDTSC] = trans_RDTSC, [MN_RDTSCP] = trans_RDTSC,
     [MN_RDMSR] = trans_MSR, [MN_WRMSR] = trans_MSR,

@@ -1,0 +1,139 @@
+/*
+ * excp_32.c — 32-bit protected mode: exceptions and their reported state
+ * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
+ * for selectors), ring 3 via IRET and back through a DPL-3 gate with the TSS
+ * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
+ * two parameters copied to the inner stack and RET imm16 back, and
+ * SYSENTER/SYSEXIT (with their #GP cases).
+ */
+#include "lib.h"
+
+static void report(const char *what, long v)
+{
+    if (v >= 0) {
+        pr("%s: vector %d err %lx\n", what, (int)v, last_err);
+    } else {
+        pr("%s: no fault\n", what);
+    }
+}
+
+extern char de_insn[], bp_next[], into_next[], bound_insn[];
+volatile uint32_t bound_pair[2] = {10, 20};
+
+static int hook_int80(struct frame *f)
+{
+    pr("int80 frame: cs %lx ss %lx eflags %lx esp ok %d at esp0-%lx\n", f->cs, f->ss,
+       f->flags, f->sp <= (ureg)user_stack_top && f->sp > (ureg)user_stack_top - 64,
+       (ureg)intr_stack_top - (ureg)&f->ip);
+    return 0;
+}
+static void user_int80(void)
+{
+    asm volatile("int $0x80");
+}
+
+/* SYSENTER / SYSEXIT */
+extern char sysenter_entry[], user_sysenter[], user_sysenter_ret[];
+volatile ureg se_cs, se_ss, se_esp, se_flags, sx_cs, sx_ss, sx_esp;
+asm(".text\n"
+    "sysenter_entry:\n"
+    "  mov %cs, %eax\n  mov %eax, se_cs\n"
+    "  mov %ss, %eax\n  mov %eax, se_ss\n"
+    "  mov %esp, se_esp\n"
+    "  pushf\n  popl se_flags\n"
+    "  sysexit\n"
+    "user_sysenter:\n"
+    "  mov $user_sysenter_ret, %edx\n"
+    "  mov %esp, %ecx\n"
+    "  sysenter\n"
+    "user_sysenter_ret:\n"
+    "  mov %cs, %eax\n  mov %eax, sx_cs\n"
+    "  mov %ss, %eax\n  mov %eax, sx_ss\n"
+    "  mov %esp, sx_esp\n"
+    "  int $0x80\n");
+static void user_sysexit(void)
+{
+    asm volatile("sysexit");
+}
+
+/* 32-bit call gate with 2 dword parameters */
+extern char gate32_target[];
+volatile ureg g_frame[6];
+asm(".text\n"
+    "gate32_target:\n"
+    "  mov 0(%esp), %eax\n  mov %eax, g_frame\n"
+    "  mov 4(%esp), %eax\n  mov %eax, g_frame+4\n"
+    "  mov 8(%esp), %eax\n  mov %eax, g_frame+8\n"
+    "  mov 12(%esp), %eax\n  mov %eax, g_frame+12\n"
+    "  mov 16(%esp), %eax\n  mov %eax, g_frame+16\n"
+    "  mov 20(%esp), %eax\n  mov %eax, g_frame+20\n"
+    "  lret $8\n");
+volatile ureg after_gate_esp, before_gate_esp;
+static void user_gate32(void)
+{
+    asm volatile("pushl $0x2222\n\tpushl $0x1111\n\t"
+                 "mov %%esp, before_gate_esp\n\t"
+                 "lcall $0x83, $0\n\t"
+                 "mov %%esp, after_gate_esp\n\t"
+                 "int $0x80" ::: "eax", "memory");
+}
+
+int main(void)
+{
+    /* faults report the faulting instruction, traps the next one */
+    report("div 0", TRY("xor %%edx, %%edx\n\txor %%ecx, %%ecx\n\tmov $1, %%eax\n"
+                        "de_insn: div %%ecx", "eax", "ecx", "edx"));
+    pr("  ip at div %d\n", last_ip == (ureg)de_insn);
+    report("ud2", TRY("ud2"));
+    report("int3", TRY("int3\nbp_next:"));
+    pr("  ip after int3 %d\n", last_ip == (ureg)bp_next);
+    report("into of=0", TRY("xor %%eax, %%eax\n\tinto", "eax"));
+    report("into of=1", TRY("mov $0x7fffffff, %%eax\n\tinc %%eax\n\tinto\ninto_next:", "eax"));
+    pr("  ip after into %d\n", last_ip == (ureg)into_next);
+    report("bound in", TRYI("bound %0, bound_pair", "r"(15)));
+    report("bound out", TRYI("bound_insn: bound %0, bound_pair", "r"(21)));
+    pr("  ip at bound %d\n", last_ip == (ureg)bound_insn);
+
+    /* selectors */
+    set_gdt(0x90, seg_desc(0, 0xfffff, 0x12, 0xc)); /* data, not present */
+    report("mov ds, not present", TRYI("mov %0, %%ds", "r"(0x90)));
+    set_gdt(0x98, seg_desc(0, 0xfffff, 0x12, 0xc)); /* stack, not present */
+    report("mov ss, not present", TRYI("mov %0, %%ss", "r"(0x98)));
+    report("mov ss, code", TRYI("mov %0, %%ss", "r"(SEL_KCODE32)));
+    report("mov ss, null", TRYI("mov %0, %%ss", "r"(0)));
+    report("mov ds, beyond gdt", TRYI("mov %0, %%ds", "r"(0x200)));
+    report("ljmp to data", TRY("ljmp $0x18, $0"));
+    set_gdt(0xa0, seg_desc(0, 0xfffff, 0x1a, 0xc)); /* code, not present */
+    report("ljmp not present", TRY("ljmp $0xa0, $0"));
+
+    /* ring 3 and back */
+    trap_hook[0x80] = hook_int80;
+    report("user int80", run_user(user_int80, user_stack_top));
+    trap_hook[0x80] = 0;
+
+    /* call gate: DPL 3, 2 parameters, to kernel code32 */
+    set_gdt(0x80, ((ureg)gate32_target & 0xffff) | (uint64_t)SEL_KCODE32 << 16 | 2ull << 32 |
+                      0xecull << 40 | (uint64_t)((ureg)gate32_target >> 16) << 48);
+    report("user lcall gate32", run_user(user_gate32, user_stack_top));
+    pr("  frame: eip ok %d cs %lx p1 %lx p2 %lx esp ok %d ss %lx; esp back %d\n",
+       g_frame[0] > (ureg)user_gate32 && g_frame[0] < (ureg)user_gate32 + 64, g_frame[1],
+       g_frame[2], g_frame[3], g_frame[4] == before_gate_esp, g_frame[5],
+       after_gate_esp == before_gate_esp + 8);
+
+    /* SYSENTER / SYSEXIT: 0x60 code, 0x68 stack, 0x70 user code, 0x78 user data */
+    set_gdt(0x60, gdt[SEL_KCODE32 >> 3]);
+    set_gdt(0x68, gdt[SEL_KDATA >> 3]);
+    set_gdt(0x70, gdt[SEL_UCODE32 >> 3]);
+    set_gdt(0x78, gdt[SEL_UDATA >> 3]);
+    wrmsr(MSR_SYSENTER_CS, 0x60);
+    wrmsr(MSR_SYSENTER_ESP, (ureg)intr_stack_top - 256);
+    wrmsr(MSR_SYSENTER_EIP, (ureg)sysenter_entry);
+    report("sysenter", run_user((void (*)(void))user_sysenter, user_stack_top));
+    pr("  entry: cs %lx ss %lx esp ok %d eflags %lx; exit: cs %lx ss %lx esp ok %d\n", se_cs,
+       se_ss, se_esp == (ureg)intr_stack_top - 256, se_flags, sx_cs, sx_ss,
+       sx_esp == (ureg)user_stack_top);
+    report("sysexit at cpl 3", run_user(user_sysexit, user_stack_top));
+    wrmsr(MSR_SYSENTER_CS, 0);
+    report("sysenter with cs 0", run_user((void (*)(void))user_sysenter, user_stack_top));
+    return 0;
+}
