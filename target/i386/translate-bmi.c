@@ -55,6 +55,10 @@ static void gen_trunc(TCGv_i64 v, int bits)
 /* the VEX.vvvv, ModRM.reg and ModRM.r/m operands, by kind */
 void trans_bmi(DisasContext *s, X86Insn *in)
 {
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
+        gen_illegal(s); /* VEX is #UD in real and virtual-8086 mode (SDM Vol.2 §2.3.2) */
+        return;
+    }
     MemOp sz = (MemOp)in->op[0].size;
     int bits = sz == MO_64 ? 64 : 32;
     TCGv_i64 r = tmp64(), t = tmp64(), c = tmp64();
