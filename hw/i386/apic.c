@@ -735,6 +735,7 @@ static bool apic_reg_read_locked(APICState *s, uint32_t reg, bool x2, uint32_t *
     case APIC_APR: v = 0; break;
     case APIC_PPR: v = apic_ppr(s); break;
     case APIC_EOI: v = 0; break;
+    case APIC_RRD: v = 0; break; /* remote read: never valid (xAPIC has none) */
     case APIC_LDR: v = s->ldr; break;
     case APIC_DFR:
         if (x2) {
