@@ -188,10 +188,9 @@ static uint64_t port92_read(void *opaque, uint64_t offset, unsigned size)
 static void port92_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     PCMachineState *pcms = opaque;
-    uint8_t old = __atomic_exchange_n(&pcms->port92, (uint8_t)(value & 0x02), __ATOMIC_RELAXED);
-    (void)old;
-    if (value & 0x01) {
-        machine_request_shutdown(pcms->m, 2, 0);
+    uint8_t old = __atomic_exchange_n(&pcms->port92, (uint8_t)(value & 0x03), __ATOMIC_RELAXED);
+    if ((value & 0x01) && !(old & 0x01)) {
+        machine_request_shutdown(pcms->m, 2, 0); /* the 0 -> 1 edge of bit 0 */
     }
 }
 
