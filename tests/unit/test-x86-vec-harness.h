@@ -10,6 +10,7 @@
  *
  *     fxrstor64 [IN]      random x87/MMX, MXCSR and XMM state (and TOP/tags)
  *     <instruction>       random registers, [disp32] memory operand, imm8
+ *     setcc [FLAGS+i]     each condition whose flags the SDM defines
  *     fxsave64  [OUT]
  *
  * (memory operands misaligned and page-crossing where the instruction allows)
@@ -64,9 +65,10 @@ typedef struct VhRegs {
 } VhRegs;
 
 typedef struct VhCase {
-    uint8_t code[64];
+    uint8_t code[160];
     int len;         /* bytes before the terminator */
     int insn_off;    /* where the tested instruction starts */
+    int insn_len;
     VhRegs in;
     uint8_t data[VH_DATA_SIZE];
     uint32_t undef_flags; /* EFLAGS bits the SDM leaves undefined */
@@ -466,6 +468,22 @@ static void vh_gen(VhCase *q, const VhCand *c, bool fp, bool m32)
     if (has_imm) {
         vh_emit(q, (uint8_t)vh_rnd());
     }
+    q->insn_len = q->len - q->insn_off;
+    /* the flags as the next instruction sees them in the same TB (lazy flags after
+     * a helper): SETcc of every condition whose flags are all defined, to memory */
+    static const struct { uint8_t cc; uint32_t reads; } conds[] = {
+        {0x0, CC_O}, {0x2, CC_C}, {0x4, CC_Z}, {0x6, CC_C | CC_Z}, {0x8, CC_S},
+        {0xa, CC_P}, {0xc, CC_S | CC_O}, {0xe, CC_Z | CC_S | CC_O},
+    };
+    for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+        if (!(conds[i].reads & q->undef_flags)) {
+            vh_emit(q, 0x0f);
+            vh_emit(q, (uint8_t)(0x90 | conds[i].cc)); /* setcc [abs32] */
+            vh_emit(q, 0x04);
+            vh_emit(q, 0x25);
+            vh_emit32(q, (uint32_t)(VH_DATA + 0x1080 + i));
+        }
+    }
     vh_emit_fx(q, 0, (uint32_t)VH_OUT); /* fxsave64 */
 }
 
@@ -620,7 +638,7 @@ static CPUState *vh_emu_get(int idx, const TCGBackend *be)
 static void vh_run_emu(CPUState *cs, const VhCase *q, VhResult *r)
 {
     CPUX86State *env = cpu_env(cs);
-    uint8_t code[80];
+    uint8_t code[176];
     memcpy(code, q->code, (size_t)q->len);
     code[q->len] = 0xf4; /* hlt */
     tb_invalidate_phys_range(cs, VH_CODE, 0x1000);
@@ -684,7 +702,7 @@ static void vh_dump(const VhCase *q)
     X86Insn in;
     char txt[200] = "?";
     uint8_t buf[16] = {0};
-    int n = q->len - 9 - q->insn_off; /* the tested instruction (fxsave64 follows) */
+    int n = q->insn_len;
     printf("    bytes:");
     for (int i = 0; i < n; i++) {
         printf(" %02x", q->code[q->insn_off + i]);
