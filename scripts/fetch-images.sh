@@ -38,7 +38,8 @@
 #
 # Guest programs: every guest/stress/*.c is compiled (static, -pthread) for
 # each architecture -- aarch64-linux-gnu-gcc for aarch64, the host gcc (or
-# x86_64-linux-gnu-gcc) for x86_64 -- into /stress/<name> of the initramfs.
+# x86_64-linux-gnu-gcc) for x86_64 -- into one multi-call binary
+# /stress/stress of the initramfs, with a link /stress/<name> per program.
 # A hash of their sources, flags and compiler versions is recorded in each
 # manifest ("guest-programs: HASH"), and a manifest with another hash makes
 # the images out of date whatever the file times say.
@@ -96,20 +97,30 @@ guest_programs_hash() {
 }
 GUEST_HASH=$(guest_programs_hash)
 
-# build_guest_programs ARCH DESTDIR: compile guest/stress/*.c into DESTDIR
+# build_guest_programs ARCH DESTDIR: compile guest/stress/*.c into one
+# multi-call binary DESTDIR/stress (guest/stress/multicall.c) with a link
+# DESTDIR/<name> per program
 build_guest_programs() {
-    local arch=$1 dest=$2 cc f name
+    local arch=$1 dest=$2 cc f name objs=() list=""
     cc=$(guest_cc "$arch")
     command -v "$cc" >/dev/null 2>&1 ||
         die "$cc not found: needed to build the $arch guest programs (run scripts/install-deps.sh)"
-    mkdir -p "$dest"
+    mkdir -p "$dest" "$WORK/stress-$arch"
     for f in "$STRESS_SRC"/*.c; do
         [ -f "$f" ] || continue
         name=${f##*/}; name=${name%.c}
+        [ "$name" = multicall ] && continue
         # shellcheck disable=SC2086 # GUEST_CFLAGS is a list of words
-        "$cc" $GUEST_CFLAGS -o "$dest/$name" "$f" ||
+        "$cc" $GUEST_CFLAGS -c "-Dmain=main_${name//-/_}" -o "$WORK/stress-$arch/$name.o" "$f" ||
             die "cannot build guest program $f for $arch"
+        objs+=("$WORK/stress-$arch/$name.o")
+        list+="X(${name//-/_}) "
+        ln -s stress "$dest/$name"
     done
+    [ ${#objs[@]} -gt 0 ] || return 0
+    # shellcheck disable=SC2086
+    "$cc" $GUEST_CFLAGS "-DSTRESS_PROGRAMS=$list" -o "$dest/stress" "$STRESS_SRC/multicall.c" \
+        "${objs[@]}" || die "cannot link the $arch guest programs"
 }
 
 # ---------------------------------------------------------------- freshness

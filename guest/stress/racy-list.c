@@ -4,7 +4,7 @@
  * check-then-act code.
  *
  * Usage: racy-list THREADS ITERS
- * Each thread does ITERS operations, alternately
+ * Each thread does ITERS operations: two pushes, then a pop, and again
  *   push: take the next node of the thread's own pool; n->next = head;
  *         head = n;                              (a concurrent push is lost)
  *   pop:  h = head; if (h) { ...; head = h->next; }
@@ -17,7 +17,8 @@
  * Prints: STRESS racy-list threads=T iters=M pushes=P pops=Q length=L
  *         checksum=C result=ok
  * where L is the final list's length and C a hash of the node ids along it
- * (both depend only on the interleaving).  Without races L = P - Q.
+ * (both depend only on the interleaving).  Without races L = P - Q, and
+ * P = T * (M - M/3) always.
  */
 #include "stress.h"
 
@@ -43,7 +44,7 @@ static void worker(int index)
     long used = 0;
     uint64_t pops = 0;
     for (long i = 0; i < iters; i++) {
-        if (i % 2 == 0) {
+        if (i % 3 != 2) {
             Node *n = &mine[used++];
             n->next = head;
             widen();
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
     }
     int threads = (int)parse_count("racy-list", "THREADS", argv[1], STRESS_MAX_THREADS);
     iters = parse_count("racy-list", "ITERS", argv[2], 1L << 20);
-    long per = (iters + 1) / 2;
+    long per = iters - iters / 3; /* pushes per thread */
     for (int t = 0; t < threads; t++) {
         pool[t] = calloc((size_t)per, sizeof(Node));
         if (!pool[t]) {
