@@ -67,6 +67,19 @@ void x86_update_hflags(CPUX86State *env)
         if (env->segs[R_DS].base | env->segs[R_ES].base | env->segs[R_SS].base) {
             h |= HF_ADDSEG;
         }
+        /* SDM Vol.3 §5.3: limit checks matter only for a segment that is not flat
+         * (a null, not-present selector is left to the access: it is not checked) */
+        if ((h & HF_PE) && !(env->eflags & VM_MASK)) {
+            for (int seg = R_ES; seg <= R_GS; seg++) {
+                const SegmentCache *sc = &env->segs[seg];
+                bool expand_down = (sc->flags & (DESC_S_MASK | DESC_CS_MASK | (1u << 10))) ==
+                                   (DESC_S_MASK | (1u << 10));
+                if ((sc->flags & DESC_P_MASK) && (sc->limit != 0xffffffffu || expand_down)) {
+                    h |= HF_SEGLIM;
+                    break;
+                }
+            }
+        }
     }
     if (!(h & HF_PE)) {
         h &= ~HF_CPL_MASK;

@@ -115,6 +115,8 @@ static inline CCOp cc_op_base(CCOp op)
 #define HF_TF (1u << 14)    /* EFLAGS.TF single-step */
 #define HF_IOPL_SHIFT 16    /* EFLAGS.IOPL copy (2 bits) */
 #define HF_IF (1u << 18)    /* EFLAGS.IF copy */
+#define HF_SEGLIM (1u << 19) /* legacy protected mode with a data/stack segment that is not
+                              * flat 4 GiB (or is expand-down): accesses check limits */
 
 /* ---- control registers ---- */
 #define CR0_PE (1u << 0)
@@ -379,6 +381,8 @@ _Noreturn void raise_exception_ra(CPUX86State *env, int vector, uintptr_t ra);
 _Noreturn void raise_exception_err_ra(CPUX86State *env, int vector, int error_code,
                                       uintptr_t ra);
 void x86_cpu_do_interrupt(CPUState *cs);
+/* the bytes [off, off + n - 1] lie within the segment's limit (expand-down aware) */
+bool x86_seg_limit_ok(const SegmentCache *sc, uint64_t off, unsigned n);
 bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t interrupt_request);
 void x86_do_interrupt_all(CPUX86State *env, int intno, bool is_int, int error_code,
                           uint64_t next_eip, bool is_hw);

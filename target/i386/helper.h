@@ -25,6 +25,8 @@ DEF_HELPER_2(sysret, 0, void, env, i32)
 /* SYSENTER; SYSEXIT with dflag 2 (REX.W: to 64-bit) or 1 (to 32-bit) */
 DEF_HELPER_1(sysenter, TCG_CALL_NO_RETURN, void, env)
 DEF_HELPER_2(sysexit, 0, void, env, i32)
+/* segment-limit check (HF_SEGLIM): offset, desc = seg | bytes << 4 */
+DEF_HELPER_3(check_seg_limit, 0, void, env, i64, i32)
 DEF_HELPER_2(iret, 0, void, env, i32)
 DEF_HELPER_3(lret, 0, void, env, i32, i32)
 /* far JMP/CALL: selector, offset, desc = call | opsize << 4, next eip (CALL) */

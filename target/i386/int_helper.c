@@ -449,6 +449,18 @@ uint32_t helper_string(CPUState *cs, uint32_t desc)
         uint64_t si = env->regs[R_ESI], di = env->regs[R_EDI];
         uint64_t src = str_linear(env, sseg, si, asize);
         uint64_t dst = str_linear(env, R_ES, di, asize);
+        if (env->hflags & HF_SEGLIM) {
+            /* segment limits (SDM Vol.3 §5.3): ES:rDI is the destination, seg:rSI the source */
+            bool uses_src = kind == STR_MOVS || kind == STR_LODS || kind == STR_CMPS ||
+                            kind == STR_OUTS;
+            bool uses_dst = kind != STR_LODS && kind != STR_OUTS;
+            if (uses_src && !x86_seg_limit_ok(&env->segs[sseg], si & am, 1u << sz)) {
+                raise_exception_err_ra(env, sseg == R_SS ? EXCP0C_SS : EXCP0D_GP, 0, ra);
+            }
+            if (uses_dst && !x86_seg_limit_ok(&env->segs[R_ES], di & am, 1u << sz)) {
+                raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+            }
+        }
         uint64_t a, b;
         switch (kind) {
         case STR_MOVS:

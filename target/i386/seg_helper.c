@@ -432,6 +432,35 @@ void helper_ltr(CPUState *cs, uint32_t sel)
     load_sys_desc(env, &env->tr, sel & 0xffff, 9, GETPC());
 }
 
+/*
+ * Segment-limit check of a data access in legacy protected mode (SDM Vol.3
+ * §5.3, generated code calls it only under HF_SEGLIM): the bytes [off,
+ * off + n - 1] must lie within the limit, or for an expand-down data
+ * segment above it and below 64 KiB or 4 GiB (B flag). #SS(0) for SS,
+ * #GP(0) for the others.
+ */
+bool x86_seg_limit_ok(const SegmentCache *sc, uint64_t off, unsigned n)
+{
+    uint64_t last = off + n - 1;
+    bool expand_down = (sc->flags & (DESC_S_MASK | DESC_CS_MASK | (1u << 10))) ==
+                       (DESC_S_MASK | (1u << 10));
+    if (expand_down) {
+        uint64_t top = (sc->flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull;
+        return off > sc->limit && last <= top;
+    }
+    return last <= sc->limit;
+}
+
+void helper_check_seg_limit(CPUState *cs, uint64_t off, uint32_t desc)
+{
+    CPUX86State *env = cpu_env(cs);
+    int seg = (int)(desc & 7);
+    unsigned n = desc >> 4;
+    if (!x86_seg_limit_ok(&env->segs[seg], off, n)) {
+        raise_exception_err_ra(env, seg == R_SS ? EXCP0C_SS : EXCP0D_GP, 0, GETPC());
+    }
+}
+
 /* ---------------------------------------------------- interrupt delivery */
 
 static void push16(CPUX86State *env, uint64_t *sp, uint64_t ssbase, uint32_t spmask,

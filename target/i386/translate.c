@@ -275,9 +275,28 @@ static int default_seg(X86Insn *in)
     return (in->base == R_ESP || in->base == R_EBP) ? R_SS : R_DS;
 }
 
+/* HF_SEGLIM: check [off, off + bytes) against the segment's limit before the access */
+static void gen_check_limit(DisasContext *s, TCGv_i64 off, int seg, unsigned bytes)
+{
+    if ((s->flags & HF_SEGLIM) && s->mode != X86_MODE64) {
+        gen_helper_check_seg_limit(tcg_env(), off, tcg_constant_i32(seg | (int)(bytes << 4)));
+    }
+}
+
 static void gen_lea_modrm(DisasContext *s, X86Insn *in)
 {
     TCGv_i64 a = gen_ea_offset(s, in);
+    if (s->flags & HF_SEGLIM) {
+        /* the memory operand's size; far pointers and other multi-part operands
+         * are checked by their first part */
+        unsigned bytes = 1;
+        for (int i = 0; i < in->nops; i++) {
+            if (in->op[i].type == OT_MEM) {
+                bytes = in->op[i].size <= MO_128 ? 1u << in->op[i].size : 1;
+            }
+        }
+        gen_check_limit(s, a, in->seg >= 0 ? in->seg : default_seg(in), bytes);
+    }
     gen_seg_linear(s, a, default_seg(in), in->seg);
     s->A0 = a;
 }
@@ -295,6 +314,7 @@ static TCGv_i64 gen_stack_addr(DisasContext *s, TCGv_i64 sp)
     } else {
         tcg_gen_ext16u_i64(a, sp);
     }
+    gen_check_limit(s, a, R_SS, 1); /* the first byte: the push or pop size is not known here */
     if (s->addseg) {
         gen_add_seg_base(a, R_SS);
         tcg_gen_ext32u_i64(a, a);

@@ -102,6 +102,15 @@ void trap(struct frame *f);
         (long)last_vec;                                                     \
     })
 
+/* TRYIC(code, clobber, inputs...): TRYI that also clobbers one register */
+#define TRYIC(code, clobber, ...)                                           \
+    ({                                                                      \
+        last_vec = (ureg)-1;                                                \
+        asm volatile(PTRMOV " $1f, fixup_ip\n\t" code "\n1:\n\t"            \
+                     PTRMOV " $0, fixup_ip" ::__VA_ARGS__ : "memory", clobber); \
+        (long)last_vec;                                                     \
+    })
+
 /* descriptors */
 void set_gdt(int sel, uint64_t desc);
 uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t type_s_dpl_p, uint32_t flags);
