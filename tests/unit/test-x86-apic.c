@@ -229,6 +229,29 @@ static bool t_priority_tpr(void)
     return true;
 }
 
+static bool t_spurious(void)
+{
+    enable_all();
+    wr(1, 0xf0, 0x1ef); /* spurious vector 0xef */
+    /* INTA with nothing deliverable (the race the CPU may lose): the
+     * spurious vector, nothing put in service, HARD untouched */
+    CHECK(inta(1) == 0xef, "INTA with nothing pending gave 0x%x", inta(1));
+    for (int i = 0; i < 8; i++) {
+        CHECK(rd(1, 0x100 + (uint32_t)i * 0x10) == 0, "ISR word %d set by a spurious INTA", i);
+    }
+    /* a vector masked by TPR is not taken: spurious too */
+    wr(1, 0x80, 0xf0);
+    send_ipi(0, 1, 0x50);
+    CHECK(!hard(1), "HARD raised under TPR 0xf0");
+    CHECK(inta(1) == 0xef, "masked vector taken at INTA");
+    CHECK(irr_has(1, 0x50), "masked vector lost from IRR");
+    wr(1, 0x80, 0);
+    CHECK(inta(1) == 0x50, "vector after TPR drop");
+    wr(1, 0xb0, 0);
+    wr(1, 0xf0, 0x1ff);
+    return true;
+}
+
 static bool t_sw_disable(void)
 {
     wr(3, 0xf0, 0xff); /* software disabled */
@@ -715,6 +738,7 @@ int main(void)
     run("id_version_reset", t_id_version);
     run("fixed_ipi_inta_eoi", t_fixed_ipi);
     run("priority_tpr_ppr_cr8", t_priority_tpr);
+    run("spurious_inta", t_spurious);
     run("software_disable", t_sw_disable);
     run("shorthands_broadcast", t_shorthands);
     run("logical_flat_cluster_lowest", t_logical);
