@@ -185,8 +185,16 @@ static bool wait_round(OrderCore *c, Waiter *w, const char *what, uint64_t obj, 
         __builtin_ia32_pause();
         return true;
     }
-    sched_yield();
-    if (o->stuck_ns && (w->spins & 255) == 0) {
+    if (w->spins < 64 + 16) {
+        sched_yield();
+    } else {
+        /* the core we wait for may have no host CPU (more cores than host
+         * CPUs): sleep a little so it gets one */
+        unsigned k = (w->spins - 80) / 32;
+        struct timespec ts = {0, 20000l << (k < 5 ? k : 5)}; /* 20 us .. 640 us */
+        nanosleep(&ts, NULL);
+    }
+    if (o->stuck_ns && (w->spins & 63) == 0) {
         uint64_t t = now_ns();
         if (!w->t0) {
             w->t0 = t;

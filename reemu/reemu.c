@@ -138,15 +138,16 @@ static void order_diverged(void *opaque, int core, const char *what)
     diverge(core, "%s", what);
 }
 
-/* -reemu delay=N: random host delays of up to N us, about one call in 64 */
-static void maybe_delay(ReemuCore *rc)
+/* -reemu delay=N: random host delays of up to N us, about one call in rate_mask+1
+ * (TB boundaries: 1/64; memory accesses, a hundred times more frequent: 1/8192) */
+static void maybe_delay(ReemuCore *rc, uint64_t rate_mask)
 {
     uint64_t x = rc->rng;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     rc->rng = x;
-    if ((x & 63) == 0) {
+    if ((x & rate_mask) == 0) {
         uint64_t us = (x >> 20) % (R.delay_us + 1);
         if (us) {
             usleep((useconds_t)us);
@@ -488,6 +489,12 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
     if (!reemu_mode) {
         return true;
     }
+    if (strcmp(m->mc->arch, "aarch64") != 0) {
+        /* x86-64 still lacks its input hooks (I/O ports, RDTSC): a log would not replay */
+        error_report("%s: record/replay is not available for %s yet (docs/reemu.md)",
+                     reemu_mode == REEMU_RECORD ? "-record" : "-replay", m->mc->arch);
+        return false;
+    }
     R.m = m;
     R.ncores = m->ncpus;
     R.t0_ns = now_ns();
@@ -691,7 +698,7 @@ void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned 
         lo = hi = R.nobjs - 1; /* not RAM the table knows: one catch-all object */
     }
     if (R.delay_us) {
-        maybe_delay(rc);
+        maybe_delay(rc, 8191);
     }
     order_begin(rc->oc, lo, hi, write, a);
 }
@@ -728,8 +735,13 @@ static void wait_sender(ReemuCore *rc, const ReemuEvent *e)
             return;
         }
         if (++spins > 64) {
-            sched_yield();
-            if ((spins & 1023) == 0) {
+            if (spins < 64 + 16) {
+                sched_yield();
+            } else {
+                unsigned k = (spins - 80) / 32;
+                usleep(20u << (k < 5 ? k : 5)); /* let the sender have a host CPU */
+            }
+            if ((spins & 63) == 0) {
                 uint64_t t = now_ns();
                 if (!t0) {
                     t0 = t;
@@ -782,7 +794,7 @@ bool reemu_replay_boundary(CPUState *cpu)
     uint64_t now = core_icount(cpu);
     bool changed = false;
     if (R.delay_us) {
-        maybe_delay(rc);
+        maybe_delay(rc, 63);
     }
     while (rc->next_async < rc->nasync) {
         const ReemuEvent *e = &rc->async[rc->next_async];
