@@ -518,6 +518,26 @@ static void tss_stack(CPUX86State *env, int dpl, int ist, uint64_t *sp, uint32_t
     *ss = (uint32_t)sys_ld(env, env->tr.base + off + 4, MO_16, 0);
 }
 
+/*
+ * The inner stack segment named by the TSS for new_cpl (SDM Vol.3 §6.12.1,
+ * "Protection of Exception- and Interrupt-Handler Procedures", and CALL
+ * through a call gate): a non-null selector inside its table with RPL = DPL
+ * = new CPL naming a writable data segment, else #TS(selector); not present:
+ * #SS(selector).
+ */
+static void load_tss_ss(CPUX86State *env, uint32_t ss, int new_cpl, uint32_t *slo,
+                        uint32_t *shi, uintptr_t ra)
+{
+    if ((ss & ~3u) == 0 || !load_descriptor(env, ss, slo, shi, ra) || (int)(ss & 3) != new_cpl ||
+        (int)((*shi >> DESC_DPL_SHIFT) & 3) != new_cpl || !(*shi & DESC_S_MASK) ||
+        (*shi & DESC_CS_MASK) || !(*shi & DESC_W_MASK)) {
+        raise_exception_err_ra(env, EXCP0A_TS, (int)(ss & 0xfffc), ra);
+    }
+    if (!(*shi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0C_SS, (int)(ss & 0xfffc), ra);
+    }
+}
+
 static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int error_code,
                               uint64_t next_eip, bool is_hw)
 {
@@ -604,9 +624,7 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
         if (switched) {
             tss_stack(env, new_cpl, 0, &sp, &ss);
             uint32_t slo, shi;
-            if ((ss & ~3u) == 0 || !load_descriptor(env, ss, &slo, &shi, 0)) {
-                raise_exception_err(env, EXCP0A_TS, (int)(ss & 0xfffc));
-            }
+            load_tss_ss(env, ss, new_cpl, &slo, &shi, 0);
             ssbase = desc_base(slo, shi);
             spmask = (shi & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
             x86_cpu_load_seg_cache(env, R_SS, ss, ssbase, desc_limit(slo, shi),
@@ -1144,14 +1162,7 @@ static void far_via_gate(CPUX86State *env, uint32_t sel, uint32_t glo, uint32_t 
             env->regs[R_ESP] = sp;
         } else {
             uint32_t slo, shi;
-            if ((ss & ~3u) == 0 || !load_descriptor(env, ss, &slo, &shi, ra) ||
-                (int)(ss & 3) != new_cpl || ((shi >> DESC_DPL_SHIFT) & 3) != (uint32_t)new_cpl ||
-                !(shi & DESC_S_MASK) || (shi & DESC_CS_MASK) || !(shi & DESC_W_MASK)) {
-                raise_exception_err_ra(env, EXCP0A_TS, (int)(ss & 0xfffc), ra);
-            }
-            if (!(shi & DESC_P_MASK)) {
-                raise_exception_err_ra(env, EXCP0C_SS, (int)(ss & 0xfffc), ra);
-            }
+            load_tss_ss(env, ss, new_cpl, &slo, &shi, ra);
             uint64_t nbase = desc_base(slo, shi);
             uint64_t nmask = (shi & DESC_B_MASK) ? 0xffffffffull : 0xffff;
             uint64_t obase = env->segs[R_SS].base;

@@ -3,8 +3,9 @@
  * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
  * for selectors), ring 3 via IRET and back through a DPL-3 gate with the TSS
  * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
- * two parameters copied to the inner stack and RET imm16 back, and
- * SYSENTER/SYSEXIT (with their #GP cases).
+ * two parameters copied to the inner stack and RET imm16 back, #TS/#SS
+ * for bad inner stacks in the TSS, and SYSENTER/SYSEXIT (with their #GP
+ * cases).
  */
 #include "lib.h"
 
@@ -30,6 +31,16 @@ static int hook_int80(struct frame *f)
 static void user_int80(void)
 {
     asm volatile("int $0x80");
+}
+
+volatile ureg ts_vec, ts_err, ts_cpl;
+static int hook_ts(struct frame *f)
+{
+    ts_vec = f->vec;
+    ts_err = f->err;
+    ts_cpl = f->cs & 3;
+    *(volatile uint32_t *)(tss + 8) = SEL_KDATA;
+    return 1;
 }
 
 /* SYSENTER / SYSEXIT */
@@ -110,6 +121,29 @@ int main(void)
     trap_hook[0x80] = hook_int80;
     report("user int80", run_user(user_int80, user_stack_top));
     trap_hook[0x80] = 0;
+
+    /* a bad SS0 in the TSS: #TS(SS0) while delivering INT 0x80 from ring 3. The
+     * #TS gate leads to a conforming code segment, so its handler runs at CPL 3
+     * on the user stack (no second stack switch); it repairs SS0 and returns to
+     * the INT, which then goes through. */
+    set_gdt(0xa8, seg_desc(0, 0xfffff, 0x9e, 0xc));
+    set_idt(10, isr_stub(10), 0xe, 0, 0, 0xa8);
+    set_idt(12, isr_stub(12), 0xe, 0, 0, 0xa8);
+    trap_hook[10] = hook_ts;
+    trap_hook[12] = hook_ts;
+    set_gdt(0xb0, seg_desc(0, 0xfffff, 0x12, 0xc)); /* writable data, DPL 0, not present */
+    static const uint32_t bad_ss0[] = {0, SEL_UDATA | 3, SEL_UDATA, SEL_KCODE32, 0x1f8, 0xb0};
+    for (unsigned i = 0; i < sizeof(bad_ss0) / sizeof(bad_ss0[0]); i++) {
+        *(volatile uint32_t *)(tss + 8) = bad_ss0[i];
+        ts_vec = ts_err = ts_cpl = 0xff;
+        long v = run_user(user_int80, user_stack_top);
+        pr("ss0 %x: vector %d err %lx at cpl %lx, then vector %d\n", bad_ss0[i], (int)ts_vec,
+           ts_err, ts_cpl, (int)v);
+    }
+    *(volatile uint32_t *)(tss + 8) = SEL_KDATA;
+    trap_hook[10] = trap_hook[12] = 0;
+    set_idt_default(10, 0);
+    set_idt_default(12, 0);
 
     /* call gate: DPL 3, 2 parameters, to kernel code32 */
     set_gdt(0x80, ((ureg)gate32_target & 0xffff) | (uint64_t)SEL_KCODE32 << 16 | 2ull << 32 |
