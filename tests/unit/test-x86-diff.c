@@ -207,6 +207,14 @@ static bool whitelisted(int mn)
     case MN_CVTSS2SI: case MN_CVTSD2SI: case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS:
     case MN_COMISD: case MN_CMPPS: case MN_CMPPD: case MN_CMPSS: case MN_CMPSD:
     case MN_SHUFPD: case MN_MOVMSKPD:
+    /* SSE2 integer ops added with MMX, SSE3, RCP/RSQRT (the host's own approximations) */
+    case MN_PADDSB: case MN_PADDSW: case MN_PSUBSB: case MN_PSUBSW: case MN_PMULLW:
+    case MN_PMULHW: case MN_PMULHUW: case MN_PMADDWD: case MN_PACKSSWB: case MN_PACKSSDW:
+    case MN_PACKUSWB: case MN_PAVGB: case MN_PAVGW: case MN_PMINSW: case MN_PMAXSW:
+    case MN_PSADBW: case MN_PMULUDQ: case MN_PINSRW: case MN_PEXTRW: case MN_ADDSUBPS:
+    case MN_ADDSUBPD: case MN_HADDPS: case MN_HADDPD: case MN_HSUBPS: case MN_HSUBPD:
+    case MN_MOVSLDUP: case MN_MOVSHDUP: case MN_MOVDDUP: case MN_LDDQU: case MN_RCPPS:
+    case MN_RCPSS: case MN_RSQRTPS: case MN_RSQRTSS:
     /* legacy-mode only (32-bit sequences) */
     case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
     case MN_SALC: case MN_PUSHA: case MN_POPA:
