@@ -261,6 +261,9 @@ void helper_write_cr(CPUState *cs, uint32_t cr, uint64_t val)
     case 4: {
         uint64_t valid = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE |
                          CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+        if (!(env->cpuid_features_edx & CPUID_VME)) {
+            valid &= ~(uint64_t)(CR4_VME | CR4_PVI); /* no virtual-8086 extensions */
+        }
         if (val & ~valid) {
             raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
         }
