@@ -4,7 +4,8 @@
 # (/dev/vda), writes a random token and syncs; the token is in the image file
 # after exit; boot 2 reads it back from the disk. Boot 1 uses MSI-X (one vector
 # per queue), boot 2 runs with pci=nomsi so the same driver takes the INTx
-# fallback (level GSI through the IOAPIC, the ISR register).
+# fallback (level GSI through the IOAPIC, the ISR register). Boot 3 checks that
+# a write acknowledged after a flush survives SIGKILL of the emulator.
 set -u
 source "$(dirname "$0")/lib.sh"
 BIN_X86=${BIN_X86:-$ROOT/build/coremu-system-x86_64}
@@ -52,3 +53,23 @@ APPEND_EXTRA=pci=nomsi boot_pc vblk-x86-read 300 \
 check vblk-x86-read-back "second boot did not read the token back" grep -q "^$TOKEN" "$OUT"
 check vblk-x86-intx "with pci=nomsi virtio0 is not on an IO-APIC line" grep -q 'IO-APIC.*virtio0' "$OUT"
 check vblk-x86-read-exit "emulator exit status $RC after the second boot" test "$RC" -eq 0
+
+# A write the guest saw acknowledged (fsync: VIRTIO_BLK_T_FLUSH) survives the
+# emulator being killed (SIGKILL) right after.
+TOKEN2=coremu-killed-$RANDOM$RANDOM-$$
+OUT=$WORK/vblk-x86-kill.out
+"$BIN_X86" -M pc -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
+    -kernel "$IMAGES/x86_64/bzImage" -initrd "$IMAGES/x86_64/rootfs.cpio.gz" \
+    -append "console=ttyS0 panic=-1 coremu.cmd=$(printf '%s' "echo $TOKEN2 | dd of=/dev/vda bs=512 seek=16 conv=fsync 2>/dev/null && echo SYNCED; sleep 600" | base64 -w0)" \
+    -drive file="$DISK",format=raw,if=virtio >"$OUT" 2>&1 </dev/null &
+PID=$!
+for _ in $(seq 300); do
+    grep -q '^SYNCED' "$OUT" && break
+    kill -0 $PID 2>/dev/null || break
+    sleep 1
+done
+kill -KILL $PID 2>/dev/null
+wait $PID 2>/dev/null
+check vblk-x86-kill-synced "the guest did not finish its synced write" grep -q '^SYNCED' "$OUT"
+check vblk-x86-kill-survives "acknowledged write lost after SIGKILL" \
+    bash -c "dd if='$DISK' bs=512 skip=16 count=1 2>/dev/null | grep -q '$TOKEN2'"
