@@ -215,6 +215,23 @@ static bool whitelisted(int mn)
     case MN_ADDSUBPD: case MN_HADDPS: case MN_HADDPD: case MN_HSUBPS: case MN_HSUBPD:
     case MN_MOVSLDUP: case MN_MOVSHDUP: case MN_MOVDDUP: case MN_LDDQU: case MN_RCPPS:
     case MN_RCPSS: case MN_RSQRTPS: case MN_RSQRTSS:
+    /* 0F 38 / 0F 3A: SSSE3, SSE4.1, SSE4.2, PCLMULQDQ, AES; MOVBE, CRC32, ADX */
+    case MN_PSHUFB: case MN_PHADDW: case MN_PHADDD: case MN_PHADDSW: case MN_PMADDUBSW:
+    case MN_PHSUBW: case MN_PHSUBD: case MN_PHSUBSW: case MN_PSIGNB: case MN_PSIGNW:
+    case MN_PSIGND: case MN_PMULHRSW: case MN_PABSB: case MN_PABSW: case MN_PABSD:
+    case MN_PALIGNR: case MN_PBLENDVB: case MN_BLENDVPS: case MN_BLENDVPD: case MN_PTEST:
+    case MN_PMOVSXBW: case MN_PMOVSXBD: case MN_PMOVSXBQ: case MN_PMOVSXWD: case MN_PMOVSXWQ:
+    case MN_PMOVSXDQ: case MN_PMOVZXBW: case MN_PMOVZXBD: case MN_PMOVZXBQ: case MN_PMOVZXWD:
+    case MN_PMOVZXWQ: case MN_PMOVZXDQ: case MN_PMULDQ: case MN_PCMPEQQ: case MN_PACKUSDW:
+    case MN_PCMPGTQ: case MN_PMINSB: case MN_PMINSD: case MN_PMINUW: case MN_PMINUD:
+    case MN_PMAXSB: case MN_PMAXSD: case MN_PMAXUW: case MN_PMAXUD: case MN_PMULLD:
+    case MN_PHMINPOSUW: case MN_ROUNDPS: case MN_ROUNDPD: case MN_ROUNDSS: case MN_ROUNDSD:
+    case MN_BLENDPS: case MN_BLENDPD: case MN_PBLENDW: case MN_PEXTRB: case MN_PEXTRD:
+    case MN_EXTRACTPS: case MN_PINSRB: case MN_INSERTPS: case MN_PINSRD: case MN_DPPS:
+    case MN_DPPD: case MN_MPSADBW: case MN_PCMPESTRM: case MN_PCMPESTRI: case MN_PCMPISTRM:
+    case MN_PCMPISTRI: case MN_PCLMULQDQ: case MN_AESENC: case MN_AESENCLAST: case MN_AESDEC:
+    case MN_AESDECLAST: case MN_AESIMC: case MN_AESKEYGENASSIST: case MN_MOVBE: case MN_CRC32:
+    case MN_ADCX: case MN_ADOX:
     /* legacy-mode only (32-bit sequences) */
     case MN_DAA: case MN_DAS: case MN_AAA: case MN_AAS: case MN_AAM: case MN_AAD:
     case MN_SALC: case MN_PUSHA: case MN_POPA:
@@ -460,7 +477,16 @@ static Sem flag_sem(const Cand *c, int opsize_bytes, bool count_is_imm, int coun
         s.undef_after = UF_O | UF_S | UF_A | UF_P;
         break;
     case MN_POPCNT: case MN_UCOMISS: case MN_UCOMISD: case MN_COMISS: case MN_COMISD:
+    case MN_PTEST: case MN_PCMPESTRM: case MN_PCMPESTRI: case MN_PCMPISTRM: case MN_PCMPISTRI:
         s.defined_after = UF_ALL;
+        break;
+    case MN_ADCX:
+        s.reads = UF_C;
+        s.defined_after = UF_C;
+        break;
+    case MN_ADOX:
+        s.reads = UF_O;
+        s.defined_after = UF_O;
         break;
     case MN_CMPXCHG8B:
         s.defined_after = UF_Z;
@@ -1589,6 +1615,8 @@ int main(void)
         ncands = 0;
         collect_map(X86_MAP_1B, x86_map_1b);
         collect_map(X86_MAP_0F, x86_map_0f);
+        collect_map(X86_MAP_0F38, x86_map_0f38);
+        collect_map(X86_MAP_0F3A, x86_map_0f3a);
         ncands_all[m] = ncands;
     }
     ncands = ncands_all[0] + ncands_all[1];
