@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coremu/coremu.h"
 #include "exec/memory.h"
 #include "exec/tb-cache.h"
 #include "exec/tb.h"
@@ -76,6 +77,13 @@ bool page_mark_code(uint64_t paddr)
 }
 
 /* ---- TLB maintenance ---- */
+
+/* stores must drop other cores' code too (CPUClass.icache_coherent) */
+static bool coherent_smp(const CPUState *cpu)
+{
+    return cpu->cc && cpu->cc->icache_coherent && cpu->machine && cpu->machine->ncpus > 1;
+}
+
 
 static inline unsigned tlb_index(uint64_t vaddr)
 {
@@ -173,6 +181,33 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs,
     full->attrs = attrs;
 }
 
+/*
+ * Another core's fast-path write entries to the RAM page at host address
+ * hpage now trap. Its TLB is private, so this is done the way a racing
+ * refill tolerates: entries are matched by host address (addr_write's page
+ * + addend, both read atomically) and flagged with a CAS on addr_write. A
+ * refill racing with us reads page_has_code(), already true, and sets the
+ * flag itself. A store that already passed the TLB check still lands
+ * unflagged: the window of one instruction QEMU's MTTCG has too.
+ */
+static void tlb_protect_remote(CPUState *t, uintptr_t hpage)
+{
+    for (int m = 0; m < NB_MMU_MODES; m++) {
+        for (int i = 0; i < CPU_TLB_SIZE; i++) {
+            CPUTLBEntry *e = &t->tlb[m][i];
+            uint64_t w = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED);
+            if (w & (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)) {
+                continue;
+            }
+            uintptr_t add = __atomic_load_n(&e->addend, __ATOMIC_RELAXED);
+            if ((uintptr_t)(w & TARGET_PAGE_MASK) + add == hpage) {
+                __atomic_compare_exchange_n(&e->addr_write, &w, w | TLB_NOTDIRTY, false,
+                                            __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+            }
+        }
+    }
+}
+
 void tlb_protect_code_page(CPUState *cpu, uint64_t paddr)
 {
     /* Any fast-path write entry of this core to the page must now trap. */
@@ -182,6 +217,14 @@ void tlb_protect_code_page(CPUState *cpu, uint64_t paddr)
             CPUTLBEntry *e = &cpu->tlb[m][i];
             if (!(e->addr_write & (TLB_INVALID | TLB_MMIO)) && cpu->tlb_full[m][i].paddr == ppage) {
                 e->addr_write |= TLB_NOTDIRTY;
+            }
+        }
+    }
+    if (coherent_smp(cpu)) {
+        uint8_t *h = memory_ram_ptr(cpu->machine->as, ppage, TARGET_PAGE_SIZE);
+        for (int c = 0; h && c < cpu->machine->ncpus; c++) {
+            if (cpu->machine->cpus[c] != cpu) {
+                tlb_protect_remote(cpu->machine->cpus[c], (uintptr_t)h);
             }
         }
     }
@@ -372,8 +415,14 @@ static uint64_t load_one(CPUState *cpu, uint64_t addr, unsigned size, int mmu_id
 
 static void notdirty_write(CPUState *cpu, uint64_t paddr, unsigned size)
 {
-    /* The page holds translated code: drop this core's TBs that cover the bytes. */
-    tb_invalidate_phys_range(cpu, paddr, size);
+    /* The page holds translated code: drop the TBs that cover the bytes, this
+     * core's at once; with a coherent instruction stream every other core's
+     * too, before it next runs code (coremu/). */
+    if (coherent_smp(cpu)) {
+        coremu_tb_invalidate_all(cpu, paddr, size);
+    } else {
+        tb_invalidate_phys_range(cpu, paddr, size);
+    }
 }
 
 static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size, int mmu_idx,

@@ -135,6 +135,14 @@ typedef struct CPUClass {
     int (*mmu_index)(CPUState *cpu, bool ifetch);
     void (*dump_state)(CPUState *cpu, FILE *f);
     uint64_t (*get_pc)(CPUState *cpu);
+    /*
+     * The instruction stream is coherent with stores from every core (x86):
+     * a store to a page holding translated code drops that code on all
+     * cores, and a page that becomes code write-protects every core's TLB
+     * entries for it. Without it (AArch64) other cores' code is dropped only
+     * by the architecture's maintenance (IC IVAU), the writer's own at once.
+     */
+    bool icache_coherent;
 } CPUClass;
 
 /* Per-core statistics (see -coremu stats=FILE in docs/user-guide.md). */

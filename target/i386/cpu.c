@@ -359,6 +359,7 @@ void x86_cpu_dump_state(CPUState *cs, FILE *f)
 
 const CPUClass x86_cpu_class = {
     .arch = "x86_64",
+    .icache_coherent = true, /* SDM vol. 3 §8.1.3: cross-modifying code */
     .instance_size = sizeof(X86CPU),
     .cs_arch = 3, /* CS_ARCH_X86 (capstone 4 and 5) */
     .cs_mode = 8, /* CS_MODE_64 */
