@@ -10,8 +10,9 @@
  * (INT n, INT3, INTO) record the address of the next instruction as the
  * return address; faults return to the faulting instruction.
  *
- * Not yet: task gates and hardware task switches, virtual-8086 mode, segment
- * limit checks on ordinary data accesses, the TSS I/O bitmap.
+ * Hardware task switches (32-bit TSS) through JMP/CALL, task gates and IRET
+ * with NT; segment-limit checks (HF_SEGLIM). Not yet: virtual-8086 mode,
+ * 16-bit TSSs, the TSS I/O bitmap.
  */
 #include <string.h>
 
@@ -518,6 +519,185 @@ static void tss_stack(CPUX86State *env, int dpl, int ist, uint64_t *sp, uint32_t
     *ss = (uint32_t)sys_ld(env, env->tr.base + off + 4, MO_16, 0);
 }
 
+/* --------------------------------------------------------- task switches */
+
+enum { TS_JMP, TS_CALL, TS_IRET }; /* interrupts and exceptions through a task gate: CALL */
+
+static void tss_set_busy(CPUX86State *env, uint32_t sel, bool busy, uintptr_t ra)
+{
+    uint64_t a = env->gdt.base + (sel & ~7u) + 4;
+    uint32_t hi = (uint32_t)sys_ld(env, a, MO_32, ra);
+    hi = busy ? (hi | (2u << 8)) : (hi & ~(2u << 8));
+    sys_st(env, a, hi, MO_32, ra);
+}
+
+/* a segment register of the incoming task (SDM Vol.3 §7.3 step 12): #TS(selector) for
+ * a bad one, #NP (#SS for SS) if not present */
+static void task_load_seg(CPUX86State *env, int seg, uint32_t sel, int cpl, uintptr_t ra)
+{
+    int err = (int)(sel & 0xfffc);
+    if ((sel & ~3u) == 0) {
+        if (seg == R_CS || seg == R_SS) {
+            raise_exception_err_ra(env, EXCP0A_TS, err, ra);
+        }
+        x86_cpu_load_seg_cache(env, seg, sel, 0, 0, 0);
+        return;
+    }
+    uint32_t lo, hi;
+    if (!load_descriptor(env, sel, &lo, &hi, ra) || !(hi & DESC_S_MASK)) {
+        raise_exception_err_ra(env, EXCP0A_TS, err, ra);
+    }
+    int dpl = (hi >> DESC_DPL_SHIFT) & 3, rpl = sel & 3;
+    bool code = hi & DESC_CS_MASK, conforming = code && (hi & (1u << 10));
+    bool bad;
+    if (seg == R_CS) {
+        bad = !code || (conforming ? dpl > rpl : dpl != rpl);
+    } else if (seg == R_SS) {
+        bad = code || !(hi & DESC_W_MASK) || dpl != cpl || rpl != cpl;
+    } else {
+        bad = (code && !(hi & DESC_W_MASK)) || (!conforming && (dpl < cpl || dpl < rpl));
+    }
+    if (bad) {
+        raise_exception_err_ra(env, EXCP0A_TS, err, ra);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, seg == R_SS ? EXCP0C_SS : EXCP0B_NP, err, ra);
+    }
+    set_desc_accessed(env, sel, hi, ra);
+    x86_cpu_load_seg_cache(env, seg, sel, desc_base(lo, hi), desc_limit(lo, hi),
+                           (hi & 0x00f0ff00u) | DESC_A_MASK);
+}
+
+/*
+ * Hardware task switch to the 32-bit TSS named by sel (SDM Vol.3 §7.3,
+ * legacy protected mode only): JMP/CALL to a TSS descriptor or a task gate,
+ * INT n / exceptions / interrupts through a task gate (as CALL), IRET with
+ * NT set (to the back link). The new TSS must be present (#NP), at least
+ * 0x68 bytes (#TS), not busy (busy for IRET: #TS). The outgoing task's
+ * EIP (next_eip), EFLAGS (NT cleared by IRET), general registers and
+ * segment selectors go to its TSS, which stops being busy after JMP/IRET;
+ * CALL writes the back link and sets NT in the new task. TR is loaded, the
+ * new TSS marked busy, CR0.TS set, then CR3 (with paging), EFLAGS, EIP,
+ * registers, LDTR and the segments, whose faults are taken in the new
+ * task. An exception's error code is pushed on the new task's stack.
+ * 16-bit TSSs are #GP (not implemented).
+ */
+static void task_switch(CPUX86State *env, uint32_t sel, int source, uint64_t next_eip,
+                        bool push_err, int err_code, uintptr_t ra)
+{
+    int err = (int)(sel & 0xfffc);
+    uint32_t lo, hi;
+    if ((sel & 4) || (sel & ~3u) == 0 || !load_descriptor(env, sel, &lo, &hi, ra) ||
+        (hi & DESC_S_MASK)) {
+        raise_exception_err_ra(env, source == TS_IRET ? EXCP0A_TS : EXCP0D_GP, err, ra);
+    }
+    int type = (hi >> 8) & 0xf;
+    bool busy = type == 11;
+    if ((type != 9 && type != 11) || (source == TS_IRET) != busy) {
+        raise_exception_err_ra(env, source == TS_IRET ? EXCP0A_TS : EXCP0D_GP, err, ra);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        raise_exception_err_ra(env, EXCP0B_NP, err, ra);
+    }
+    uint32_t limit = desc_limit(lo, hi);
+    if (limit < 0x67 || env->tr.limit < 0x67) {
+        raise_exception_err_ra(env, EXCP0A_TS, limit < 0x67 ? err : (int)(env->tr.selector & 0xfffc),
+                               ra);
+    }
+    uint64_t nb = desc_base(lo, hi), ob = env->tr.base;
+    /* the incoming state first: a fault here leaves the outgoing task untouched */
+    uint32_t n_cr3 = (uint32_t)sys_ld(env, nb + 0x1c, MO_32, ra);
+    uint32_t n_eip = (uint32_t)sys_ld(env, nb + 0x20, MO_32, ra);
+    uint32_t n_efl = (uint32_t)sys_ld(env, nb + 0x24, MO_32, ra);
+    uint32_t n_regs[8], n_segs[6];
+    for (int i = 0; i < 8; i++) {
+        n_regs[i] = (uint32_t)sys_ld(env, nb + 0x28 + 4 * (uint64_t)i, MO_32, ra);
+    }
+    for (int i = 0; i < 6; i++) {
+        n_segs[i] = (uint32_t)sys_ld(env, nb + 0x48 + 4 * (uint64_t)i, MO_16, ra);
+    }
+    uint32_t n_ldt = (uint32_t)sys_ld(env, nb + 0x60, MO_16, ra);
+
+    /* the outgoing task */
+    uint32_t eflags = cpu_compute_eflags(env);
+    if (source != TS_CALL) {
+        tss_set_busy(env, env->tr.selector, false, ra);
+    }
+    if (source == TS_IRET) {
+        eflags &= ~NT_MASK;
+    }
+    sys_st(env, ob + 0x20, (uint32_t)next_eip, MO_32, ra);
+    sys_st(env, ob + 0x24, eflags, MO_32, ra);
+    for (int i = 0; i < 8; i++) {
+        sys_st(env, ob + 0x28 + 4 * (uint64_t)i, (uint32_t)env->regs[i], MO_32, ra);
+    }
+    for (int i = 0; i < 6; i++) {
+        sys_st(env, ob + 0x48 + 4 * (uint64_t)i, env->segs[i].selector, MO_16, ra);
+    }
+
+    /* the incoming task */
+    if (source == TS_CALL) {
+        sys_st(env, nb, env->tr.selector, MO_16, ra);
+        n_efl |= NT_MASK;
+    }
+    if (source != TS_IRET) {
+        tss_set_busy(env, sel, true, ra);
+    }
+    env->tr.selector = sel;
+    env->tr.base = nb;
+    env->tr.limit = limit;
+    env->tr.flags = (hi & 0x00f0ff00u) | (2u << 8);
+    env->cr[0] |= CR0_TS;
+    if (env->cr[0] & CR0_PG) {
+        env->cr[3] = n_cr3;
+        tlb_flush(env_cpu(env));
+    }
+    cpu_load_eflags(env, (n_efl | 2u) & ~VM_MASK, ~0u); /* virtual-8086 tasks: not yet */
+    env->rip = n_eip;
+    for (int i = 0; i < 8; i++) {
+        env->regs[i] = n_regs[i];
+    }
+    /* selectors first (a later fault reports them), then the descriptors */
+    for (int i = 0; i < 6; i++) {
+        env->segs[i].selector = n_segs[i];
+    }
+    env->ldt.selector = n_ldt;
+    if ((n_ldt & ~3u) == 0) {
+        env->ldt.base = 0;
+        env->ldt.limit = 0;
+        env->ldt.flags = 0;
+    } else {
+        uint32_t llo, lhi;
+        if ((n_ldt & 4) || !load_descriptor(env, n_ldt & ~4u, &llo, &lhi, ra) ||
+            (lhi & DESC_S_MASK) || ((lhi >> 8) & 0xf) != 2) {
+            raise_exception_err_ra(env, EXCP0A_TS, (int)(n_ldt & 0xfffc), ra);
+        }
+        if (!(lhi & DESC_P_MASK)) {
+            raise_exception_err_ra(env, EXCP0A_TS, (int)(n_ldt & 0xfffc), ra);
+        }
+        env->ldt.base = desc_base(llo, lhi);
+        env->ldt.limit = desc_limit(llo, lhi);
+        env->ldt.flags = lhi & 0x00f0ff00u;
+    }
+    int cpl = n_segs[R_CS] & 3;
+    task_load_seg(env, R_CS, n_segs[R_CS], cpl, ra);
+    env->hflags = (env->hflags & ~HF_CPL_MASK) | (uint32_t)cpl;
+    x86_update_hflags(env);
+    task_load_seg(env, R_SS, n_segs[R_SS], cpl, ra);
+    static const int data_segs[4] = {R_DS, R_ES, R_FS, R_GS};
+    for (int i = 0; i < 4; i++) {
+        task_load_seg(env, data_segs[i], n_segs[data_segs[i]], cpl, ra);
+    }
+    if (push_err) {
+        uint64_t sp = env->regs[R_ESP];
+        uint32_t spmask = (env->hflags & HF_SS32) ? 0xffffffffu : 0xffffu;
+        push32(env, &sp, env->segs[R_SS].base, spmask, (uint32_t)err_code);
+        env->regs[R_ESP] = spmask == 0xffff ? (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff)
+                                            : (uint32_t)sp;
+    }
+    x86_update_hflags(env);
+}
+
 /*
  * The inner stack segment named by the TSS for new_cpl (SDM Vol.3 §6.12.1,
  * "Protection of Exception- and Interrupt-Handler Procedures", and CALL
@@ -556,10 +736,21 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
     if (lma) {
         target |= sys_ld(env, env->idt.base + off + 8, MO_32, 0) << 32;
     }
+    if (!lma && type == 5) {
+        /* task gate (SDM §6.12.2): DPL checked for INT n only; the TSS's DPL is not */
+        if (is_int && gdpl < x86_cpl(env)) {
+            raise_exception_err(env, EXCP0D_GP, intno * 8 + 2);
+        }
+        if (!(ghi & DESC_P_MASK)) {
+            raise_exception_err(env, EXCP0B_NP, intno * 8 + 2 + ext);
+        }
+        task_switch(env, glo >> 16, TS_CALL, is_int ? next_eip : env->rip, has_err, error_code, 0);
+        return;
+    }
     /* 0xE/0xF: 32-/64-bit interrupt/trap gate; 6/7: 16-bit (legacy only) */
     bool is32 = (type & 8) != 0;
     if (lma ? (type != 0xe && type != 0xf) : (type != 0xe && type != 0xf && type != 6 && type != 7)) {
-        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2 + ext); /* task gates: not yet */
+        raise_exception_err(env, EXCP0D_GP, intno * 8 + 2 + ext);
     }
     int cpl = x86_cpl(env);
     if (is_int && gdpl < cpl) {
@@ -1218,6 +1409,21 @@ void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64
         if ((sel & ~3u) == 0 || !load_descriptor(env, sel, &lo, &hi, ra)) {
             raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
         }
+        int stype = (hi >> 8) & 0xf;
+        if (!(hi & DESC_S_MASK) && !(env->hflags & HF_LMA) &&
+            (stype == 5 || stype == 9 || stype == 11)) {
+            /* TSS descriptor or task gate: DPL >= max(CPL, RPL) (SDM JMP/CALL) */
+            int dpl = (hi >> DESC_DPL_SHIFT) & 3;
+            if (dpl < x86_cpl(env) || dpl < (int)(sel & 3)) {
+                raise_exception_err_ra(env, EXCP0D_GP, (int)(sel & 0xfffc), ra);
+            }
+            if (!(hi & DESC_P_MASK)) {
+                raise_exception_err_ra(env, EXCP0B_NP, (int)(sel & 0xfffc), ra);
+            }
+            task_switch(env, stype == 5 ? lo >> 16 : sel, call ? TS_CALL : TS_JMP, next_eip,
+                        false, 0, ra);
+            return;
+        }
         if (!(hi & DESC_S_MASK)) {
             far_via_gate(env, sel, lo, hi, call, next_eip, ra);
             return;
@@ -1246,13 +1452,18 @@ void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64
     env->rip = (env->hflags & HF_CS64) ? off : osz == MO_16 ? (off & 0xffff) : (uint32_t)off;
 }
 
-void helper_iret(CPUState *cs, uint32_t opsize)
+/* desc = operand size | instruction length << 8 */
+void helper_iret(CPUState *cs, uint32_t desc)
 {
     CPUX86State *env = cpu_env(cs);
     if ((env->hflags & HF_PE) && (env->eflags & NT_MASK) && !(env->hflags & HF_LMA)) {
-        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC()); /* task return: not yet */
+        /* return from a nested task to the back link (SDM IRET "TASK-RETURN") */
+        uint32_t link = (uint32_t)sys_ld(env, env->tr.base, MO_16, GETPC());
+        task_switch(env, link, TS_IRET, env->rip + (desc >> 8), false, 0, GETPC());
+        env->old_exception = -1;
+        return;
     }
-    do_far_return(env, (int)opsize, 0, true, GETPC());
+    do_far_return(env, (int)(desc & 0xff), 0, true, GETPC());
     env->old_exception = -1;
 }
 

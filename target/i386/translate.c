@@ -1671,7 +1671,7 @@ static void trans_SYSEXIT(DisasContext *s, X86Insn *in)
 static void trans_IRET(DisasContext *s, X86Insn *in)
 {
     gen_update_rip(s, cur_eip(s));
-    gen_helper_iret(tcg_env(), tcg_constant_i32(in->opsize));
+    gen_helper_iret(tcg_env(), tcg_constant_i32(in->opsize | (int)(next_eip(s) - cur_eip(s)) << 8));
     s->cc_op = CC_OP_EFLAGS;
     s->base.is_jmp = DISAS_EOB;
 }
