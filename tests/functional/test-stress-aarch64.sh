@@ -32,21 +32,30 @@ if ! "$ROOT/scripts/fetch-images.sh" >"$WORK/fetch.log" 2>&1; then
 fi
 need_images
 
-# sizes (per thread)
-A=20000       # atomic increments
-S=2000        # spin lock acquisitions (a ticket lock convoys on few host cores)
-X=5000 R=100  # mutex increments, condition-variable rounds
-G=20000       # messages per ring
-L=30          # tlbshoot cycles of 5 mapping changes
-C=2000        # xmodcode rewrites
-Y=20000       # racy-counter increments
-Z=20000       # racy-list operations
+# sizes (per thread), times STRESS_SCALE (default 1; larger for a soak run,
+# e.g. STRESS_SCALE=10 STRESS_CONFIGS="smp4-multi smp8-multi")
+k=${STRESS_SCALE:-1}
+A=$((20000 * k))       # atomic increments
+S=$((2000 * k))        # spin lock acquisitions (a ticket lock convoys on few host cores)
+X=$((5000 * k)) R=$((100 * k))  # mutex increments, condition-variable rounds
+G=$((20000 * k))       # messages per ring
+L=$((30 * k))          # tlbshoot cycles of 5 mapping changes
+C=$((2000 * k))        # xmodcode rewrites (at most 65535)
+[[ $C -le 65535 ]] || C=65535
+Y=$((20000 * k))       # racy-counter increments
+Z=$((20000 * k))       # racy-list operations
 
 guest_cmd() {  # guest_cmd THREADS: the shell script the guest runs
     local n=$1
     cat <<EOF
 cd /stress
-run() { timeout 60 "\$@"; echo "EXIT \$1 \$?"; }
+run() {
+    read -r t0 _ </proc/uptime
+    timeout $((60 * k)) "\$@"
+    rc=\$?
+    read -r t1 _ </proc/uptime
+    echo "EXIT \$1 \$rc \$t0 \$t1"
+}
 for m in llsc lse casp ldxp; do run ./atomics \$m $n $A; done
 run ./spinlock $n $S
 run ./mutex $n $X $R
@@ -128,12 +137,20 @@ run_config() {  # run_config NAME SMP TIMEOUT [emulator args...]
         "pops<=$((n * (Z / 3)))" "length<=$((n * (Z - Z / 3)))"
     echo "# $cfg: $(result racy-counter | grep -o 'total=[0-9]* lost=[0-9]*')," \
         "$(result racy-list | grep -o 'length=[0-9]* checksum=[0-9a-f]*') (${ELAPSED}s)"
+    echo "# $cfg: seconds per program: $(tr -d '\r' <"$OUT" | awk '/^EXIT / {
+        sub("^./", "", $2); printf "%s %.2f  ", $2, $5 - $4 }')"
     [[ $RC -eq 0 ]] || fail "$cfg-exit" "emulator exit status $RC after ${ELAPSED}s"
 }
 
-run_config smp2-multi 2 120 -accel tcg,thread=multi
-run_config smp4-multi 4 180 -accel tcg,thread=multi
-run_config smp4-single 4 180 -accel tcg,thread=single
-run_config smp2-interp 2 300 -accel tcg,thread=multi,backend=interp
+configs=${STRESS_CONFIGS:-smp2-multi smp4-multi smp4-single smp2-interp}
+for cfg in $configs; do  # smpN-multi, smpN-single, smpN-interp
+    n=${cfg%%-*}; n=${n#smp}
+    case $cfg in
+    *-multi) run_config "$cfg" "$n" $((120 + 60 * n * k)) -accel tcg,thread=multi ;;
+    *-single) run_config "$cfg" "$n" $((120 + 60 * n * k)) -accel tcg,thread=single ;;
+    *-interp) run_config "$cfg" "$n" $((240 + 30 * n * k)) -accel tcg,thread=multi,backend=interp ;;
+    *) fail "$cfg" "unknown configuration (smpN-multi, smpN-single or smpN-interp)" ;;
+    esac
+done
 
 [[ $FAILS -eq 0 ]]
