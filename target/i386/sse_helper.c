@@ -1004,9 +1004,15 @@ static double round_f64(uint32_t g, uint32_t imm, double x, uint32_t *flags)
     return y;
 }
 
-/* SSE3 horizontal / alternating and SSE4.1 dot-product and round operations */
-static bool sse_fp_composite(uint32_t op, uint32_t g, XMMReg *r, const XMMReg *a,
-                             const XMMReg *b, uint32_t imm, uint32_t *flags)
+/*
+ * SSE3 horizontal / alternating and SSE4.1 dot-product and round operations.
+ * unm: the exceptions the guest has unmasked. DPPS/DPPD are staged (SDM
+ * DPPS: "exceptions are determined separately for each add and multiply"):
+ * an unmasked exception in the multiplies ends the instruction before the
+ * adds (whose flags, e.g. DE from a denormal product, are then not raised).
+ */
+static bool sse_fp_composite(uint32_t op, uint32_t g, uint32_t unm, XMMReg *r,
+                             const XMMReg *a, const XMMReg *b, uint32_t imm, uint32_t *flags)
 {
     *r = *a;
     switch (op) {
@@ -1035,8 +1041,14 @@ static bool sse_fp_composite(uint32_t op, uint32_t g, XMMReg *r, const XMMReg *a
         for (int i = 0; i < 4; i++) {
             t[i] = ((imm >> (4 + i)) & 1) ? f32_op(g, '*', a->f[i], b->f[i], flags) : 0.0f;
         }
+        if (*flags & unm) {
+            return true;
+        }
         float s1 = f32_op(g, '+', t[0], t[1], flags);
         float s2 = f32_op(g, '+', t[2], t[3], flags);
+        if (*flags & unm) {
+            return true;
+        }
         float s = f32_op(g, '+', s1, s2, flags);
         for (int i = 0; i < 4; i++) {
             r->f[i] = ((imm >> i) & 1) ? s : 0.0f;
@@ -1047,6 +1059,9 @@ static bool sse_fp_composite(uint32_t op, uint32_t g, XMMReg *r, const XMMReg *a
         double t[2];
         for (int i = 0; i < 2; i++) {
             t[i] = ((imm >> (4 + i)) & 1) ? f64_op(g, '*', a->d[i], b->d[i], flags) : 0.0;
+        }
+        if (*flags & unm) {
+            return true;
         }
         double s = f64_op(g, '+', t[0], t[1], flags);
         for (int i = 0; i < 2; i++) {
@@ -1076,7 +1091,7 @@ void helper_sse_fp(CPUState *cs, uint32_t op, uint32_t d, uint32_t s, uint32_t i
     uint32_t cflags = 0;
     memcpy(&ca, &a, 16);
     memcpy(&cb, &b, 16);
-    if (sse_fp_composite(op, g, &cr, &ca, &cb, imm, &cflags)) {
+    if (sse_fp_composite(op, g, ~(env->mxcsr >> 7) & 0x3f, &cr, &ca, &cb, imm, &cflags)) {
         host_mxcsr_restore(host);
         sse_check_exc(env, g | cflags, ra);
         *xmm(env, d) = cr;
