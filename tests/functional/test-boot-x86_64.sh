@@ -3,7 +3,7 @@
 # firmware) on coremu's "pc" machine: one core boots to the initramfs marker,
 # runs a command whose output is checked, and `poweroff -f` (ACPI S5) ends the
 # emulator with status 0; a virtio-blk disk (virtio-pci) keeps what one boot
-# wrote for the next; with -smp 2 and 4 every core comes online (the
+# wrote for the next; with -smp 2, 4 and 8 every core comes online (the
 # kernel starts the application processors with INIT-SIPI-SIPI) and a
 # parallel job, one busy shell per core, sums exactly. Bad input — a missing
 # kernel, a kernel that is not a bzImage, a truncated initrd — ends with one
@@ -60,7 +60,7 @@ check x86-disk-readback "the second boot did not read what the first wrote" grep
 job='n=$(grep -c ^processor /proc/cpuinfo); echo "online=$(cat /sys/devices/system/cpu/online) n=$n"
 for i in $(seq 1 $n); do (s=0; j=0; while [ $j -lt 2000 ]; do j=$((j+1)); s=$((s+j)); done; echo $s > /tmp/r$i) & done; wait
 t=0; for i in $(seq 1 $n); do t=$((t + $(cat /tmp/r$i))); done; echo "total=$t expect=$((n * 2001000))"'
-for smp in ${X86_SMP_LIST:-2 4}; do
+for smp in ${X86_SMP_LIST:-2 4 8}; do
     boot_x86_64 x86-smp$smp 400 "$job" -smp $smp
     check "x86-smp$smp-marker" "marker with cpus=$smp missing" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=$smp" "$OUT"
     check "x86-smp$smp-online" "not all cores online" grep -q "online=0-$((smp - 1)) n=$smp" "$OUT"
