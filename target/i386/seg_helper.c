@@ -11,8 +11,10 @@
  * return address; faults return to the faulting instruction.
  *
  * Hardware task switches (32-bit TSS) through JMP/CALL, task gates and IRET
- * with NT; segment-limit checks (HF_SEGLIM). Not yet: virtual-8086 mode,
- * 16-bit TSSs, the TSS I/O bitmap.
+ * with NT; segment-limit checks (HF_SEGLIM); virtual-8086 mode (entered by
+ * IRET, left by interrupts to a CPL-0 handler; IOPL-sensitive instructions
+ * in translate.c). Not yet: 16-bit TSSs, the TSS I/O bitmap (IN/OUT follow
+ * IOPL alone, also in virtual-8086 mode), CR4.VME.
  */
 #include <string.h>
 
@@ -72,6 +74,11 @@ void helper_raise_exception_err(CPUState *cs, uint32_t vec, uint32_t err)
 void helper_raise_interrupt(CPUState *cs, uint32_t intno, uint32_t len)
 {
     CPUX86State *env = cpu_env(cs);
+    if ((env->eflags & VM_MASK) && ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3 &&
+        (intno & 0x100)) {
+        raise_exception_err(env, EXCP0D_GP, 0); /* INT n is IOPL-sensitive in virtual-8086 */
+    }
+    intno &= 0xff;
     cs->exception_index = (int)intno;
     env->error_code = 0;
     env->has_error_code = false;
@@ -199,7 +206,11 @@ static void load_seg_real(CPUX86State *env, int seg, uint32_t sel)
 {
     SegmentCache *sc = &env->segs[seg];
     uint32_t flags = sc->flags;
-    if (!(env->hflags & HF_PE)) {
+    if (env->eflags & VM_MASK) {
+        /* virtual-8086 (SDM Vol.3 §20.1.1): 64 KiB 16-bit segments at CPL 3 */
+        flags = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK | (3u << DESC_DPL_SHIFT) |
+                (seg == R_CS ? DESC_CS_MASK : 0);
+    } else if (!(env->hflags & HF_PE)) {
         flags = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK |
                 (seg == R_CS ? DESC_CS_MASK : 0) | (flags & DESC_B_MASK);
     }
@@ -771,6 +782,11 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
     bool conforming = hi & (1u << 10);
     int new_cpl = conforming ? cpl : dpl;
     uint32_t eflags = cpu_compute_eflags(env);
+    bool from_vm86 = (env->eflags & VM_MASK) != 0;
+    if (from_vm86 && (conforming || dpl != 0)) {
+        /* out of virtual-8086 mode only to a CPL-0 handler (SDM §20.3.1.1) */
+        raise_exception_err(env, EXCP0D_GP, (int)(csel & 0xfffc));
+    }
     uint64_t ret = is_int ? next_eip : env->rip;
 
     if (lma) {
@@ -824,6 +840,17 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
             sp = env->regs[R_ESP];
             ssbase = env->segs[R_SS].base;
             spmask = (env->hflags & HF_SS32) ? 0xffffffffu : 0xffffu;
+        }
+        if (from_vm86) {
+            /* the virtual-8086 frame: GS FS DS ES above SS:ESP, then null selectors */
+            push32(env, &sp, ssbase, spmask, env->segs[R_GS].selector);
+            push32(env, &sp, ssbase, spmask, env->segs[R_FS].selector);
+            push32(env, &sp, ssbase, spmask, env->segs[R_DS].selector);
+            push32(env, &sp, ssbase, spmask, env->segs[R_ES].selector);
+            static const int nulled[4] = {R_ES, R_DS, R_FS, R_GS};
+            for (int i = 0; i < 4; i++) {
+                x86_cpu_load_seg_cache(env, nulled[i], 0, 0, 0, 0);
+            }
         }
         if (is32) {
             if (switched) {
@@ -1174,15 +1201,39 @@ static void do_far_return(CPUX86State *env, int opsize, int extra, bool is_iret,
             new_eflags = (cpu_compute_eflags(env) & 0xffff0000u) | (new_eflags & 0xffff);
         }
     }
-    if (!(env->hflags & HF_PE)) {
+    bool vm86 = (env->eflags & VM_MASK) != 0;
+    if (!(env->hflags & HF_PE) || vm86) {
+        /* real mode; virtual-8086 mode (the translator let only IOPL 3 get here):
+         * IOPL and VM stay (SDM IRET "RETURN-FROM-VIRTUAL-8086-MODE") */
         set_sp(env, sp + (uint64_t)extra);
         load_seg_real(env, R_CS, new_cs);
         env->rip = new_eip & (n == 2 ? 0xffff : 0xffffffff);
         if (is_iret) {
             cpu_load_eflags(env, new_eflags, TF_MASK | AC_MASK | ID_MASK | IF_MASK |
-                                                 IOPL_MASK | DF_MASK | NT_MASK |
+                                                 (vm86 ? 0 : IOPL_MASK) | DF_MASK | NT_MASK |
                                                  (n == 2 ? 0 : RF_MASK));
         }
+        x86_update_hflags(env);
+        return;
+    }
+    if (is_iret && n == 4 && (new_eflags & VM_MASK) && x86_cpl(env) == 0 &&
+        !(env->hflags & HF_LMA)) {
+        /* to virtual-8086 mode (SDM IRET "RETURN-TO-VIRTUAL-8086-MODE"): EIP CS
+         * EFLAGS ESP SS ES DS FS GS, all 32-bit slots */
+        uint32_t new_esp = (uint32_t)pop(env, &sp, 4, ra);
+        uint32_t vsel[5];
+        for (int i = 0; i < 5; i++) {
+            vsel[i] = (uint32_t)pop(env, &sp, 4, ra) & 0xffff; /* SS ES DS FS GS */
+        }
+        cpu_load_eflags(env, new_eflags | 2u, ~0u);
+        load_seg_real(env, R_CS, new_cs);
+        static const int order[5] = {R_SS, R_ES, R_DS, R_FS, R_GS};
+        for (int i = 0; i < 5; i++) {
+            load_seg_real(env, order[i], vsel[i]);
+        }
+        env->hflags = (env->hflags & ~HF_CPL_MASK) | 3;
+        env->regs[R_ESP] = new_esp;
+        env->rip = new_eip & 0xffff;
         x86_update_hflags(env);
         return;
     }

@@ -1383,8 +1383,21 @@ static void trans_ENTER(DisasContext *s, X86Insn *in)
 
 /* ------------------------------------------------------------------ flags */
 
+/* virtual-8086 mode with IOPL < 3: PUSHF POPF INT n IRET CLI STI are #GP(0) (SDM §20.2.7) */
+static bool vm86_iopl_ok(DisasContext *s)
+{
+    if ((s->flags & HF_VM) && ((s->flags >> HF_IOPL_SHIFT) & 3) < 3) {
+        gen_exception_err(s, EXCP0D_GP, 0);
+        return false;
+    }
+    return true;
+}
+
 static void trans_PUSHF(DisasContext *s, X86Insn *in)
 {
+    if (!vm86_iopl_ok(s)) {
+        return;
+    }
     TCGv_i32 f = tmp32();
     TCGv_i64 v = tmp64();
     gen_helper_read_eflags(f, tcg_env());
@@ -1395,6 +1408,9 @@ static void trans_PUSHF(DisasContext *s, X86Insn *in)
 
 static void trans_POPF(DisasContext *s, X86Insn *in)
 {
+    if (!vm86_iopl_ok(s)) {
+        return;
+    }
     MemOp sz = (MemOp)in->opsize;
     TCGv_i64 v = gen_pop_load(s, sz);
     TCGv_i32 f = tmp32();
@@ -1621,7 +1637,7 @@ static void trans_INT(DisasContext *s, X86Insn *in)
     switch (in->mnem) {
     case MN_INT3: gen_interrupt(s, EXCP03_BP); break;
     case MN_INT1: gen_interrupt(s, EXCP01_DB); break;
-    case MN_INT: gen_interrupt(s, (int)(in->op[0].imm & 0xff)); break;
+    case MN_INT: gen_interrupt(s, 0x100 | (int)(in->op[0].imm & 0xff)); break; /* 0x100: INT n */
     default: { /* INTO */
         CCPrep p = gen_prepare_cc(s, 0);
         TCGLabel *no = gen_new_label();
@@ -1670,6 +1686,9 @@ static void trans_SYSEXIT(DisasContext *s, X86Insn *in)
 
 static void trans_IRET(DisasContext *s, X86Insn *in)
 {
+    if (!vm86_iopl_ok(s)) {
+        return;
+    }
     gen_update_rip(s, cur_eip(s));
     gen_helper_iret(tcg_env(), tcg_constant_i32(in->opsize | (int)(next_eip(s) - cur_eip(s)) << 8));
     s->cc_op = CC_OP_EFLAGS;

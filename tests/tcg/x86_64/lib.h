@@ -55,10 +55,14 @@ struct frame {
     ureg r15, r14, r13, r12, r11, r10, r9, r8;
     ureg di, si, bp, bx, dx, cx, ax;
 #else
+    ureg es, ds;
     ureg di, si, bp, esp_unused, bx, dx, cx, ax;
 #endif
     ureg vec, err;
     ureg ip, cs, flags, sp, ss; /* sp, ss: only after a privilege change (or 64-bit) */
+#ifndef __x86_64__
+    ureg vm_es, vm_ds, vm_fs, vm_gs; /* only from virtual-8086 mode */
+#endif
 };
 
 extern uint64_t gdt[32];

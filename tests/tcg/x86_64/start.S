@@ -187,10 +187,17 @@ user_return:
 isr_common:
     andl $0xff, (%esp)
     pusha
+    push %ds
+    push %es
+    mov %ss, %ax            /* from virtual-8086 mode the data segments are null; */
+    mov %ax, %ds            /* SS is the handler's flat stack (also at CPL 3) */
+    mov %ax, %es
     mov %esp, %eax
     push %eax
     call trap
     add $4, %esp
+    pop %es
+    pop %ds
     popa
     add $8, %esp
     iret
