@@ -3,7 +3,8 @@
 # Debian arm64 kernel:
 #   - a 1-core boot recorded with QEMU's spelling (-icount shift=0,rr=record,rrfile=)
 #     replays exactly with -replay;
-#   - the SMP boot at -smp 2 replays exactly;
+#   - the SMP boot at -smp 2 replays exactly; so does one recorded with thread=single
+#     (all cores on one host thread), replayed with thread=multi;
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
 #     unsynchronised counter and an atomicity violation in a shared list) are recorded
 #     once and replayed 10 times (the last 3 with -reemu delay=): every replay must print
@@ -71,6 +72,13 @@ REC2=$OUT RRC2=$RC
 check smp2-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
 run smp2-rep 400 "$CMD2" -smp 2 -replay "$WORK/smp2.rr"
 same_as_record smp2-replay "$REC2" "$RRC2"
+
+# ---- a thread=single record (all cores on one host thread) replays with thread=multi ----
+run smp2s-rec 400 "$CMD2" -smp 2 -accel tcg,thread=single -record "$WORK/smp2s.rr"
+REC2S=$OUT RRC2S=$RC
+check smp2-single-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
+run smp2s-rep 400 "$CMD2" -smp 2 -accel tcg,thread=multi -replay "$WORK/smp2s.rr"
+same_as_record smp2-single-record-multi-replay "$REC2S" "$RRC2S"
 
 # ---- the racy programs at -smp 4: one record, 10 replays ----
 if zcat "$IMG/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-list$'; then
