@@ -1010,9 +1010,13 @@ static double round_f64(uint32_t g, uint32_t imm, double x, uint32_t *flags)
  * DPPS: "exceptions are determined separately for each add and multiply"):
  * an unmasked exception in the multiplies ends the instruction before the
  * adds (whose flags, e.g. DE from a denormal product, are then not raised).
+ * *flags are the flags of the last stage run, *prior those of the stages
+ * completed before it (kept even if the last stage has an unmasked
+ * pre-computation exception).
  */
 static bool sse_fp_composite(uint32_t op, uint32_t g, uint32_t unm, XMMReg *r,
-                             const XMMReg *a, const XMMReg *b, uint32_t imm, uint32_t *flags)
+                             const XMMReg *a, const XMMReg *b, uint32_t imm, uint32_t *flags,
+                             uint32_t *prior)
 {
     *r = *a;
     switch (op) {
@@ -1044,11 +1048,15 @@ static bool sse_fp_composite(uint32_t op, uint32_t g, uint32_t unm, XMMReg *r,
         if (*flags & unm) {
             return true;
         }
+        *prior = *flags;
+        *flags = 0;
         float s1 = f32_op(g, '+', t[0], t[1], flags);
         float s2 = f32_op(g, '+', t[2], t[3], flags);
         if (*flags & unm) {
             return true;
         }
+        *prior |= *flags;
+        *flags = 0;
         float s = f32_op(g, '+', s1, s2, flags);
         for (int i = 0; i < 4; i++) {
             r->f[i] = ((imm >> i) & 1) ? s : 0.0f;
@@ -1063,6 +1071,8 @@ static bool sse_fp_composite(uint32_t op, uint32_t g, uint32_t unm, XMMReg *r,
         if (*flags & unm) {
             return true;
         }
+        *prior = *flags;
+        *flags = 0;
         double s = f64_op(g, '+', t[0], t[1], flags);
         for (int i = 0; i < 2; i++) {
             r->d[i] = ((imm >> i) & 1) ? s : 0.0;
@@ -1088,11 +1098,13 @@ void helper_sse_fp(CPUState *cs, uint32_t op, uint32_t d, uint32_t s, uint32_t i
     uint32_t g = guest_mxcsr_masked(env), out = g;
     uint32_t host = host_mxcsr_save();
     XMMReg ca, cb, cr;
-    uint32_t cflags = 0;
+    uint32_t cflags = 0, cprior = 0;
     memcpy(&ca, &a, 16);
     memcpy(&cb, &b, 16);
-    if (sse_fp_composite(op, g, ~(env->mxcsr >> 7) & 0x3f, &cr, &ca, &cb, imm, &cflags)) {
+    if (sse_fp_composite(op, g, ~(env->mxcsr >> 7) & 0x3f, &cr, &ca, &cb, imm, &cflags,
+                         &cprior)) {
         host_mxcsr_restore(host);
+        env->mxcsr |= cprior;
         sse_check_exc(env, g | cflags, ra);
         *xmm(env, d) = cr;
         return;
