@@ -371,7 +371,7 @@ static void log_out(void *opaque, uint16_t port, uint64_t val, unsigned size)
 }
 
 /* kept reachable for LeakSanitizer: machines live until exit */
-static Machine *keep_machine;
+static Machine *volatile keep_machine;
 static MachineOptions keep_opts;
 static PortLog keep_log;
 
@@ -620,8 +620,8 @@ static void put64le(AddressSpace *as, uint64_t a, uint64_t v)
     memory_rw(as, a, &v, 8, true);
 }
 
-static CPUState *keep_fs_cpu;
-static AddressSpace *keep_fs_as;
+static CPUState *volatile keep_fs_cpu;
+static AddressSpace *volatile keep_fs_as;
 static FsLog keep_fs_log;
 
 static bool test_fs_base_iret(void)
@@ -671,8 +671,8 @@ static bool test_fs_base_iret(void)
     return true;
 }
 
-static CPUState *keep_syscfg_cpu;
-static AddressSpace *keep_syscfg_as;
+static CPUState *volatile keep_syscfg_cpu;
+static AddressSpace *volatile keep_syscfg_as;
 
 static bool test_amd_syscfg(void)
 {
