@@ -27,6 +27,8 @@ DEF_HELPER_1(sysenter, TCG_CALL_NO_RETURN, void, env)
 DEF_HELPER_2(sysexit, 0, void, env, i32)
 /* segment-limit check (HF_SEGLIM): offset, desc = seg | bytes << 4 */
 DEF_HELPER_3(check_seg_limit, 0, void, env, i64, i32)
+/* I/O permission bitmap check (CPL > IOPL or virtual-8086): port, bytes */
+DEF_HELPER_3(check_io, 0, void, env, i32, i32)
 DEF_HELPER_2(iret, 0, void, env, i32)
 DEF_HELPER_3(lret, 0, void, env, i32, i32)
 /* far JMP/CALL: selector, offset, desc = call | opsize << 4, next eip (CALL) */

@@ -13,8 +13,8 @@
  * Hardware task switches (32-bit TSS) through JMP/CALL, task gates and IRET
  * with NT; segment-limit checks (HF_SEGLIM); virtual-8086 mode (entered by
  * IRET, left by interrupts to a CPL-0 handler; IOPL-sensitive instructions
- * in translate.c). Not yet: 16-bit TSSs, the TSS I/O bitmap (IN/OUT follow
- * IOPL alone, also in virtual-8086 mode), CR4.VME.
+ * in translate.c); the TSS I/O permission bitmap. Not yet: 16-bit TSSs,
+ * CR4.VME.
  */
 #include <string.h>
 
@@ -470,6 +470,31 @@ void helper_check_seg_limit(CPUState *cs, uint64_t off, uint32_t desc)
     unsigned n = desc >> 4;
     if (!x86_seg_limit_ok(&env->segs[seg], off, n)) {
         raise_exception_err_ra(env, seg == R_SS ? EXCP0C_SS : EXCP0D_GP, 0, GETPC());
+    }
+}
+
+/*
+ * The TSS I/O permission bitmap (SDM Vol.1 §18.5.2): the TR must be a
+ * 32/64-bit TSS; the bitmap starts at the 16-bit offset at TSS+0x66; the
+ * two bytes holding the first port's bit must lie within the TSS limit, and
+ * the bits of all `bytes` ports must be clear, else #GP(0).
+ */
+void helper_check_io(CPUState *cs, uint32_t port, uint32_t bytes)
+{
+    CPUX86State *env = cpu_env(cs);
+    uintptr_t ra = GETPC();
+    int type = (env->tr.flags >> 8) & 0xf;
+    if ((type != 9 && type != 11) || env->tr.limit < 0x67) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    uint32_t base = (uint32_t)sys_ld(env, env->tr.base + 0x66, MO_16, ra);
+    uint32_t off = base + (port >> 3);
+    if (off + 1 > env->tr.limit) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
+    }
+    uint32_t bits = (uint32_t)sys_ld(env, env->tr.base + off, MO_16, ra);
+    if ((bits >> (port & 7)) & ((1u << bytes) - 1)) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
     }
 }
 

@@ -1553,6 +1553,20 @@ static void trans_POPA(DisasContext *s, X86Insn *in)
 
 /* ------------------------------------------------------------------ strings */
 
+/*
+ * I/O permission (SDM Vol.1 §18.5): in protected mode with CPL > IOPL, and
+ * always in virtual-8086 mode, the TSS I/O permission bitmap decides
+ * (helper_check_io: #GP(0) unless every port's bit is clear).
+ */
+static void check_io(DisasContext *s, TCGv_i32 port, int bytes)
+{
+    int iopl = (int)((s->flags >> HF_IOPL_SHIFT) & 3);
+    if ((s->flags & HF_PE) && (s->cpl > iopl || (s->flags & HF_VM))) {
+        gen_update_rip(s, cur_eip(s));
+        gen_helper_check_io(tcg_env(), port, tcg_constant_i32(bytes));
+    }
+}
+
 static void trans_string(DisasContext *s, X86Insn *in)
 {
     static const uint8_t kinds[MN_NB] = {
@@ -1566,6 +1580,12 @@ static void trans_string(DisasContext *s, X86Insn *in)
         rep = 1; /* F2 on MOVS/STOS/LODS/INS/OUTS acts as REP */
     }
     uint32_t desc = STR_DESC(kinds[in->mnem], sz, in->addrsize, rep, in->seg, s->mem_idx);
+    if (in->mnem == MN_INS || in->mnem == MN_OUTS) {
+        TCGv_i32 p = tmp32();
+        tcg_gen_extrl_i64_i32(p, cpu_regs[R_EDX]);
+        tcg_gen_andi_i32(p, p, 0xffff);
+        check_io(s, p, 1 << sz);
+    }
     TCGv_i32 ret = tmp32();
     gen_update_rip(s, cur_eip(s));
     gen_helper_string(ret, tcg_env(), tcg_constant_i32((int32_t)desc));
@@ -1955,22 +1975,8 @@ static void trans_LAR_LSL(DisasContext *s, X86Insn *in)
     }
 }
 
-static bool check_io(DisasContext *s)
-{
-    /* IOPL check; the TSS I/O permission bitmap is not consulted (yet): #GP */
-    int iopl = (int)((s->flags >> HF_IOPL_SHIFT) & 3);
-    if ((s->flags & HF_PE) && s->cpl > iopl) {
-        gen_exception_err(s, EXCP0D_GP, 0);
-        return false;
-    }
-    return true;
-}
-
 static void trans_IN_OUT(DisasContext *s, X86Insn *in)
 {
-    if (!check_io(s)) {
-        return;
-    }
     bool is_in = in->mnem == MN_IN;
     X86Operand *data = &in->op[is_in ? 0 : 1];
     X86Operand *port = &in->op[is_in ? 1 : 0];
@@ -1981,6 +1987,7 @@ static void trans_IN_OUT(DisasContext *s, X86Insn *in)
         tcg_gen_extrl_i64_i32(p, cpu_regs[R_EDX]);
         tcg_gen_andi_i32(p, p, 0xffff);
     }
+    check_io(s, p, 1 << data->size);
     gen_update_rip(s, cur_eip(s));
     TCGv_i32 size = tcg_constant_i32(1 << data->size);
     if (is_in) {

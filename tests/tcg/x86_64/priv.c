@@ -5,7 +5,8 @@
  * vector*8+2, GDT/LDT indices, system and not-present descriptors: #NP),
  * privileged instructions at CPL 3, SYSCALL/SYSRETQ and SYSRETL to a
  * compatibility-mode segment, SYSCALL from compatibility mode (CSTAR),
- * SWAPGS, RDTSCP with TSC_AUX, a 64-bit call gate from ring 3, IRETQ
+ * SWAPGS, RDTSCP with TSC_AUX, a 64-bit call gate from ring 3, the TSS I/O
+ * permission bitmap for IN/OUT/OUTS at CPL 3, IRETQ
  * at the same privilege (always pops SS:RSP), and a double fault (#PF while
  * delivering #PF on an unmapped stack) taken on IST1.
  */
@@ -129,6 +130,43 @@ static void user_gate(void)
                  ::: "rax", "memory");
 }
 
+/* ---- the TSS I/O permission bitmap: ports 0x00..0x3f, only 0x21 open ---- */
+static void user_in21(void)
+{
+    asm volatile("inb $0x21, %%al\n\tint $0x80" ::: "rax");
+}
+static void user_in20(void)
+{
+    asm volatile("inb $0x20, %%al" ::: "rax");
+}
+static void user_inw21(void)
+{
+    asm volatile("inw $0x21, %%ax" ::: "rax");
+}
+static void user_in38(void)
+{
+    asm volatile("inb $0x38, %%al" ::: "rax");
+}
+const uint8_t mask_all = 0xff;
+static void user_outsb20(void)
+{
+    asm volatile("mov $0x20, %%dx\n\tlea mask_all(%%rip), %%rsi\n\toutsb\n\tint $0x80" ::: "rdx",
+                 "rsi", "memory");
+}
+static void user_outsb21(void)
+{
+    asm volatile("mov $0x21, %%dx\n\tlea mask_all(%%rip), %%rsi\n\toutsb\n\tint $0x80" ::: "rdx",
+                 "rsi", "memory");
+}
+
+static void load_tss(uint32_t limit)
+{
+    ureg t = (ureg)tss;
+    set_gdt(SEL_TSS, seg_desc((uint32_t)t, limit, 0x89, 0)); /* available (not busy) */
+    set_gdt(SEL_TSS + 8, (uint64_t)t >> 32);
+    asm volatile("ltr %w0" ::"r"(SEL_TSS));
+}
+
 /* ---- #DF ---- */
 static volatile ureg df_saved_sp, df_fixup;
 static int hook_df(struct frame *f)
@@ -224,6 +262,22 @@ int main(void)
     report("user lcall gate not present", run_user(user_gate, user_stack_top));
     set_gdt(0x60, (gdt[0x60 >> 3] | (1ull << 47)) & ~(3ull << 45));
     report("user lcall gate dpl 0", run_user(user_gate, user_stack_top));
+
+    /* I/O permission bitmap at TSS+0x68 (8 bytes: ports 0..0x3f), only port 0x21 open */
+    for (int i = 0; i < 8; i++) {
+        tss[0x68 + i] = 0xff;
+    }
+    tss[0x68 + 4] = 0xfd;
+    report("user out to port 0x20 by outsb, no bitmap", run_user(user_outsb20, user_stack_top));
+    load_tss(0x6f);
+    report("user in 0x21 (open)", run_user(user_in21, user_stack_top));
+    report("user in 0x20 (closed)", run_user(user_in20, user_stack_top));
+    report("user inw 0x21 (0x22 closed)", run_user(user_inw21, user_stack_top));
+    report("user in 0x38 (second byte past the limit)", run_user(user_in38, user_stack_top));
+    report("user outsb 0x20 (closed)", run_user(user_outsb20, user_stack_top));
+    report("user outsb 0x21 (open)", run_user(user_outsb21, user_stack_top));
+    load_tss(0x67);
+    report("user in 0x21, bitmap past the limit", run_user(user_in21, user_stack_top));
 
     /* IRETQ at CPL 0 pops SS:RSP */
     ureg rsp_after;
