@@ -18,7 +18,10 @@
  * loaded and every exception masked; the exception flags raised are ORed
  * into the guest MXCSR, and a flag the guest has unmasked raises #XM
  * (CR4.OSXMMEXCPT) or #UD before the destination is written (SDM Vol.1
- * §11.5). This gives bit-exact results, NaN propagation included.
+ * §11.5). This gives bit-exact results, NaN propagation included. The
+ * SSE3/SSE4.1 operations made of several IEEE steps (HADDPS, DPPS, ROUNDPS,
+ * ...) are built from scalar SSE2 steps in the SDM's order, so nothing here
+ * needs more than the x86-64 baseline host (SSE2).
  * Known limit: with OM or UM unmasked, the flags of the trapping instruction
  * come from the masked computation (an exact tiny result does not set UE;
  * PE is not recomputed for the scaled result).
