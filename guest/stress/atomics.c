@@ -8,10 +8,13 @@
  *     lse    64-bit LDADD (FEAT_LSE; needs HWCAP_ATOMICS, e.g. -cpu max)
  *     casp   128-bit pair through a CASP compare-and-swap loop (FEAT_LSE)
  *     ldxp   128-bit pair through an LDXP / STXP loop
+ *     mixed  even threads llsc, odd threads lse, on the same counter
+ *     pairmix  even threads casp, odd threads ldxp, on the same pair
  *   x86-64 modes:
  *     xadd        LOCK XADD
  *     cmpxchg     LOCK CMPXCHG loop
  *     cmpxchg16b  128-bit pair through a LOCK CMPXCHG16B loop
+ *     mixed       even threads xadd, odd threads cmpxchg
  * The 128-bit modes update a 16-byte pair {lo, hi} in one atomic step: lo
  * counts up and hi counts down from 0, so every atomically read pair must have
  * lo + hi == 0 (mod 2^64); a pair read otherwise is "torn" (a 128-bit atomic
@@ -152,22 +155,29 @@ static void pair_cmpxchg16b(Pair *p, uint64_t *torn)
 }
 #endif
 
+/* A mode: what even threads do (add or pair) and what odd threads do (add2 or
+ * pair2, when set; otherwise the same). */
 typedef struct Mode {
     const char *name;
     void (*add)(uint64_t *p);
     void (*pair)(Pair *p, uint64_t *torn);
+    void (*add2)(uint64_t *p);
+    void (*pair2)(Pair *p, uint64_t *torn);
 } Mode;
 
 static const Mode modes[] = {
 #if defined(__aarch64__)
-    {"llsc", add_llsc, NULL},
-    {"lse", add_lse, NULL},
-    {"casp", NULL, pair_casp},
-    {"ldxp", NULL, pair_ldxp},
+    {"llsc", add_llsc, NULL, NULL, NULL},
+    {"lse", add_lse, NULL, NULL, NULL},
+    {"casp", NULL, pair_casp, NULL, NULL},
+    {"ldxp", NULL, pair_ldxp, NULL, NULL},
+    {"mixed", add_llsc, NULL, add_lse, NULL},
+    {"pairmix", NULL, pair_casp, NULL, pair_ldxp},
 #else
-    {"xadd", add_xadd, NULL},
-    {"cmpxchg", add_cmpxchg, NULL},
-    {"cmpxchg16b", NULL, pair_cmpxchg16b},
+    {"xadd", add_xadd, NULL, NULL, NULL},
+    {"cmpxchg", add_cmpxchg, NULL, NULL, NULL},
+    {"cmpxchg16b", NULL, pair_cmpxchg16b, NULL, NULL},
+    {"mixed", add_xadd, NULL, add_cmpxchg, NULL},
 #endif
 };
 static const Mode *mode;
@@ -175,13 +185,16 @@ static const Mode *mode;
 static void worker(int index)
 {
     uint64_t torn = 0;
+    int odd = index % 2;
     if (mode->add) {
+        void (*add)(uint64_t *) = odd && mode->add2 ? mode->add2 : mode->add;
         for (long i = 0; i < iters; i++) {
-            mode->add(&counter);
+            add(&counter);
         }
     } else {
+        void (*op)(Pair *, uint64_t *) = odd && mode->pair2 ? mode->pair2 : mode->pair;
         for (long i = 0; i < iters; i++) {
-            mode->pair(&pair, &torn);
+            op(&pair, &torn);
         }
     }
     torn_by[index] = torn;
@@ -191,7 +204,8 @@ static void worker(int index)
 static int mode_supported(const char *name, const char **why)
 {
 #if defined(__aarch64__)
-    if ((strcmp(name, "lse") == 0 || strcmp(name, "casp") == 0) &&
+    if ((strcmp(name, "lse") == 0 || strcmp(name, "casp") == 0 ||
+         strcmp(name, "mixed") == 0 || strcmp(name, "pairmix") == 0) &&
         !(getauxval(AT_HWCAP) & HWCAP_ATOMICS)) {
         *why = "no LSE atomics (HWCAP_ATOMICS clear; boot with -cpu max)";
         return 0;

@@ -9,7 +9,9 @@
 # coremu.cmd.  One PASS/FAIL line per program per configuration; the test
 # computes each expected total from THREADS and the sizes below and compares
 # the numbers the program printed (not just its own "result=ok"):
-#   atomics-{llsc,lse,casp,ldxp}  total = T*A (pairs: neg = T*A, torn = 0)
+#   atomics-{llsc,lse,mixed,casp,ldxp,pairmix}  total = T*A
+#                 (the 128-bit ones: neg = T*A, torn = 0; mixed: LL/SC and LSE
+#                 threads on one counter, pairmix: CASP and LDXP/STXP on one pair)
 #   spinlock      total = T*S, violations = 0
 #   mutex         total = T*X, handoffs = T*R, bad = 0
 #   msgpass       pairs P = max(1, T/2): total = P*G(G-1)/2, msgs = P*G, bad = 0
@@ -56,7 +58,7 @@ run() {
     read -r t1 _ </proc/uptime
     echo "EXIT \$1 \$rc \$t0 \$t1"
 }
-for m in llsc lse casp ldxp; do run ./atomics \$m $n $A; done
+for m in llsc lse mixed casp ldxp pairmix; do run ./atomics \$m $n $A; done
 run ./spinlock $n $S
 run ./mutex $n $X $R
 run ./msgpass $n $G
@@ -115,10 +117,10 @@ run_config() {  # run_config NAME SMP TIMEOUT [emulator args...]
     fi
     local p=$((n / 2)) m
     [[ $p -ge 1 ]] || p=1
-    for m in llsc lse; do
+    for m in llsc lse mixed; do
         verify "$cfg-atomics-$m" "atomics-$m" "threads=$n" "total=$((n * A))"
     done
-    for m in casp ldxp; do
+    for m in casp ldxp pairmix; do
         verify "$cfg-atomics-$m" "atomics-$m" "threads=$n" "total=$((n * A))" \
             "neg=$((n * A))" "torn=0"
     done
