@@ -853,18 +853,24 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
         bool switched = new_cpl < cpl;
         uint32_t old_ss = env->segs[R_SS].selector;
         uint32_t old_esp = (uint32_t)env->regs[R_ESP];
+        uint32_t slo = 0, shi = 0;
         if (switched) {
             tss_stack(env, new_cpl, 0, &sp, &ss);
-            uint32_t slo, shi;
             load_tss_ss(env, ss, new_cpl, &slo, &shi, 0);
             ssbase = desc_base(slo, shi);
             spmask = (shi & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
-            x86_cpu_load_seg_cache(env, R_SS, ss, ssbase, desc_limit(slo, shi),
-                                   (shi & 0x00f0ff00u) | DESC_A_MASK);
         } else {
             sp = env->regs[R_ESP];
             ssbase = env->segs[R_SS].base;
             spmask = (env->hflags & HF_SS32) ? 0xffffffffu : 0xffffu;
+            if (env->hflags & HF_SEGLIM) {
+                /* the whole frame must fit below SS's limit (SDM §6.12.1: #SS(0)); a
+                 * stack overflow in a handler becomes a double fault */
+                unsigned bytes = (is32 ? 4u : 2u) * (3u + (has_err ? 1u : 0u));
+                if (!x86_seg_limit_ok(&env->segs[R_SS], (sp - bytes) & spmask, bytes)) {
+                    raise_exception_err(env, EXCP0C_SS, 0);
+                }
+            }
         }
         if (from_vm86) {
             /* the virtual-8086 frame: GS FS DS ES above SS:ESP, then null selectors */
@@ -899,6 +905,11 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int, int erro
             if (has_err) {
                 push16(env, &sp, ssbase, spmask, (uint32_t)error_code);
             }
+        }
+        if (switched) {
+            /* SS changes only once the frame is written (a fault above keeps the old one) */
+            x86_cpu_load_seg_cache(env, R_SS, ss, ssbase, desc_limit(slo, shi),
+                                   (shi & 0x00f0ff00u) | DESC_A_MASK);
         }
         if (spmask == 0xffff) {
             env->regs[R_ESP] = (env->regs[R_ESP] & ~0xffffull) | (sp & 0xffff);

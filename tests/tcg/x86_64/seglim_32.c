@@ -4,8 +4,10 @@
  * access counts), expand-down data segments (valid above the limit, up to
  * 4 GiB with B set), writes and reads, #GP(0) for data segments and
  * #SS(0) for SS-relative accesses, and a REP MOVSB that stops at the limit
- * with ECX/EDI left where the instruction can restart. The test changes
- * FS, ES and SS only (the C code keeps its flat DS).
+ * with ECX/EDI left where the instruction can restart, and a stack
+ * overflow in a handler (#UD, then #SS while pushing its frame, #SS again:
+ * a double fault, taken through a task gate onto a good stack). The test
+ * changes FS, ES and SS only (the C code keeps its flat DS).
  *
  * Debian's QEMU (TCG) does not check segment limits at all, so it cannot be
  * the oracle: every case checks itself against the SDM's rule and the run
@@ -42,6 +44,61 @@ static long rd_fs(uint32_t off, int size)
 static long wr_fs(uint32_t off)
 {
     return TRYI("movl $0x12345678, %%fs:(%0)", "r"(off));
+}
+
+/* ---- a stack overflow in a handler: #UD, #SS, #SS -> #DF through a task gate ---- */
+#define SEL_EXPSTACK 0x80
+#define SEL_DFTSS 0x88
+static uint8_t df_tss[0x68] __attribute__((aligned(16)));
+static uint8_t df_stack[2048] __attribute__((aligned(16)));
+extern char df_task[], df_ud[], df_resume[];
+volatile uint32_t df_err, df_old_eip, df_old_esp, df_old_ss, df_saved_esp;
+asm(".text\n"
+    "df_task:\n"
+    "  popl df_err\n"
+    "  mov tss+0x20, %eax\n  mov %eax, df_old_eip\n"
+    "  mov tss+0x38, %eax\n  mov %eax, df_old_esp\n"
+    "  mov tss+0x50, %eax\n  mov %eax, df_old_ss\n"
+    "  movl $df_resume, tss+0x20\n"                    /* resume task 1 with a good stack */
+    "  mov df_saved_esp, %eax\n  mov %eax, tss+0x38\n"
+    "  movl $0x18, tss+0x50\n"
+    "  iret\n"
+    "  jmp df_task\n");
+
+static void double_fault_test(void)
+{
+    for (int i = 0; i < 0x68; i++) {
+        df_tss[i] = 0;
+    }
+    *(volatile uint32_t *)(df_tss + 0x20) = (uint32_t)(ureg)df_task;
+    *(volatile uint32_t *)(df_tss + 0x24) = 2;
+    *(volatile uint32_t *)(df_tss + 0x38) = (uint32_t)(ureg)(df_stack + sizeof(df_stack));
+    *(volatile uint32_t *)(df_tss + 0x48) = SEL_KDATA;
+    *(volatile uint32_t *)(df_tss + 0x4c) = SEL_KCODE32;
+    for (int i = 0x50; i <= 0x5c; i += 4) {
+        *(volatile uint32_t *)(df_tss + i) = SEL_KDATA;
+    }
+    set_gdt(SEL_DFTSS, seg_desc((uint32_t)(ureg)df_tss, 0x67, 0x89, 0));
+    set_idt(8, 0, 5, 0, 0, SEL_DFTSS);
+    /* an expand-down stack segment whose valid offsets start at `bottom` */
+    ureg esp;
+    asm volatile("mov %%esp, %0" : "=r"(esp));
+    uint32_t bottom = (uint32_t)((esp - 0x3000) & ~0xffful);
+    set_gdt(SEL_EXPSTACK, seg_desc(0, (bottom >> 12) - 1, 0x96, 0xc));
+    asm volatile("mov %%esp, df_saved_esp\n\t"
+                 "mov %0, %%ss\n\t"
+                 "mov %1, %%esp\n"
+                 "df_ud: ud2\n"
+                 "df_resume:\n\t"
+                 "mov $0x18, %%eax\n\tmov %%eax, %%ss\n\t"
+                 "mov df_saved_esp, %%esp"
+                 ::"r"(SEL_EXPSTACK), "r"(bottom + 8) : "eax", "memory");
+    asm volatile("clts");
+    set_idt_default(8, 0);
+    check("#DF through the task gate: error code 0", df_err, 0);
+    check("#DF: the outgoing task was at the ud2", df_old_eip, (uint32_t)(ureg)df_ud);
+    check("#DF: its esp untouched by the failed deliveries", df_old_esp, bottom + 8);
+    check("#DF: its ss the expand-down segment", df_old_ss, SEL_EXPSTACK);
 }
 
 int main(void)
@@ -97,6 +154,8 @@ int main(void)
     check("rep movsb to es limit: #GP", last_vec, GP);
     check("rep movsb: ecx left", ecx, 0x10);
     check("rep movsb: edi at the limit", edi, 0x1000);
+
+    double_fault_test();
 
     /* back to flat: no checks */
     asm volatile("mov %0, %%fs" ::"r"(SEL_KDATA));
