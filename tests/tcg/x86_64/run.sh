@@ -9,8 +9,8 @@
 # TEST.golden: see below); a name ending in
 # _32 is built with -m32 (main in 32-bit protected mode), the others with
 # -m64 (main in long mode) and converted to ELF32 with objcopy, as Multiboot
-# loaders want. Prints PASS/FAIL per test and engine; exits non-zero on any
-# failure.
+# loaders want; a test named smp* runs with -smp 2. Prints PASS/FAIL per test
+# and engine; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/../../.."
 BIN=build/coremu-system-x86_64
@@ -54,9 +54,11 @@ for t in "$@"; do
         fail=1
         continue
     fi
+    opts="-m 128M"
+    case $t in smp*) opts="$opts -smp 2" ;; esac
     # SeaBIOS writes its banner to the serial port too: compare from the
     # marker line lib_init() prints
-    timeout 30 qemu-system-x86_64 -M pc -cpu max -m 128M -nographic -no-reboot -net none \
+    timeout 30 qemu-system-x86_64 -M pc -cpu max $opts -nographic -no-reboot -net none \
         -kernel $OUT/$t.elf 2>&1 </dev/null | tr -d '\r' | sed -n '/^@@start/,$p' >$OUT/$t.expected
     # TEST.golden replaces the oracle for a self-checking test of something
     # QEMU does not model (the test's header says what)
@@ -70,7 +72,7 @@ for t in "$@"; do
     fi
     for accel in $ACCELS; do
         eng=${accel##*=}
-        timeout 30 $BIN -M pc -cpu max -m 128M -nographic -no-reboot -accel $accel \
+        timeout 30 $BIN -M pc -cpu max $opts -nographic -no-reboot -accel $accel \
             -kernel $OUT/$t.elf >$OUT/$t.$eng.raw 2>&1 </dev/null
         rc=$?
         tr -d '\r' <$OUT/$t.$eng.raw | sed -n '/^@@start/,$p' >$OUT/$t.$eng.out
