@@ -102,7 +102,10 @@ void coremu_spin_wait(CPUState *cpu)
     if (now - c->last_spin_ns > SPIN_STREAK_GAP_NS) {
         c->spin_streak = 0;
     }
-    uint32_t shift = c->spin_streak < SPIN_BACKOFF_MAX_SHIFT ? c->spin_streak : SPIN_BACKOFF_MAX_SHIFT;
+    uint32_t shift = c->spin_streak;
+    if (shift > SPIN_BACKOFF_MAX_SHIFT) {
+        shift = SPIN_BACKOFF_MAX_SHIFT;
+    }
     c->spin_streak++;
     uint64_t ns = coremu_sleep(&c->sleep, spin_ready, cpu, SPIN_BACKOFF_MIN_NS << shift);
     CPU_STAT_ADD(cpu, idle_ns, ns);

@@ -26,6 +26,7 @@
 #include "coremu/sched.h"
 #include "exec/tb-cache.h"
 #include "reemu/reemu.h"
+#include "system/gdbstub.h"
 #include "system/timer.h"
 #include "util/log.h"
 
@@ -117,6 +118,9 @@ static void core_run_once(CPUState *cpu)
         /* the exact budget ran out: this core stops here */
         __atomic_store_n(&cpu->stopped, 1, __ATOMIC_RELEASE);
         break;
+    case EXCP_DEBUG:
+        gdbstub_debug_exception(cpu); /* breakpoint or step: all cores stop */
+        break;
     default:
         break;
     }
@@ -149,6 +153,9 @@ static void *core_thread(void *arg)
         }
         if (coremu_has_mail(cpu)) {
             continue;
+        }
+        if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
+            continue; /* it was stopped by the debugger: look again */
         }
         core_run_once(cpu);
     }
@@ -199,6 +206,9 @@ static void *single_thread(void *arg)
             coremu_drain(cpu); /* one thread is every core: handlers run here */
             if (!core_runnable(cpu)) {
                 continue;
+            }
+            if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
+                continue; /* stopped or held by the debugger */
             }
             __atomic_store_n(&cpus.current, cpu, __ATOMIC_RELEASE);
             core_run_once(cpu);
@@ -318,7 +328,8 @@ bool cpus_write_stats(Machine *m, const char *path)
                 (unsigned long long)k[COREMU_KICK_RUNNING], (unsigned long long)k[COREMU_KICK_WAKE],
                 (unsigned long long)k[COREMU_KICK_SELF], (unsigned long long)k[COREMU_KICK_NONE],
                 ST(idle_ns), ST(spin_exits),
-                cpus.cfg.single_thread ? "single" : coremu_sched_name((CoreSchedPolicy)cpus.cfg.sched),
+                cpus.cfg.single_thread ? "single"
+                                       : coremu_sched_name((CoreSchedPolicy)cpus.cfg.sched),
                 (int)__atomic_load_n(&c->host_cpu, __ATOMIC_RELAXED),
                 (unsigned long long)__atomic_load_n(&c->migrations, __ATOMIC_RELAXED));
 #undef ST

@@ -55,8 +55,9 @@ static void test_classify(void)
 {
     CoreSample a = busy(), b = idle(), c = spin(), d = off();
     CoreSample e = {.wall_ns = 20 * MS, .idle_ns = 5 * MS, .spins = 39}; /* 1 per 385 us */
-    CoreSample g = {.wall_ns = 20 * MS, .idle_ns = 0, .spins = 5, .cpu_ns = 100000}; /* starved spinner */
-    CoreSample h = {.wall_ns = 20 * MS, .idle_ns = 19 * MS, .spins = 3, .cpu_ns = 1000}; /* idle, few WFEs */
+    /* a starved spinner; an idle core with a few WFEs */
+    CoreSample g = {.wall_ns = 20 * MS, .idle_ns = 0, .spins = 5, .cpu_ns = 100000};
+    CoreSample h = {.wall_ns = 20 * MS, .idle_ns = 19 * MS, .spins = 3, .cpu_ns = 1000};
     CoreSample f = {.wall_ns = 20 * MS, .idle_ns = 30 * MS};              /* idle > wall: clamped */
     CHECK("classify", coremu_sched_classify(&a) == COREMU_CORE_BUSY &&
                           coremu_sched_classify(&b) == COREMU_CORE_IDLE &&
@@ -150,8 +151,8 @@ static void test_feedback(void)
     prev[4].cpu = (g0 + 2) % 4;
     coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
     CHECK("feedback-keeps-fitting-placement",
-          out[1].cpu == (g0 + 1) % 4 && out[4].cpu == (g0 + 2) % 4 && spread_ok(out, 8, 4, 2, &group) &&
-              group == g0,
+          out[1].cpu == (g0 + 1) % 4 && out[4].cpu == (g0 + 2) % 4 &&
+              spread_ok(out, 8, 4, 2, &group) && group == g0,
           "busy moved to %d,%d, group %d -> %d", out[1].cpu, out[4].cpu, g0, group);
 
     /* one idle core turns busy: it leaves the group's CPU, the group stays */
@@ -171,7 +172,8 @@ static void test_feedback(void)
     CoreSample s4[4] = {busy(), busy(), busy(), busy()};
     CorePlace p4[4] = {{0}, {0}, {0}, {0}}, o4[4];
     coremu_sched_decide(COREMU_SCHED_FEEDBACK, 4, s4, 2, p4, o4);
-    CHECK("feedback-balances-busy", spread_ok(o4, 4, 2, 4, &group) && o4[0].cpu == 0 && o4[1].cpu == 0,
+    CHECK("feedback-balances-busy",
+          spread_ok(o4, 4, 2, 4, &group) && o4[0].cpu == 0 && o4[1].cpu == 0,
           "placement %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu);
 
     /* 16 cores on 2 hosts: 2 busy, 12 spinning, 2 idle -> spinners back off */
@@ -191,18 +193,21 @@ static void test_feedback(void)
     }
     CHECK("feedback-oversubscribed-spinners-back-off",
           spin_back && others_not && o16[0].cpu != o16[1].cpu && spread_ok(o16, 16, 2, 2, &group),
-          "backoff spin %d others %d, busy on %d,%d", spin_back, others_not, o16[0].cpu, o16[1].cpu);
+          "backoff spin %d others %d, busy on %d,%d", spin_back, others_not, o16[0].cpu,
+          o16[1].cpu);
 
     /* 1 busy + 1 spinning on 4 hosts: room for both, nobody backs off */
     CoreSample s2[2] = {busy(), spin()};
     CorePlace o2[2];
     coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 4, NULL, o2);
-    CHECK("feedback-no-backoff-with-room", !o2[0].backoff && !o2[1].backoff && o2[0].cpu != o2[1].cpu,
+    CHECK("feedback-no-backoff-with-room",
+          !o2[0].backoff && !o2[1].backoff && o2[0].cpu != o2[1].cpu,
           "backoff %d %d, cpus %d %d", o2[0].backoff, o2[1].backoff, o2[0].cpu, o2[1].cpu);
 
     /* one host CPU: nothing to place, but spinners still back off */
     coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 1, NULL, o2);
-    CHECK("feedback-one-host", o2[0].cpu == -1 && o2[1].cpu == -1 && o2[1].backoff && !o2[0].backoff,
+    CHECK("feedback-one-host",
+          o2[0].cpu == -1 && o2[1].cpu == -1 && o2[1].backoff && !o2[0].backoff,
           "cpus %d %d backoff %d %d", o2[0].cpu, o2[1].cpu, o2[0].backoff, o2[1].backoff);
 }
 
@@ -302,7 +307,8 @@ static void test_monitor(void)
     CHECK("monitor-samples", rounds >= 30, "%llu rounds", (unsigned long long)rounds);
     CHECK("monitor-busy-on-distinct-cpus", hc[0] >= 0 && hc[1] >= 0 && hc[0] != hc[1],
           "busy cores on %d and %d", hc[0], hc[1]);
-    CHECK("monitor-idle-grouped", hc[2] >= 0 && hc[2] == hc[3], "idle cores on %d and %d", hc[2], hc[3]);
+    CHECK("monitor-idle-grouped", hc[2] >= 0 && hc[2] == hc[3], "idle cores on %d and %d", hc[2],
+          hc[3]);
     CHECK("monitor-spinners-back-off", backed, "backoff flags %u %u", tcore[4].backoff,
           tcore[5].backoff);
     CHECK("monitor-affinity-applied", aff_ok, "core 0's thread not pinned to %d", hc[0]);
