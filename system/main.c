@@ -23,6 +23,7 @@
 #include "reemu/reemu.h"
 #include "system/chardev.h"
 #include "system/cpus.h"
+#include "system/gdbstub.h"
 #include "system/loader.h"
 #include "system/machine.h"
 #include "tcg/tcg.h"
@@ -74,6 +75,9 @@ static void usage(FILE *f)
             "Debugging:\n"
             "  -d ITEM[,ITEM...]          log items ('-d help' lists them)\n"
             "  -D FILE                    write the log to FILE\n"
+            "  -gdb tcp::PORT | tcp:HOST:PORT  wait for gdb's remote protocol there\n"
+            "  -s                         the same as -gdb tcp::1234\n"
+            "  -S                         do not start the cores until gdb continues\n"
             "Other:\n"
             "  -version                   print the version\n"
             "  -h, -help                  this help\n",
@@ -403,6 +407,21 @@ static bool parse_args(Options *o, int argc, char **argv)
             usage(stdout);
             exit(0);
         }
+        if (gdbstub_is_option(name)) {
+            /* -s, -S, -gdb tcp::PORT (system/gdbstub.c) */
+            const char *v = NULL;
+            if (gdbstub_option_takes_value(name)) {
+                if (i + 1 >= argc) {
+                    error_report("option %s needs a value", a);
+                    return false;
+                }
+                v = argv[++i];
+            }
+            if (!gdbstub_parse_option(name, v)) {
+                return false;
+            }
+            continue;
+        }
         if (reemu_is_option(name)) {
             /* -record FILE, -replay FILE, -reemu obj=N,delay=US (reemu/reemu.c) */
             if (i + 1 >= argc) {
@@ -692,7 +711,11 @@ int main(int argc, char **argv)
     if (!reemu_start(m, &o.cfg)) { /* -record: open the log; -replay: read and check it */
         return 1;
     }
+    if (!gdbstub_start(m, o.cfg.single_thread)) { /* -s/-gdb: listen; -S: cores wait */
+        return 1;
+    }
     int status = cpus_run(m, &o.cfg);
+    gdbstub_finish(status);
     status = reemu_finish(m, status); /* -record: the trailer; -replay: the comparison */
     chardev_close(m->serial); /* joins its input thread, restores the terminal */
     fflush(stdout);

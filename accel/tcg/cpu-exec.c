@@ -102,6 +102,9 @@ uint32_t cpu_tb_cflags(CPUState *cpu)
     if (instrument_ops) {
         cf |= CF_INSTRUMENT;
     }
+    if (__builtin_expect(cpu->singlestep, 0)) {
+        cf |= CF_SINGLE_STEP; /* gdb stub: one instruction per TB */
+    }
     return cf;
 }
 
@@ -173,6 +176,9 @@ int cpu_exec(CPUState *cpu)
             cc->do_interrupt(cpu);
             CPU_STAT_ADD(cpu, exceptions, 1);
             cpu->exception_index = EXCP_NONE;
+            if (__builtin_expect(cpu->singlestep, 0)) {
+                return EXCP_DEBUG; /* a step that raised an exception stops at the vector */
+            }
         }
 
         TranslationBlock *last_tb = NULL;
@@ -192,6 +198,9 @@ int cpu_exec(CPUState *cpu)
                     break;
                 }
                 ir &= CPU_INTERRUPT_EXITTB;
+            }
+            if (__builtin_expect(ir && cpu->singlestep, 0)) {
+                ir &= CPU_INTERRUPT_EXITTB; /* gdb stub: steps do not take interrupts */
             }
             if (ir) {
                 if (ir & CPU_INTERRUPT_EXITTB) {
@@ -272,6 +281,10 @@ int cpu_exec(CPUState *cpu)
             if (cpu->icount_enabled) {
                 __atomic_store_n(&cpu->stats.insns, cpu->icount_budget_base - cpu_icount_budget_left(cpu),
                                  __ATOMIC_RELAXED);
+            }
+            if (__builtin_expect(cflags & CF_SINGLE_STEP, 0) && tb_exit != TB_EXIT_REQUESTED) {
+                cpu->exception_index = EXCP_DEBUG; /* gdb stub: the step is done */
+                break;
             }
         }
     }

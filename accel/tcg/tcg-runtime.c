@@ -18,9 +18,11 @@ const void *helper_lookup_tb_ptr(CPUState *cpu)
 {
     uint64_t pc, cs_base;
     uint32_t flags;
+    uint32_t cflags = cpu_tb_cflags(cpu);
     cpu->cc->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
-    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cpu_tb_cflags(cpu));
-    if (!tb || log_enabled(LOG_EXEC)) {
+    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
+    if (!tb || log_enabled(LOG_EXEC) || (cflags & CF_SINGLE_STEP)) {
+        /* a single step (gdb stub) ends in the loop after one instruction */
         return (const void *)cpu->tcg->exit_zero;
     }
     return tb->tc_ptr;

@@ -15,6 +15,7 @@
 
 #include "exec/cputlb.h"
 #include "exec/instrument.h"
+#include "system/gdbstub.h"
 #include "util/log.h"
 
 static int gen_tb_start(TranslationBlock *tb, TCGLabel **exit_label)
@@ -46,6 +47,22 @@ static void gen_tb_end(TranslationBlock *tb, TCGLabel *exit_label, int count_con
     tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
 }
 
+/*
+ * gdb stub breakpoint at the first instruction of a TB: the TB is that
+ * instruction's insn_start and a call that raises EXCP_DEBUG with the state
+ * restored to it (an exact-counting TB gives its one instruction back).
+ * One byte long, so the page is tracked like any code.
+ */
+static void gen_breakpoint_trap(CPUState *cpu, const TranslatorOps *ops, DisasContextBase *db)
+{
+    db->num_insns++;
+    ops->insn_start(db, cpu);
+    int env = tcg_ctx->env_temp;
+    tcg_gen_callN(&helper_info_gdbstub_debug, -1, 1, &env);
+    db->is_jmp = DISAS_NORETURN;
+    db->pc_next += 1;
+}
+
 void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
                      const TranslatorOps *ops, DisasContextBase *db)
 {
@@ -60,6 +77,11 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
     db->max_insns = max_insns;
     db->page_first = tb->pc & TARGET_PAGE_MASK;
     db->crossed_page = false;
+    if (tb->cflags & CF_SINGLE_STEP) {
+        db->max_insns = 1; /* gdb stub single step */
+    }
+    /* breakpoints are looked up only while the gdb stub has some */
+    bool check_bp = __atomic_load_n(&gdbstub_nb_breakpoints, __ATOMIC_ACQUIRE) != 0;
 
     const InstrumentOps *instr = (tb->cflags & CF_INSTRUMENT) ? instrument_ops : NULL;
     tcg_ctx->instrument_mem = instr && instr->mem;
@@ -77,6 +99,14 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
     ops->tb_start(db, cpu);
 
     for (;;) {
+        if (__builtin_expect(check_bp, 0) && gdbstub_breakpoint_at(db->pc_next)) {
+            if (db->num_insns == 0) {
+                gen_breakpoint_trap(cpu, ops, db);
+            } else {
+                db->is_jmp = DISAS_TOO_MANY; /* the breakpoint starts the next TB */
+            }
+            break;
+        }
         db->num_insns++;
         ops->insn_start(db, cpu);
         if (instr && instr->insn_exec) {

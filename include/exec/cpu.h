@@ -204,6 +204,7 @@ struct CPUState {
     uint64_t icount_stop;  /* stop after this many instructions (0: never) */
     uint64_t icount_budget_base; /* budget given by cpu_icount_set_budget */
     uint32_t tb_flags_cache;
+    bool singlestep;       /* gdb stub: TBs of one instruction, then EXCP_DEBUG */
     CPUStats stats;
 
     /* ---- cross-thread (atomics only) ---- */
