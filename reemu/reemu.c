@@ -439,10 +439,16 @@ static bool setup_replay(void)
     size_t nw = 0;
     for (int c = 0; c < l->ncores; c++) {
         ReemuCore *rc = &R.cores[c];
-        size_t n = l->nev[c];
-        rc->async = calloc(n + 1, sizeof(ReemuEvent));
-        rc->vals = calloc(n + 1, sizeof(ReemuEvent));
-        rc->oev = calloc(n + 1, sizeof(OrderEvent));
+        size_t n = l->nev[c], na = 0, nv = 0, no = 0;
+        for (size_t i = 0; i < n; i++) {
+            int k = l->ev[c][i].kind;
+            na += is_async(k);
+            no += k == REEMU_EV_RAW || k == REEMU_EV_WRITE;
+            nv += k == REEMU_EV_MMIO || k == REEMU_EV_SYSREG;
+        }
+        rc->async = calloc(na + 1, sizeof(ReemuEvent));
+        rc->vals = calloc(nv + 1, sizeof(ReemuEvent));
+        rc->oev = calloc(no + 1, sizeof(OrderEvent));
         if (!rc->async || !rc->vals || !rc->oev || !wars) {
             fatal("out of memory");
         }
@@ -455,10 +461,13 @@ static bool setup_replay(void)
                     (OrderEvent){.kind = e->kind, .pos = e->pos, .obj = e->a, .v = e->b};
             } else if (is_async(e->kind)) {
                 rc->async[rc->nasync++] = *e;
-            } else {
+            } else if (e->kind == REEMU_EV_MMIO || e->kind == REEMU_EV_SYSREG) {
                 rc->vals[rc->nvals++] = *e;
             }
         }
+        free(l->ev[c]); /* split: the decoded stream is no longer needed */
+        l->ev[c] = NULL;
+        l->nev[c] = 0;
         rc->final_icount = l->trailer.core[c].icount;
         if (rc->oc) {
             order_core_set_replay(rc->oc, rc->oev, rc->noev);
@@ -852,20 +861,53 @@ static bool core_done(ReemuCore *rc)
            rc->next_async >= rc->nasync && core_icount(cpu) == rc->final_icount;
 }
 
+/* No core moved for this long and some did not reach its end: a divergence
+ * that left a core stopped or waiting for something the log never brings. */
+#define REPLAY_STALL_NS (90ull * 1000000000ull)
+
+static void report_stall(void)
+{
+    for (int i = 0; i < R.ncores; i++) {
+        ReemuCore *rc = &R.cores[i];
+        if (!core_done(rc)) {
+            diverge(i,
+                    "no core made progress for %llu s; this core is at icount %" PRIu64
+                    " (acc %" PRIu64 "), its recorded end is icount %" PRIu64
+                    ", %zu asynchronous events left",
+                    REPLAY_STALL_NS / 1000000000ull,
+                    __atomic_load_n(&rc->cpu->stats.insns, __ATOMIC_RELAXED),
+                    rc->oc ? order_progress(rc->oc) : 0, rc->final_icount,
+                    rc->nasync - rc->next_async);
+        }
+    }
+}
+
 static void *replay_monitor(void *arg)
 {
     (void)arg;
+    uint64_t last_sig = 0, last_change = now_ns();
     for (;;) {
         usleep(2000);
         if (__atomic_load_n(&R.m->shutdown_requested, __ATOMIC_ACQUIRE)) {
             return NULL;
         }
         bool all = true;
-        for (int i = 0; i < R.ncores && all; i++) {
-            all = core_done(&R.cores[i]);
+        uint64_t sig = 0;
+        for (int i = 0; i < R.ncores; i++) {
+            ReemuCore *rc = &R.cores[i];
+            all &= core_done(rc);
+            sig = sig * 1000003 + __atomic_load_n(&rc->cpu->stats.insns, __ATOMIC_RELAXED) +
+                  (rc->oc ? order_progress(rc->oc) : 0);
         }
         if (all) {
             break;
+        }
+        uint64_t t = now_ns();
+        if (sig != last_sig) {
+            last_sig = sig;
+            last_change = t;
+        } else if (t - last_change > REPLAY_STALL_NS) {
+            report_stall();
         }
     }
     for (int i = 0; i < R.ncores; i++) {
