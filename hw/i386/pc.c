@@ -26,7 +26,8 @@
  * input n and IOAPIC pin n, except ISA IRQ 0 (the PIT, HPET legacy timer 0),
  * which is IOAPIC pin 2 (the MADT's interrupt source override); the
  * cascade IRQ 2 is never driven. GSIs 16..23 reach only the IOAPIC (PCI
- * INTx, the HPET's routable comparators). MSIs go to the APIC bus.
+ * INTx on 16..19); the HPET's routable comparators drive IOAPIC pins 20..23
+ * directly. MSIs go to the APIC bus.
  */
 #include "hw/i386/pc.h"
 
@@ -34,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw/block/virtio-blk.h"
 #include "hw/char/serial-16550.h"
 #include "hw/i386/acpi-build.h"
 #include "hw/i386/acpi-pm.h"
