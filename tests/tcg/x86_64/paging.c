@@ -47,15 +47,6 @@ static void report(const char *what, long v)
     }
 }
 
-static long rd(ureg addr)
-{
-    ureg out;
-    long v = TRY("mov (%1), %0", "rax");
-    (void)out;
-    return v;
-}
-
-#define READ_AT(a) TRY("mov (%%rsi), %%rax" , "rax", "rsi")
 static long read_at(ureg a)
 {
     last_vec = (ureg)-1;
@@ -197,6 +188,5 @@ int main(void)
     WRITE_CR(2, 0x5555);
     report("read non-canonical", read_at(0x0000800000000000ul));
     pr("cr2 %lx\n", READ_CR(2));
-    (void)rd;
     return 0;
 }

@@ -52,16 +52,6 @@ static void user_movcr(void)
 {
     asm volatile("mov %%cr0, %%rax" ::: "rax");
 }
-static void user_segs(void)
-{
-    uint16_t ds = READ_SEG(ds), es = READ_SEG(es), ss = READ_SEG(ss), cs = read_seg_cs();
-    asm volatile("" ::"r"(ds), "r"(es));
-    /* report through registers: int 0x80 hook reads the frame only */
-    *(volatile uint16_t *)0 = 0; /* never reached in a correct run */
-    (void)ss;
-    (void)cs;
-}
-
 static int hook_ist(struct frame *f)
 {
     pr("int82 on IST1: at ist-%lx, rsp restored %d\n", (ureg)ist_stack_top - (ureg)&f->ip,
@@ -189,7 +179,6 @@ int main(void)
     report("user cli", run_user(user_cli, user_stack_top));
     report("user in", run_user(user_in, user_stack_top));
     report("user mov cr0", run_user(user_movcr, user_stack_top));
-    (void)user_segs;
 
     /* IST */
     set_idt(0x82, isr_stub(0x82), 0xe, 0, 1, SEL_KCODE);
