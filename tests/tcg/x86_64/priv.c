@@ -1,14 +1,15 @@
 /*
  * priv.c — privilege transitions in long mode: IRETQ to ring 3 and back
  * through a DPL-3 interrupt gate with the TSS RSP0 stack switch (frame
- * checked), IST stacks, #GP error codes for gates and selectors (IDT
- * vector*8+2, GDT/LDT indices, system and not-present descriptors: #NP),
- * privileged instructions at CPL 3, SYSCALL/SYSRETQ and SYSRETL to a
- * compatibility-mode segment, SYSCALL from compatibility mode (CSTAR),
- * SWAPGS, RDTSCP with TSC_AUX, a 64-bit call gate from ring 3, the TSS I/O
- * permission bitmap for IN/OUT/OUTS at CPL 3, IRETQ
- * at the same privilege (always pops SS:RSP), and a double fault (#PF while
- * delivering #PF on an unmapped stack) taken on IST1.
+ * checked), IRETQ to a compatibility-mode ring 3 and INT back (frame), IST
+ * stacks, #GP error codes for gates and selectors (IDT vector*8+2, GDT/LDT
+ * indices, system and not-present descriptors: #NP), privileged
+ * instructions at CPL 3, SYSCALL/SYSRETQ and SYSRETL to a compatibility-mode
+ * segment, SYSCALL from compatibility mode (CSTAR), SWAPGS, RDTSCP with
+ * TSC_AUX, a 64-bit call gate from ring 3, the TSS I/O permission bitmap for
+ * IN/OUT/OUTS at CPL 3, IRETQ at the same privilege (always pops SS:RSP),
+ * and a double fault (#PF while delivering #PF on an unmapped stack) taken
+ * on IST1.
  */
 #include "lib.h"
 
@@ -52,6 +53,30 @@ static void user_movcr(void)
 {
     asm volatile("mov %%cr0, %%rax" ::: "rax");
 }
+/* IRETQ to a compatibility-mode segment at CPL 3, back with INT 0x80 */
+extern char compat_int80[], compat_int80_ret[];
+long run_user32(void *fn, void *stack);
+asm(".text\n"
+    "run_user32:\n"
+    "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
+    "  mov %rsp, user_saved_sp\n"
+    "  pushq $0x2b\n  push %rsi\n  pushq $2\n  pushq $0x23\n  push %rdi\n"
+    "  iretq\n"
+    ".code32\n"
+    "compat_int80:\n"
+    "  mov $0x1234, %eax\n"
+    "  int $0x80\n"
+    "compat_int80_ret:\n"
+    ".code64\n");
+
+static int hook_int80_compat(struct frame *f)
+{
+    pr("compat int80 frame: rip ok %d cs %lx ss %lx rsp ok %d rflags %lx rax %lx\n",
+       f->ip == (ureg)compat_int80_ret, f->cs, f->ss, f->sp == (ureg)user_stack_top - 16,
+       f->flags, f->ax);
+    return 0;
+}
+
 static int hook_ist(struct frame *f)
 {
     pr("int82 on IST1: at ist-%lx, rsp restored %d\n", (ureg)ist_stack_top - (ureg)&f->ip,
@@ -173,6 +198,8 @@ int main(void)
     /* ring 3 and back */
     trap_hook[0x80] = hook_int80;
     report("user int80", run_user(user_int80, user_stack_top));
+    trap_hook[0x80] = hook_int80_compat;
+    report("compat user int80", run_user32(compat_int80, user_stack_top - 16));
     trap_hook[0x80] = 0;
     report("user int81 (gate dpl 0)", run_user(user_int81, user_stack_top));
     report("user hlt", run_user(user_hlt, user_stack_top));
