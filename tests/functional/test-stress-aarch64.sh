@@ -59,7 +59,9 @@ run() {
     timeout $((60 * k)) "\$@"
     rc=\$?
     read -r t1 _ </proc/uptime
-    echo "EXIT \$1 \$rc \$t0 \$t1"
+    name=\${1#./}
+    [ "\$name" = atomics ] && name=atomics-\$2
+    echo "EXIT \$name \$rc \$t0 \$t1"
 }
 for m in llsc lse mixed casp ldxp pairmix; do run ./atomics \$m $n $A; done
 run ./spinlock $n $S
@@ -76,7 +78,7 @@ FAILS=0
 fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
 
 # result PROG: the program's result line (empty if none)
-result() { grep -a -m1 "^STRESS $1 " "$OUT" | tr -d '\r'; }
+result() { grep -a -m1 "^STRESS $1 threads=" "$OUT" | tr -d '\r'; }
 # field LINE KEY: the value of KEY=value in LINE
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
@@ -88,7 +90,7 @@ verify() {
     if [[ -z "$line" ]]; then
         local why
         why=$(grep -a -m1 "^STRESS $prog SKIP" "$OUT" | tr -d '\r')
-        [[ -n "$why" ]] || why="no result line ($(grep -a -m1 "^EXIT ./${prog%%-*}" "$OUT" | tr -d '\r' || true))"
+        [[ -n "$why" ]] || why="no result line ($(grep -a -m1 "^EXIT $prog " "$OUT" | tr -d '\r' || true))"
         fail "$name" "$why"
         return
     fi
@@ -143,7 +145,7 @@ run_config() {  # run_config NAME SMP TIMEOUT [emulator args...]
     echo "# $cfg: $(result racy-counter | grep -o 'total=[0-9]* lost=[0-9]*')," \
         "$(result racy-list | grep -o 'length=[0-9]* checksum=[0-9a-f]*') (${ELAPSED}s)"
     echo "# $cfg: seconds per program: $(tr -d '\r' <"$OUT" | awk '/^EXIT / {
-        sub("^./", "", $2); printf "%s %.2f  ", $2, $5 - $4 }')"
+        printf "%s %.2f  ", $2, $5 - $4 }')"
     [[ $RC -eq 0 ]] || fail "$cfg-exit" "emulator exit status $RC after ${ELAPSED}s"
 }
 
