@@ -21,7 +21,8 @@
 #   racy-list     pushes = T*(Z - Z/3), pops <= T*(Z/3), length <= pushes
 # The racy programs' outcomes are also printed as "# ..." lines: they differ
 # between runs (issue 9's record/replay uses these programs).
-# Takes about 2 minutes on a 2-core host, most of it the interpreter's boot.
+# Takes about 2 minutes on an idle 2-core host, most of it the interpreter's
+# boot (longer when fetch-images.sh first has to rebuild the initramfs).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -153,9 +154,9 @@ configs=${STRESS_CONFIGS:-smp2-multi smp4-multi smp4-single smp2-interp}
 for cfg in $configs; do  # smpN-multi, smpN-single, smpN-interp
     n=${cfg%%-*}; n=${n#smp}
     case $cfg in
-    *-multi) run_config "$cfg" "$n" $((120 + 60 * n * k)) -accel tcg,thread=multi ;;
-    *-single) run_config "$cfg" "$n" $((120 + 60 * n * k)) -accel tcg,thread=single ;;
-    *-interp) run_config "$cfg" "$n" $((240 + 30 * n * k)) -accel tcg,thread=multi,backend=interp ;;
+    *-multi) run_config "$cfg" "$n" $((180 + 60 * n * k)) -accel tcg,thread=multi ;;
+    *-single) run_config "$cfg" "$n" $((180 + 60 * n * k)) -accel tcg,thread=single ;;
+    *-interp) run_config "$cfg" "$n" $((420 + 60 * n * k)) -accel tcg,thread=multi,backend=interp ;;
     *) fail "$cfg" "unknown configuration (smpN-multi, smpN-single or smpN-interp)" ;;
     esac
 done
