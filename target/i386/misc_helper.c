@@ -54,6 +54,25 @@ void helper_rdtscp(CPUState *cs)
     env->regs[R_ECX] = (uint32_t)env->tsc_aux;
 }
 
+/*
+ * RDPMC (SDM RDPMC): #GP(0) at CPL > 0 in protected mode unless CR4.PCE,
+ * and for a counter that does not exist. The model has the four legacy
+ * counters of its family (AMD PERFCTR0..3) but no event selection, so they
+ * read 0.
+ */
+void helper_rdpmc(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    if ((env->hflags & HF_PE) && x86_cpl(env) != 0 && !(env->cr[4] & CR4_PCE)) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    if ((uint32_t)env->regs[R_ECX] > 3) {
+        raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
+    }
+    env->regs[R_EAX] = 0;
+    env->regs[R_EDX] = 0;
+}
+
 /* ------------------------------------------------------------------ MSRs */
 
 #define MSR_AMD64_SYSCFG 0xc0010010

@@ -1763,6 +1763,12 @@ static void trans_RDTSC(DisasContext *s, X86Insn *in)
     }
 }
 
+static void trans_RDPMC(DisasContext *s, X86Insn *in)
+{
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_rdpmc(tcg_env());
+}
+
 static void trans_MSR(DisasContext *s, X86Insn *in)
 {
     if (!check_cpl0(s)) {
@@ -2090,6 +2096,7 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_SYSENTER] = trans_SYSENTER, [MN_SYSEXIT] = trans_SYSEXIT, [MN_BOUND] = trans_BOUND,
     [MN_RETF] = trans_RETF, [MN_JMPF] = trans_far, [MN_CALLF] = trans_far,
     [MN_CPUID] = trans_CPUID, [MN_RDTSC] = trans_RDTSC, [MN_RDTSCP] = trans_RDTSC,
+    [MN_RDPMC] = trans_RDPMC,
     [MN_RDMSR] = trans_MSR, [MN_WRMSR] = trans_MSR,
     [MN_MFENCE] = trans_fence, [MN_LFENCE] = trans_fence, [MN_SFENCE] = trans_fence,
     [MN_MOV_CR] = trans_MOV_CR, [MN_MOV_DR] = trans_MOV_DR, [MN_MOV_SEG] = trans_MOV_SEG,
