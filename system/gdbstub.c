@@ -1156,6 +1156,9 @@ static int open_listener(void)
         err = errno;
         close(fd);
         fd = -1;
+        if (err == EADDRINUSE) {
+            break; /* taken on one family: do not quietly take it on another */
+        }
     }
     freeaddrinfo(res);
     if (fd < 0) {
