@@ -174,6 +174,14 @@ typedef struct Waiter {
     uint64_t t0;
 } Waiter;
 
+static void note_wait(OrderCore *c, uint32_t kind, int core, uint64_t obj, uint64_t v)
+{
+    __atomic_store_n(&c->wait_obj, obj, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->wait_v, v, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->wait_core, core, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->waiting, kind, __ATOMIC_RELAXED);
+}
+
 /* One round of a wait; false: give up (abort flag). */
 static bool wait_round(OrderCore *c, Waiter *w, const char *what, uint64_t obj, uint64_t v)
 {
@@ -188,6 +196,7 @@ static bool wait_round(OrderCore *c, Waiter *w, const char *what, uint64_t obj, 
     if (w->spins < 64 + 16) {
         sched_yield();
     } else {
+        c->sleeps++;
         /* the core we wait for may have no host CPU (more cores than host
          * CPUs): sleep a little so it gets one */
         unsigned k = (w->spins - 80) / 32;
@@ -248,11 +257,16 @@ static bool replay_wait_raw(OrderCore *c, uint64_t obj, uint64_t other)
         return true;
     }
     Waiter w = {0, 0};
+    if (__atomic_load_n(&c->o->w[obj], __ATOMIC_ACQUIRE) < ev->v) {
+        c->blocked[ORDER_EV_RAW]++;
+        note_wait(c, ORDER_EV_RAW, -1, obj, ev->v);
+    }
     while (__atomic_load_n(&c->o->w[obj], __ATOMIC_ACQUIRE) < ev->v) {
         if (!wait_round(c, &w, "a write (RAW)", obj, ev->v)) {
             return false;
         }
     }
+    note_wait(c, 0, -1, 0, 0);
     return true;
 }
 
@@ -262,6 +276,10 @@ static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
     const OrderEvent *ev = replay_event(c, obj, other, true);
     Waiter w = {0, 0};
     if (ev) {
+        if (__atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) != ev->v) {
+            c->blocked[ORDER_EV_WRITE]++;
+            note_wait(c, ORDER_EV_WRITE, -1, obj, ev->v);
+        }
         while (__atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) != ev->v) {
             if (!wait_round(c, &w, "version (WRITE)", obj, ev->v)) {
                 return false;
@@ -285,12 +303,17 @@ static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
         if (x->core == c->index || x->core < 0 || x->core >= o->ncores || !o->cores[x->core]) {
             continue;
         }
+        if (order_progress(o->cores[x->core]) <= x->p0) {
+            c->blocked[ORDER_EV_WAR]++;
+            note_wait(c, ORDER_EV_WAR, x->core, obj, x->p0);
+        }
         while (order_progress(o->cores[x->core]) <= x->p0) {
             if (!wait_round(c, &w, "a reader (WAR)", obj, v)) {
                 return false;
             }
         }
     }
+    note_wait(c, 0, -1, 0, 0);
     return true;
 }
 

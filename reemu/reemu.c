@@ -551,7 +551,7 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
                             m->ncpus);
         R.order->abort_flag = &R.abort;
         R.order->diverge = order_diverged;
-        R.order->stuck_ns = 60ull * 1000000000ull;
+        R.order->stuck_ns = 0; /* a slow host is not a divergence: the monitor judges */
     }
     R.cores = calloc((size_t)m->ncpus, sizeof(*R.cores));
     if (!R.cores) {
@@ -867,17 +867,32 @@ static bool core_done(ReemuCore *rc)
 
 static void report_stall(void)
 {
+    fflush(stdout);
     for (int i = 0; i < R.ncores; i++) {
         ReemuCore *rc = &R.cores[i];
-        if (!core_done(rc)) {
-            diverge(i,
-                    "no core made progress for %llu s; this core is at icount %" PRIu64
-                    " (acc %" PRIu64 "), its recorded end is icount %" PRIu64
-                    ", %zu asynchronous events left",
-                    REPLAY_STALL_NS / 1000000000ull,
-                    __atomic_load_n(&rc->cpu->stats.insns, __ATOMIC_RELAXED),
-                    rc->oc ? order_progress(rc->oc) : 0, rc->final_icount,
-                    rc->nasync - rc->next_async);
+        OrderCore *oc = rc->oc;
+        char what[200] = "";
+        uint32_t k = oc ? __atomic_load_n(&oc->waiting, __ATOMIC_RELAXED) : 0;
+        if (k == ORDER_EV_RAW || k == ORDER_EV_WRITE) {
+            snprintf(what, sizeof(what), "; it waits for object 0x%" PRIx64 " to reach version %" PRIu64
+                     " (now %u)",
+                     oc->wait_obj, oc->wait_v, R.order->w[oc->wait_obj]);
+        } else if (k == ORDER_EV_WAR) {
+            snprintf(what, sizeof(what), "; its write of object 0x%" PRIx64
+                     " waits for core %d to pass acc %" PRIu64,
+                     oc->wait_obj, oc->wait_core, oc->wait_v);
+        }
+        fprintf(stderr, "reemu: core %d: %s at icount %" PRIu64 " (acc %" PRIu64
+                        "), recorded end icount %" PRIu64 ", %zu asynchronous events left%s\n",
+                i, core_done(rc) ? "done" : "stalled",
+                __atomic_load_n(&rc->cpu->stats.insns, __ATOMIC_RELAXED),
+                oc ? order_progress(oc) : 0, rc->final_icount, rc->nasync - rc->next_async,
+                what);
+    }
+    for (int i = 0; i < R.ncores; i++) {
+        if (!core_done(&R.cores[i])) {
+            diverge(i, "no core made progress for %llu s (states above)",
+                    REPLAY_STALL_NS / 1000000000ull);
         }
     }
 }
@@ -992,6 +1007,18 @@ int reemu_finish(Machine *m, int status)
         fprintf(stderr, "reemu: replay of '%s': guest RAM differs from the record at the end\n",
                 R.file);
         bad++;
+    }
+    if (R.verbose) {
+        for (int i = 0; i < m->ncpus; i++) {
+            const OrderCore *oc = R.cores[i].oc;
+            if (oc) {
+                fprintf(stderr, "reemu: core %d: %" PRIu64 " accesses; waited for %" PRIu64
+                                " RAW, %" PRIu64 " WRITE, %" PRIu64 " WAR; %" PRIu64
+                                " sleeps\n",
+                        i, oc->pos, oc->blocked[ORDER_EV_RAW], oc->blocked[ORDER_EV_WRITE],
+                        oc->blocked[ORDER_EV_WAR], oc->sleeps);
+            }
+        }
     }
     if (bad) {
         return 1;

@@ -83,6 +83,15 @@ struct OrderCore {
     OrderCacheEntry *cache;
     OrderSink sink;
     void *opaque;
+    /* replay statistics (private): waits that did not succeed at once, and the
+     * rounds of them that slept */
+    uint64_t blocked[4]; /* by ORDER_EV_* kind (0: unused) */
+    uint64_t sleeps;
+    /* replay: what the core waits for now (relaxed atomics, for reports):
+     * waiting = ORDER_EV_* kind or 0; WAR waits name the reader core in wait_core */
+    uint32_t waiting;
+    int32_t wait_core;
+    uint64_t wait_obj, wait_v;
     /* replay: this core's RAW/WRITE events sorted by pos */
     const OrderEvent *evs;
     size_t nevs, next;
@@ -101,7 +110,8 @@ struct Order {
     OrderDiverge diverge;
     void *diverge_opaque;
     const int *abort_flag; /* nonzero: waits give up (shutdown, divergence elsewhere) */
-    uint64_t stuck_ns;     /* a replay wait longer than this is a divergence (0: never) */
+    uint64_t stuck_ns;     /* a replay wait longer than this is a divergence (0: never;
+                            * the emulator relies on its global stall monitor instead) */
 };
 
 /* nobjs objects (ids 0..nobjs-1), ncores cores. */
