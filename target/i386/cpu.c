@@ -291,7 +291,8 @@ static bool x86_cpu_has_work(CPUState *cs)
         return (req & (CPU_INTERRUPT_SIPI | CPU_INTERRUPT_INIT)) != 0;
     }
     return ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
-           (req & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI));
+           ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) ||
+           (req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI));
 }
 
 static int x86_cpu_mmu_index(CPUState *cs, bool ifetch)

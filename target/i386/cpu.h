@@ -264,6 +264,7 @@ typedef struct CPUX86State {
     uint64_t exception_next_eip;
     bool has_error_code;
     int old_exception;      /* for #DF detection, -1 none */
+    bool nmi_blocked;       /* an NMI was delivered; the next IRET unblocks (SDM §6.7.1) */
 
     /* test seam (test-x86-diff.c): guest exceptions are recorded, not delivered */
     bool user_exceptions;

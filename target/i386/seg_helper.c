@@ -1175,8 +1175,10 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
     if (env->wait_for_sipi) {
         return false;
     }
-    if ((req & CPU_INTERRUPT_NMI)) {
+    if ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) {
+        /* NMIs stay blocked until the next IRET; one more waits as pending */
         cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        env->nmi_blocked = true;
         x86_do_interrupt_all(env, EXCP02_NMI, false, 0, 0, true);
         return true;
     }
@@ -1543,6 +1545,7 @@ void helper_ljmp(CPUState *cs, uint32_t sel, uint64_t off, uint32_t desc, uint64
 void helper_iret(CPUState *cs, uint32_t desc)
 {
     CPUX86State *env = cpu_env(cs);
+    env->nmi_blocked = false; /* every IRET ends NMI blocking (SDM §6.7.1) */
     if ((env->hflags & HF_PE) && (env->eflags & NT_MASK) && !(env->hflags & HF_LMA)) {
         /* return from a nested task to the back link (SDM IRET "TASK-RETURN") */
         uint32_t link = (uint32_t)sys_ld(env, env->tr.base, MO_16, GETPC());

@@ -3,7 +3,8 @@
  * local APIC (xAPIC MMIO at 0xfee00000): a fixed self-IPI held while IF = 0
  * and taken after the instruction that follows STI (the STI shadow), an NMI
  * self-IPI taken with IF = 0, NMI before a pending maskable interrupt when
- * both wait, EOI; EFLAGS.TF single-step (#DB after the instruction that
+ * both wait, EOI; NMI blocking until IRET (an NMI sent from the NMI
+ * handler is taken after it returns, not nested); EFLAGS.TF single-step (#DB after the instruction that
  * follows POPF, DR6.BS) and a fault inside a single-stepped instruction
  * (the fault, not #DB).
  */
@@ -29,6 +30,25 @@ static int hook_irq(struct frame *f)
     if (f->vec != 2) {
         apic_write(APIC_EOI, 0);
     }
+    return 1;
+}
+
+/* NMI blocking: a second NMI sent from inside the NMI handler waits for its IRET */
+static volatile int nmi_depth, nmi_max_depth, nmi_count, nmi_inner_sent;
+static int hook_nmi_nested(struct frame *f)
+{
+    nmi_depth++;
+    nmi_count++;
+    if (nmi_depth > nmi_max_depth) {
+        nmi_max_depth = nmi_depth;
+    }
+    if (!nmi_inner_sent) {
+        nmi_inner_sent = 1;
+        *(volatile uint32_t *)(0xfee00300ul) = 0x40000 | 0x400;
+        for (volatile int i = 0; i < 20000; i++) {
+        }
+    }
+    nmi_depth--;
     return 1;
 }
 
@@ -104,6 +124,14 @@ int main(void)
         pr(" %x", order[i]);
     }
     pr("\n");
+
+    /* NMIs are blocked from delivery until the handler's IRET */
+    trap_hook[2] = hook_nmi_nested;
+    apic_write(APIC_ICR_LO, 0x40000 | 0x400);
+    for (volatile int i = 0; i < 20000; i++) {
+    }
+    pr("nmi sent from an nmi handler: taken %d, nested depth %d\n", nmi_count, nmi_max_depth);
+    trap_hook[2] = hook_irq;
 
     /* single-step */
     trap_hook[1] = hook_db;
