@@ -10,7 +10,9 @@
  * width (8 bytes for MMX, 16 for XMM), so each mnemonic is written once.
  * The MMX registers alias the x87 registers: see mmx_enter().
  * AES and PCLMULQDQ are portable C (an S-box computed from GF(2^8) at first
- * use, a shift-and-xor carry-less multiply), so they run on any host.
+ * use, a shift-and-xor carry-less multiply), so they run on any host; the
+ * host's AES-NI/PCLMULQDQ are used instead where it has them (host_crypto()),
+ * AESKEYGENASSIST excepted (its imm8 would need 256 encodings).
  *
  * Floating point runs on the host's own SSE unit: the host is x86-64, so
  * each guest FP instruction is executed as the same host instruction on
@@ -28,6 +30,7 @@
  */
 #include <pthread.h>
 #include <string.h>
+#include <wmmintrin.h>
 
 #include "target/i386/cpu.h"
 #include "exec/cputlb.h"
@@ -161,6 +164,55 @@ static void aes_build_tables(void)
             aes_mul[k][x] = gf_mul((uint8_t)x, coef[k]);
         }
     }
+}
+
+/*
+ * The host's own AES-NI / PCLMULQDQ, when it has them (the portable C above
+ * is the reference and the fallback). x86_sse_host_crypto: -1 decide from
+ * the host's CPUID at first use, 0 portable C, 1 host instructions; a test
+ * seam (test-x86-diff-sse4 runs both against the host).
+ */
+int x86_sse_host_crypto = -1;
+
+static bool host_crypto(void)
+{
+    int v = __atomic_load_n(&x86_sse_host_crypto, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul");
+        __atomic_store_n(&x86_sse_host_crypto, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+__attribute__((target("aes"))) static void aes_host(uint32_t op, XMMReg *r, const XMMReg *b)
+{
+    __m128i x, k;
+    memcpy(&x, r, 16);
+    memcpy(&k, b, 16);
+    switch (op) {
+    case MN_AESENC: x = _mm_aesenc_si128(x, k); break;
+    case MN_AESENCLAST: x = _mm_aesenclast_si128(x, k); break;
+    case MN_AESDEC: x = _mm_aesdec_si128(x, k); break;
+    case MN_AESDECLAST: x = _mm_aesdeclast_si128(x, k); break;
+    default: x = _mm_aesimc_si128(k); break;
+    }
+    memcpy(r, &x, 16);
+}
+
+__attribute__((target("pclmul"))) static void clmul_host(XMMReg *r, const XMMReg *a,
+                                                         const XMMReg *b, uint32_t imm)
+{
+    __m128i x, y;
+    memcpy(&x, a, 16);
+    memcpy(&y, b, 16);
+    switch (imm & 0x11) {
+    case 0x00: x = _mm_clmulepi64_si128(x, y, 0x00); break;
+    case 0x01: x = _mm_clmulepi64_si128(x, y, 0x01); break;
+    case 0x10: x = _mm_clmulepi64_si128(x, y, 0x10); break;
+    default: x = _mm_clmulepi64_si128(x, y, 0x11); break;
+    }
+    memcpy(r, &x, 16);
 }
 
 static void aes_init(void)
@@ -472,10 +524,18 @@ static void vec_int(uint32_t op, XMMReg *r, const XMMReg *a, const XMMReg *b, in
     }
     /* ---- PCLMULQDQ, AES ---- */
     case MN_PCLMULQDQ:
+        if (host_crypto()) {
+            clmul_host(r, a, b, imm);
+            break;
+        }
         clmul64(a->q[imm & 1], b->q[(imm >> 4) & 1], &r->q[0], &r->q[1]);
         break;
     case MN_AESENC: case MN_AESENCLAST: case MN_AESDEC: case MN_AESDECLAST: {
         bool dec = op == MN_AESDEC || op == MN_AESDECLAST;
+        if (host_crypto()) {
+            aes_host(op, r, b);
+            break;
+        }
         aes_init();
         aes_rows_sub(r, dec);
         if (op == MN_AESENC || op == MN_AESDEC) {
@@ -486,6 +546,10 @@ static void vec_int(uint32_t op, XMMReg *r, const XMMReg *a, const XMMReg *b, in
         break;
     }
     case MN_AESIMC:
+        if (host_crypto()) {
+            aes_host(op, r, b);
+            break;
+        }
         aes_init();
         *r = *b;
         aes_mix(r, true);

@@ -61,6 +61,19 @@ static bool f_aes(int mn, uint16_t fl)
     return in_range(mn, MN_AESENC, MN_AESKEYGENASSIST);
 }
 
+/* sse_helper.c's choice between the host's AES-NI/PCLMULQDQ and portable C */
+extern int x86_sse_host_crypto;
+
+static void crypto_auto(void)
+{
+    x86_sse_host_crypto = -1;
+}
+
+static void crypto_portable(void)
+{
+    x86_sse_host_crypto = 0;
+}
+
 int main(void)
 {
     uint32_t c1 = vh_cpuid(1, 2);
@@ -71,8 +84,11 @@ int main(void)
         {"sse41-pextrw", f_pextrw41, false, c1 & (1u << 19), "SSE4.1"},
         {"sse41-fp", f_sse41_fp, true, c1 & (1u << 19), "SSE4.1"},
         {"sse42", f_sse42, false, c1 & (1u << 20), "SSE4.2"},
-        {"pclmulqdq", f_pclmul, false, c1 & (1u << 1), "PCLMULQDQ"},
-        {"aes", f_aes, false, c1 & (1u << 25), "AES-NI"},
+        {"pclmulqdq", f_pclmul, false, c1 & (1u << 1), "PCLMULQDQ", crypto_auto},
+        {"aes", f_aes, false, c1 & (1u << 25), "AES-NI", crypto_auto},
+        /* the portable C fallbacks, against the same oracle */
+        {"pclmulqdq-portable", f_pclmul, false, c1 & (1u << 1), "PCLMULQDQ", crypto_portable},
+        {"aes-portable", f_aes, false, c1 & (1u << 25), "AES-NI", crypto_portable},
     };
     vh_init();
     int failures = 0;

@@ -765,6 +765,7 @@ typedef struct VhClass {
     bool fp;            /* random floating-point data and MXCSR modes */
     bool host_ok;       /* the host runs these instructions */
     const char *needs;  /* host feature, for the SKIP line */
+    void (*setup)(void); /* before the class runs, or NULL */
 } VhClass;
 
 static bool vh_have_m32; /* the host runs 32-bit compatibility-mode code */
@@ -774,6 +775,9 @@ static int vh_run_class(const VhClass *k, uint64_t seed, int n)
     if (!k->host_ok) {
         printf("SKIP %s: the host CPU lacks %s\n", k->name, k->needs);
         return 0;
+    }
+    if (k->setup) {
+        k->setup();
     }
     vh_collect(k->filter);
     if (!vh_ncands) {
