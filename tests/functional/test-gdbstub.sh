@@ -10,8 +10,8 @@
 #      'g', threads, memory against the ELF, E14 for unmapped addresses,
 #      breakpoints with predictable registers, all-stop (core 1's counter
 #      does not move while stopped), one-instruction steps, register and
-#      memory writes, vCont for one thread, Ctrl-C, detach (the guest then
-#      powers off by itself);
+#      memory writes, vCont for one thread, Ctrl-C, a breakpoint on core 1,
+#      detach (the guest then powers off by itself); also with thread=single;
 #    - the same under -replay of a recorded run (the replay must still match);
 #    - x86-64: the Debian bzImage, stopped at startup_64 (0x100200, rsi =
 #      the zero page), code bytes against the file, a one-byte step (cld), a
@@ -75,7 +75,7 @@ kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 
 # ---- 2. the protocol, spoken directly
-for eng in jit interp; do
+for eng in jit interp jit,thread=single; do
     python3 $PY aarch64 "$A64" "$ELF" $eng || fail=1
 done
 python3 $PY replay "$A64" "$ELF" jit || fail=1

@@ -183,7 +183,7 @@ def finish(p, timeout):
 # ---------------------------------------------------------------- aarch64
 
 def aarch64(bin_, elf, engine, tag=None, extra=(), replay=False):
-    tag = tag or "gdb-aarch64-%s" % engine
+    tag = tag or "gdb-aarch64-%s" % engine.replace(",thread=", "-")
     p, log, r = None, None, None
     syms, _ = elf_symbols_and_bytes(elf)
     port = free_port()
@@ -291,6 +291,22 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
     ok = sig == 2 and pc0 == syms["done"] and (after > before or replay)
     report("%s-ctrl-c" % tag, ok, "stop %s thread %s core0 pc %#x counter1 %d -> %d" %
            (sig, tid, pc0, before, after))
+
+    if replay:
+        return  # core 1 may have reached its recorded end already
+    # a breakpoint taken by core 1 (core 0 still held): after `ldr x6, [counter1]`
+    bp1 = syms["secondary"] + 8
+    r.cmd("Z0,%x,4" % bp1)
+    sig, tid = stop_thread(r.cmd("vCont;c:2"))
+    r.cmd("Hg2")
+    pc1, x6 = r.reg(32), r.reg(6)
+    c1 = int.from_bytes(r.mem(syms["counter1"], 8), "little")
+    r.cmd("Hg1")
+    pc0 = r.reg(32)
+    r.cmd("z0,%x,4" % bp1)
+    report("%s-break-core1" % tag, sig == 5 and tid == 2 and pc1 == bp1 and x6 == c1 and
+           pc0 == syms["done"], "stop %s thread %s core1 pc %#x x6 %d counter1 %d core0 pc %#x" %
+           (sig, tid, pc1, x6, c1, pc0))
 
 
 # ---------------------------------------------------------------- x86_64
