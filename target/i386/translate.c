@@ -1322,9 +1322,7 @@ static void trans_POP(DisasContext *s, X86Insn *in)
         gen_update_rip(s, cur_eip(s));
         gen_helper_load_seg(tcg_env(), tcg_constant_i32(seg), sel);
         gen_pop_update(s, 1 << sz);
-        if (seg == R_SS) {
-            gen_eob_next(s);
-        }
+        gen_eob_next(s); /* hflags may change (ADDSEG, HF_SEGLIM); POP SS inhibits interrupts */
         return;
     }
     gen_pop_update(s, 1 << sz);
@@ -2315,6 +2313,12 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
     }
 }
 
+static bool loads_ss(const X86Insn *in)
+{
+    return (in->mnem == MN_MOV_SEG && in->op[0].type == OT_SEG && in->op[0].reg == R_SS) ||
+           (in->mnem == MN_POP && in->nops == 0 && in->map == X86_MAP_1B && in->opcode == 0x17);
+}
+
 static void x86_tr_tb_stop(DisasContextBase *db, CPUState *cpu)
 {
     DisasContext *s = (DisasContext *)db;
@@ -2325,8 +2329,11 @@ static void x86_tr_tb_stop(DisasContextBase *db, CPUState *cpu)
         gen_jmp_tb(s, next_eip(s), 0);
         break;
     case DISAS_EOB:
-        /* rip is set; leave to the loop so the new state (flags, interrupts) is seen */
-        if (s->flags & HF_TF) {
+        /* rip is set; leave to the loop so the new state (flags, interrupts) is seen.
+         * MOV SS / POP SS hold back the single-step trap for one more instruction
+         * (SDM MOV: "blocks ... single-step trap exceptions"); that instruction's TB
+         * starts in the shadow and traps after it. */
+        if ((s->flags & HF_TF) && !loads_ss(&s->in)) {
             gen_helper_single_step(tcg_env());
             break;
         }

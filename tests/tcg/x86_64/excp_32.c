@@ -1,7 +1,7 @@
 /*
  * excp_32.c — 32-bit protected mode: exceptions and their reported state
  * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
- * for selectors), ring 3 via IRET and back through a DPL-3 gate with the TSS
+ * for selectors), POP DS to a based segment taking effect at once, ring 3 via IRET and back through a DPL-3 gate with the TSS
  * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
  * two parameters copied to the inner stack and RET imm16 back, #TS/#SS
  * for bad inner stacks in the TSS, and SYSENTER/SYSEXIT (with their #GP
@@ -116,6 +116,15 @@ int main(void)
     report("ljmp to data", TRY("ljmp $0x18, $0"));
     set_gdt(0xa0, seg_desc(0, 0xfffff, 0x1a, 0xc)); /* code, not present */
     report("ljmp not present", TRY("ljmp $0xa0, $0"));
+
+    /* POP DS to a segment with a base: the next instruction uses the base */
+    set_gdt(0xc8, seg_desc(0x300000, 0xfffff, 0x92, 0xc));
+    *(volatile uint32_t *)0x300010 = 0xfeed;
+    *(volatile uint32_t *)0x10 = 0x1111;
+    uint32_t got;
+    asm volatile("push %%ds\n\tpushl $0xc8\n\tpop %%ds\n\tmov 0x10, %0\n\tpop %%ds"
+                 : "=r"(got)::"memory");
+    pr("pop ds (base 0x300000); ds:10 -> %x\n", got);
 
     /* ring 3 and back */
     trap_hook[0x80] = hook_int80;

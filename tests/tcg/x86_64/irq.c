@@ -1,7 +1,8 @@
 /*
  * irq.c — interrupts, NMI and their ordering in long mode, through the
  * local APIC (xAPIC MMIO at 0xfee00000): a fixed self-IPI held while IF = 0
- * and taken after the instruction that follows STI (the STI shadow), an NMI
+ * and taken after the instruction that follows STI (the STI shadow), STI;
+ * HLT with a pending interrupt (wakes, returns after HLT), an NMI
  * self-IPI taken with IF = 0, NMI before a pending maskable interrupt when
  * both wait, EOI; NMI blocking until IRET (an NMI sent from the NMI
  * handler is taken after it returns, not nested); EFLAGS.TF single-step (#DB after the instruction that
@@ -52,7 +53,7 @@ static int hook_nmi_nested(struct frame *f)
     return 1;
 }
 
-extern char after_sti[], after_nop[], tf_after[], tf_ud[];
+extern char after_sti[], after_nop[], tf_after[], tf_ud[], after_hlt[], after_ss_nop[];
 static int hook_db(struct frame *f)
 {
     ureg dr6;
@@ -60,6 +61,14 @@ static int hook_db(struct frame *f)
     pr("#DB at %s, dr6.bs %d, tf in frame %d\n",
        f->ip == (ureg)tf_after ? "the instruction after the stepped one" : "?",
        (int)((dr6 >> 14) & 1), (int)((f->flags >> 8) & 1));
+    f->flags &= ~0x100ul;
+    return 1;
+}
+
+static volatile ureg db_ip;
+static int hook_db_ss(struct frame *f)
+{
+    db_ip = f->ip;
     f->flags &= ~0x100ul;
     return 1;
 }
@@ -93,6 +102,18 @@ int main(void)
                  ::: "memory");
     pr("fixed 0x41 taken: %d (vector %x), after the shadow instruction %d\n", norder, order[0],
        irq_ip == (ureg)after_nop);
+
+    /* STI; HLT with an interrupt already pending (Linux's idle): the shadow lets
+     * HLT start, the interrupt then ends the halt and returns after HLT */
+    norder = 0;
+    apic_write(APIC_ICR_LO, 0x40000 | 0x44);
+    for (volatile int i = 0; i < 100; i++) {
+    }
+    asm volatile("sti\n"
+                 "hlt\n"
+                 "after_hlt: cli" ::: "memory");
+    pr("sti; hlt with 0x44 pending: taken %d, returned after hlt %d\n", norder,
+       irq_ip == (ureg)after_hlt);
 
     /* NMI with IF = 0 */
     norder = 0;
@@ -139,6 +160,18 @@ int main(void)
     asm volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
                  "nop\n"
                  "tf_after: nop" ::: "memory");
+    /* the MOV SS shadow also holds back the single-step trap: #DB comes after
+     * the instruction that follows MOV SS */
+    trap_hook[1] = hook_db_ss;
+    asm volatile("mov %%ss, %%ax\n\t"
+                 "pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+                 "mov %%ax, %%ss\n\t"
+                 "nop\n"
+                 "after_ss_nop: nop" ::: "rax", "memory");
+    pr("mov ss under TF: #DB after the instruction following it %d\n",
+       db_ip == (ureg)after_ss_nop);
+    trap_hook[1] = hook_db;
+
     /* a faulting instruction under TF reports the fault (the #UD hook returns
      * with TF clear, so no #DB follows the IRET) */
     trap_hook[6] = hook_ud;
