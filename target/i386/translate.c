@@ -2005,6 +2005,31 @@ static void trans_IN_OUT(DisasContext *s, X86Insn *in)
     }
 }
 
+/*
+ * LDS LES LSS LFS LGS r, m16:16/32/64 (SDM LDS/LES/LFS/LGS/LSS): the offset,
+ * then the selector after it; the segment load (with its checks) comes
+ * before the register is written, so a fault leaves the register alone.
+ */
+static void trans_LxS(DisasContext *s, X86Insn *in)
+{
+    int seg = in->mnem == MN_LES ? R_ES : in->mnem == MN_LDS ? R_DS
+            : in->mnem == MN_LSS ? R_SS : in->mnem == MN_LFS ? R_FS : R_GS;
+    MemOp sz = (MemOp)in->opsize;
+    TCGv_i64 off = tmp64(), a = tmp64(), v = tmp64();
+    tcg_gen_guest_ld_i64(off, s->A0, (unsigned)s->mem_idx, sz);
+    tcg_gen_addi_i64(a, s->A0, 1 << sz);
+    if (s->mode != X86_MODE64) {
+        tcg_gen_ext32u_i64(a, a);
+    }
+    tcg_gen_guest_ld_i64(v, a, (unsigned)s->mem_idx, MO_16);
+    TCGv_i32 sel = tmp32();
+    tcg_gen_extrl_i64_i32(sel, v);
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_load_seg(tcg_env(), tcg_constant_i32(seg), sel);
+    gen_write_reg(in->op[0].reg, false, sz, off);
+    gen_eob_next(s);
+}
+
 /* BOUND r, m16&16 / m32&32 (legacy modes): #BR (a fault) unless lower <= r <= upper, signed */
 static void trans_BOUND(DisasContext *s, X86Insn *in)
 {
@@ -2092,6 +2117,8 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_INT3] = trans_INT, [MN_INT] = trans_INT, [MN_INTO] = trans_INT, [MN_INT1] = trans_INT,
     [MN_SYSCALL] = trans_SYSCALL, [MN_SYSRET] = trans_SYSRET, [MN_IRET] = trans_IRET,
     [MN_SYSENTER] = trans_SYSENTER, [MN_SYSEXIT] = trans_SYSEXIT, [MN_BOUND] = trans_BOUND,
+    [MN_LDS] = trans_LxS, [MN_LES] = trans_LxS, [MN_LSS] = trans_LxS, [MN_LFS] = trans_LxS,
+    [MN_LGS] = trans_LxS,
     [MN_RETF] = trans_RETF, [MN_JMPF] = trans_far, [MN_CALLF] = trans_far,
     [MN_CPUID] = trans_CPUID, [MN_RDTSC] = trans_RDTSC, [MN_RDTSCP] = trans_RDTSC,
     [MN_RDPMC] = trans_RDPMC,

@@ -1,7 +1,8 @@
 /*
  * excp_32.c — 32-bit protected mode: exceptions and their reported state
  * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
- * for selectors), POP DS to a based segment taking effect at once, ring 3 via IRET and back through a DPL-3 gate with the TSS
+ * for selectors), POP DS to a based segment taking effect at once, LDS LES
+ * LFS LGS LSS (and a not-present selector), ring 3 via IRET and back through a DPL-3 gate with the TSS
  * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
  * two parameters copied to the inner stack and RET imm16 back, #TS/#SS
  * for bad inner stacks in the TSS, and SYSENTER/SYSEXIT (with their #GP
@@ -120,11 +121,46 @@ int main(void)
     /* POP DS to a segment with a base: the next instruction uses the base */
     set_gdt(0xc8, seg_desc(0x300000, 0xfffff, 0x92, 0xc));
     *(volatile uint32_t *)0x300010 = 0xfeed;
-    *(volatile uint32_t *)0x10 = 0x1111;
+    asm volatile("movl $0x1111, 0x10" ::: "memory"); /* linear 0x10, what a stale base reads */
     uint32_t got;
     asm volatile("push %%ds\n\tpushl $0xc8\n\tpop %%ds\n\tmov 0x10, %0\n\tpop %%ds"
                  : "=r"(got)::"memory");
     pr("pop ds (base 0x300000); ds:10 -> %x\n", got);
+
+    /* LDS LES LFS LGS LSS */
+    static struct {
+        uint32_t off;
+        uint16_t sel;
+    } __attribute__((packed)) fp = {0x12345678, 0xc8}, fpbad = {0x87654321, 0x90};
+    uint32_t r1 = 0, r2 = 0;
+    asm volatile("push %%ds\n\tlds %2, %0\n\tmov 0x10, %1\n\tpop %%ds"
+                 : "=&r"(r1), "=&r"(r2) : "m"(fp) : "memory");
+    pr("lds: reg %x ds:10 %x\n", r1, r2);
+    asm volatile("les %2, %0\n\tmov %%es:0x10, %1\n\tmov %3, %%es"
+                 : "=&r"(r1), "=&r"(r2) : "m"(fp), "r"(SEL_KDATA) : "memory");
+    pr("les: reg %x es:10 %x\n", r1, r2);
+    asm volatile("lfs %2, %0\n\tmov %%fs:0x10, %1\n\tmov %3, %%fs"
+                 : "=&r"(r1), "=&r"(r2) : "m"(fp), "r"(SEL_KDATA) : "memory");
+    pr("lfs: reg %x fs:10 %x\n", r1, r2);
+    asm volatile("lgs %2, %0\n\tmov %%gs:0x10, %1\n\tmov %3, %%gs"
+                 : "=&r"(r1), "=&r"(r2) : "m"(fp), "r"(SEL_KDATA) : "memory");
+    pr("lgs: reg %x gs:10 %x\n", r1, r2);
+    static struct {
+        uint32_t off;
+        uint16_t sel;
+    } __attribute__((packed)) sp_ptr;
+    uint32_t esp_before, esp_after;
+    asm volatile("mov %%esp, %0\n\t"
+                 "mov %%esp, %2\n\tsubl $64, %2\n\tmovw $0x18, %3\n\t"
+                 "lss %2, %%esp\n\t"
+                 "mov %%esp, %1\n\t"
+                 "mov %0, %%esp"
+                 : "=&r"(esp_before), "=&r"(esp_after), "=m"(sp_ptr.off), "=m"(sp_ptr.sel)::"memory");
+    pr("lss: esp moved by %d, ss %x\n", (int)(esp_before - esp_after), READ_SEG(ss));
+    r1 = 0x5555;
+    long v = TRYI("lfs %0, %1", "m"(fpbad), "r"(r1));
+    pr("lfs not present: vector %d err %lx\n", (int)v, last_err);
+    asm volatile("mov %0, %%fs" ::"r"(SEL_KDATA));
 
     /* ring 3 and back */
     trap_hook[0x80] = hook_int80;
