@@ -310,7 +310,7 @@ static void build_xml(void)
         reg(&o, seg_names[i], 32, "int32", NULL, REG_SEG0 + i);
     }
     for (int i = 0; i < 8; i++) {
-        char nm[8];
+        char nm[16];
         snprintf(nm, sizeof(nm), "st%d", i);
         reg(&o, nm, 80, "i387_ext", NULL, REG_ST0 + i);
     }
@@ -332,7 +332,7 @@ static void build_xml(void)
                     "<field name=\"v2_int64\" type=\"v2i64\"/>"
                     "<field name=\"uint128\" type=\"uint128\"/></union>\n");
     for (int i = 0; i < 16; i++) {
-        char nm[8];
+        char nm[16];
         snprintf(nm, sizeof(nm), "xmm%d", i);
         reg(&o, nm, 128, "vec128", "vector", REG_XMM0 + i);
     }
