@@ -72,6 +72,8 @@ DEF_HELPER_2(ltr, 0, void, env, i32)
 DEF_HELPER_3(load_seg, 0, void, env, i32, i32)
 /* LAR/LSL/VERR/VERW: op = X86Mnem; sets ZF; returns the LAR/LSL value */
 DEF_HELPER_3(lar_lsl, 0, i64, env, i32, i32)
+/* ARPL: returns the adjusted destination selector, ZF in env (CC_OP_EFLAGS) */
+DEF_HELPER_3(arpl, 0, i64, env, i64, i64)
 DEF_HELPER_1(swapgs, 0, void, env)
 DEF_HELPER_2(lmsw, 0, void, env, i64)
 DEF_HELPER_1(clts, 0, void, env)

@@ -356,6 +356,20 @@ uint64_t helper_lar_lsl(CPUState *cs, uint32_t op, uint32_t sel)
     return result;
 }
 
+/* ARPL (SDM ARPL): raise the destination selector's RPL to the source's; ZF says it did */
+uint64_t helper_arpl(CPUState *cs, uint64_t dst, uint64_t src)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t f = cpu_compute_eflags(env) & CC_OSZAPC & ~CC_Z;
+    if ((dst & 3) < (src & 3)) {
+        dst = (dst & ~3ull) | (src & 3);
+        f |= CC_Z;
+    }
+    env->cc_src = f;
+    env->cc_op = CC_OP_EFLAGS;
+    return dst & 0xffff;
+}
+
 void helper_lgdt_lidt(CPUState *cs, uint64_t addr, uint32_t desc)
 {
     CPUX86State *env = cpu_env(cs);

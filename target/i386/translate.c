@@ -2030,6 +2030,28 @@ static void trans_LxS(DisasContext *s, X86Insn *in)
     gen_eob_next(s);
 }
 
+/* ARPL r/m16, r16 (protected mode only; 0x63 is MOVSXD in 64-bit mode): the
+ * destination is written only when its RPL is raised (ZF = 1) */
+static void trans_ARPL(DisasContext *s, X86Insn *in)
+{
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
+        gen_illegal(s);
+        return;
+    }
+    in->op[1].size = MO_16;
+    TCGv_i64 dst = load_op(s, in, 1), src = tmp64(), r = tmp64();
+    gen_read_reg(src, in->op[0].reg, false, MO_16);
+    gen_update_rip(s, cur_eip(s));
+    gen_helper_arpl(r, tcg_env(), dst, src);
+    s->cc_op = CC_OP_EFLAGS;
+    TCGLabel *skip = gen_new_label();
+    TCGv_i64 z = tmp64();
+    tcg_gen_andi_i64(z, cpu_cc_src, CC_Z);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, z, 0, skip);
+    gen_store(s, in, 1, r);
+    gen_set_label(skip);
+}
+
 /* BOUND r, m16&16 / m32&32 (legacy modes): #BR (a fault) unless lower <= r <= upper, signed */
 static void trans_BOUND(DisasContext *s, X86Insn *in)
 {
@@ -2118,7 +2140,7 @@ static TransFn *const trans_table[MN_NB] = {
     [MN_SYSCALL] = trans_SYSCALL, [MN_SYSRET] = trans_SYSRET, [MN_IRET] = trans_IRET,
     [MN_SYSENTER] = trans_SYSENTER, [MN_SYSEXIT] = trans_SYSEXIT, [MN_BOUND] = trans_BOUND,
     [MN_LDS] = trans_LxS, [MN_LES] = trans_LxS, [MN_LSS] = trans_LxS, [MN_LFS] = trans_LxS,
-    [MN_LGS] = trans_LxS,
+    [MN_LGS] = trans_LxS, [MN_ARPL] = trans_ARPL,
     [MN_RETF] = trans_RETF, [MN_JMPF] = trans_far, [MN_CALLF] = trans_far,
     [MN_CPUID] = trans_CPUID, [MN_RDTSC] = trans_RDTSC, [MN_RDTSCP] = trans_RDTSC,
     [MN_RDPMC] = trans_RDPMC,

@@ -2,7 +2,7 @@
  * excp_32.c — 32-bit protected mode: exceptions and their reported state
  * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
  * for selectors), POP DS to a based segment taking effect at once, LDS LES
- * LFS LGS LSS (and a not-present selector), ring 3 via IRET and back through a DPL-3 gate with the TSS
+ * LFS LGS LSS (and a not-present selector), ARPL, ring 3 via IRET and back through a DPL-3 gate with the TSS
  * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
  * two parameters copied to the inner stack and RET imm16 back, #TS/#SS
  * for bad inner stacks in the TSS, and SYSENTER/SYSEXIT (with their #GP
@@ -161,6 +161,16 @@ int main(void)
     long v = TRYI("lfs %0, %1", "m"(fpbad), "r"(r1));
     pr("lfs not present: vector %d err %lx\n", (int)v, last_err);
     asm volatile("mov %0, %%fs" ::"r"(SEL_KDATA));
+
+    /* ARPL */
+    uint16_t msel = 0x10;
+    uint32_t a1;
+    uint8_t z1, z2, z3;
+    asm volatile("mov $0x18, %%eax\n\tmov $0x22, %%edx\n\tarpl %%dx, %%ax\n\tsetz %1\n\t"
+                 "arpl %%dx, %%ax\n\tsetz %2\n\tarpl %%dx, %4\n\tsetz %3"
+                 : "=&a"(a1), "=m"(z1), "=m"(z2), "=m"(z3), "+m"(msel)::"edx", "memory");
+    pr("arpl: ax %x zf %d, again zf %d; memory %x zf %d\n", a1 & 0xffff, z1 & 1, z2 & 1, msel,
+       z3 & 1);
 
     /* ring 3 and back */
     trap_hook[0x80] = hook_int80;
