@@ -115,7 +115,7 @@ static struct {
     Breakpoint bps[MAX_BREAKPOINTS];
 
     /* stub thread only */
-    bool running;         /* resumed; a stop reply is owed */
+    bool running;         /* resumed; a stop reply is owed (read by gdbstub_finish) */
     bool no_ack;
     int g_cpu, c_cpu;     /* Hg / Hc selections (core index) */
     char *xml;            /* target.xml */
@@ -313,6 +313,9 @@ static void wake_stub(void)
 
 void gdbstub_debug_exception(CPUState *cpu)
 {
+    if (__atomic_load_n(&G.fd, __ATOMIC_ACQUIRE) < 0) {
+        return; /* a leftover of a debugger that left (its TBs go at the next sync) */
+    }
     pthread_mutex_lock(&G.lock);
     bool first = !__atomic_load_n(&G.stop_pending, __ATOMIC_RELAXED);
     if (first) {
@@ -387,7 +390,7 @@ static void resume(const Action *act)
         __atomic_store_n(&G.hold[i], act[i] == ACT_NONE, __ATOMIC_RELEASE);
     }
     G.stop_cpu = NULL;
-    G.running = true;
+    __atomic_store_n(&G.running, true, __ATOMIC_RELEASE);
     __atomic_store_n(&G.stop_pending, 0, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&G.lock);
     for (int i = 0; i < G.m->ncpus; i++) {
@@ -807,13 +810,13 @@ static void handle_xfer(const char *p)
     free(buf);
 }
 
+/* The debugger leaves (D, or the connection closed): breakpoints go, every
+ * core runs, held ones included. */
 static void detach(void)
 {
     clear_breakpoints();
-    if (!G.running) {
-        resume_all();
-    }
-    G.running = false;
+    resume_all();
+    __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
 }
 
 /* Handle one packet; false: close the connection. */
@@ -1054,7 +1057,7 @@ static void serve_client(void)
     if (!__atomic_load_n(&G.stop_pending, __ATOMIC_ACQUIRE)) {
         stop_and_wait(); /* a debugger that attaches finds the machine stopped */
     }
-    G.running = false;
+    __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
     for (;;) {
         struct pollfd pf[2] = {{G.fd, POLLIN, 0}, {G.event_fd, POLLIN, 0}};
         int n = poll(pf, 2, 100);
@@ -1068,13 +1071,12 @@ static void serve_client(void)
             }
             if (G.running) {
                 stop_and_wait();
-                G.running = false;
+                __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
                 stop_reply(5);
             }
         }
-        if (shutting_down() && G.running) {
-            break; /* gdbstub_finish() sends the exit status */
-        }
+        /* when the machine shuts down while running, gdbstub_finish() sends
+         * the exit status (W) once the cores stopped, then closes */
         if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
             continue;
         }
@@ -1092,7 +1094,7 @@ static void serve_client(void)
             int k = reader_feed(&r, in[i]);
             if (k == 3 && G.running) {
                 stop_and_wait();
-                G.running = false;
+                __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
                 stop_reply(2);
             } else if (k == 1 && !G.running) {
                 keep = handle_packet(r.buf, r.len);
@@ -1224,9 +1226,19 @@ void gdbstub_finish(int status)
     pthread_mutex_lock(&G.send_lock);
     int fd = G.fd;
     pthread_mutex_unlock(&G.send_lock);
-    if (fd >= 0) {
+    if (fd >= 0 && __atomic_load_n(&G.running, __ATOMIC_ACQUIRE)) {
         char buf[8];
         snprintf(buf, sizeof(buf), "W%02x", status & 0xff);
-        put_packet(buf);
+        put_packet(buf); /* the debugger waits for a stop reply: the process exited */
     }
+    pthread_mutex_lock(&G.send_lock);
+    if (G.fd >= 0) {
+        shutdown(G.fd, SHUT_RDWR);
+    }
+    pthread_mutex_unlock(&G.send_lock);
+}
+
+bool gdbstub_stopped(void)
+{
+    return __atomic_load_n(&G.stop_pending, __ATOMIC_ACQUIRE) != 0;
 }

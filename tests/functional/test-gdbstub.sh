@@ -13,6 +13,7 @@
 #      memory writes, vCont for one thread, Ctrl-C, a breakpoint on core 1,
 #      detach (the guest then powers off by itself); also with thread=single;
 #    - the same under -replay of a recorded run (the replay must still match);
+#    - W00 when the guest powers off under 'c', and 'k' (4 cores);
 #    - x86-64: the Debian bzImage, stopped at startup_64 (0x100200, rsi =
 #      the zero page), code bytes against the file, a one-byte step (cld), a
 #      breakpoint at the decompressed kernel's entry (JIT) or mid-TB
@@ -79,6 +80,7 @@ for eng in jit interp jit,thread=single; do
     python3 $PY aarch64 "$A64" "$ELF" $eng || fail=1
 done
 python3 $PY replay "$A64" "$ELF" jit || fail=1
+python3 $PY exit-kill "$A64" "$ELF" jit || fail=1
 if [[ -x $X86 && -s images/x86_64/bzImage ]]; then
     for eng in jit interp; do
         python3 $PY x86_64 "$X86" images/x86_64/bzImage $eng || fail=1

@@ -309,6 +309,39 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
            (sig, tid, pc1, x6, c1, pc0))
 
 
+def exit_kill(bin_, elf, engine):
+    """c with no breakpoint: the guest powers off, the stub answers W00 and
+    the emulator exits 0; k: the emulator exits at once."""
+    tag = "gdb-aarch64-%s" % engine
+    base = [bin_, "-M", "virt", "-cpu", "cortex-a57", "-m", "128M", "-nographic", "-accel",
+            "tcg,backend=%s" % engine, "-kernel", elf]
+    port = free_port()
+    p, log = start(base, port)
+    try:
+        r = Remote(port)
+        r.cmd("?")
+        reply = r.cmd("c")
+        rc = finish(p, 30)
+        report("%s-exit-status" % tag, reply == "W00" and rc == 0, "reply %r exit %s" % (reply, rc))
+    except (IOError, EOFError, OSError) as e:
+        report("%s-exit-status" % tag, False, str(e))
+        p.kill()
+        p.wait()
+    port = free_port()
+    p, log = start(base + ["-smp", "4"], port)
+    try:
+        r = Remote(port)
+        r.cmd("?")
+        threads = r.cmd("qfThreadInfo")
+        r.send("k")
+        rc = finish(p, 30)
+        report("%s-kill" % tag, rc == 0 and threads == "m1,2,3,4", "exit %s threads %s" % (rc, threads))
+    except (IOError, EOFError, OSError) as e:
+        report("%s-kill" % tag, False, str(e))
+        p.kill()
+        p.wait()
+
+
 # ---------------------------------------------------------------- x86_64
 
 def x86_64(bin_, bzimage, engine):
@@ -388,6 +421,8 @@ def main():
     what, bin_, image, engine = sys.argv[1:5]
     if what == "aarch64":
         aarch64(bin_, image, engine)
+    elif what == "exit-kill":
+        exit_kill(bin_, image, engine)
     elif what == "replay":
         replay(bin_, image, engine)
     elif what == "x86_64":
