@@ -83,15 +83,18 @@ static int least_loaded(const int *load, int nhost)
 }
 
 void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int nhost,
-                         const CorePlace *prev, CorePlace *out)
+                         const CorePlace *prev, CorePlace *out, uint8_t *idle_set)
 {
     int nbusy = 0, nspin = 0;
     for (int i = 0; i < ncores; i++) {
         out[i].cls = (uint8_t)coremu_sched_classify(&s[i]);
-        out[i].cpu = -1;
+        out[i].cpu = COREMU_PLACE_ANY;
         out[i].backoff = false;
         nbusy += out[i].cls == COREMU_CORE_BUSY;
         nspin += out[i].cls == COREMU_CORE_SPIN;
+    }
+    if (idle_set) {
+        memset(idle_set, 1, (size_t)(nhost > 0 ? nhost : 0));
     }
     if (p == COREMU_SCHED_NONE || nhost <= 0) {
         return;
@@ -107,37 +110,16 @@ void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int
     for (int i = 0; i < ncores; i++) {
         out[i].backoff = oversubscribed && out[i].cls == COREMU_CORE_SPIN;
     }
-    if (nhost == 1) {
-        return; /* nowhere to spread to: leave placement to the host */
+    if (nhost == 1 || nbusy == 0) {
+        return; /* nothing to spread: the host places everyone */
     }
     int *load = calloc((size_t)nhost, sizeof(*load));
     if (!load) {
         return;
     }
-    /* the idle group stays where most of its members already are, so one core
-     * turning busy or idle moves that core only, not all the idle ones */
-    int group = nhost - 1, best = 0;
-    if (prev) {
-        for (int i = 0; i < ncores; i++) {
-            if (out[i].cls != COREMU_CORE_BUSY && prev[i].cpu >= 0 && prev[i].cpu < nhost) {
-                load[prev[i].cpu]++;
-            }
-        }
-        for (int h = 0; h < nhost; h++) {
-            if (load[h] > best) {
-                best = load[h];
-                group = h;
-            }
-        }
-        memset(load, 0, (size_t)nhost * sizeof(*load));
-    }
-    /* busy cores: off the group's CPU while there are CPUs enough, at most
-     * cap per CPU; a core stays where it was while that CPU has room ... */
-    bool spare = nbusy < nhost;
-    int cap = nbusy ? (nbusy + nhost - 1) / nhost : 1;
-    if (spare) {
-        load[group] = cap; /* full */
-    }
+    /* busy cores: at most cap per CPU (one while there are CPUs enough); a
+     * core stays where it was while that CPU has room ... */
+    int cap = (nbusy + nhost - 1) / nhost;
     for (int i = 0; i < ncores; i++) {
         int c = prev ? prev[i].cpu : -1;
         if (out[i].cls == COREMU_CORE_BUSY && c >= 0 && c < nhost && load[c] < cap) {
@@ -153,10 +135,19 @@ void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int
             load[c]++;
         }
     }
-    /* idle and spinning cores together */
-    for (int i = 0; i < ncores; i++) {
-        if (out[i].cls != COREMU_CORE_BUSY) {
-            out[i].cpu = group;
+    /* idle and spinning cores together on the CPUs no busy core holds (all of
+     * them when every CPU has a busy core): they neither disturb the busy
+     * cores nor queue on one CPU when a broadcast IPI wakes them all */
+    if (nbusy < nhost) {
+        for (int h = 0; h < nhost; h++) {
+            if (idle_set) {
+                idle_set[h] = load[h] == 0;
+            }
+        }
+        for (int i = 0; i < ncores; i++) {
+            if (out[i].cls != COREMU_CORE_BUSY) {
+                out[i].cpu = COREMU_PLACE_IDLE;
+            }
         }
     }
     free(load);
@@ -176,8 +167,11 @@ struct CoreMonitor {
     uint64_t rounds;
     pthread_t thread;
     /* monitor thread only */
-    CorePlace *placed; /* what is applied (cpu -1: nothing yet) */
+    CorePlace *placed; /* what is applied */
     bool *applied;     /* placed[i] is in force on the core's thread */
+    uint32_t *placed_gen; /* for COREMU_PLACE_IDLE: the idle set generation applied */
+    uint8_t *idle_set, *new_idle_set; /* [nhost] */
+    uint32_t idle_gen;    /* bumped when the idle set changes */
     uint64_t *last_idle, *last_spins, *last_cpu;
     CoreSample *smooth; /* per core: the average of this interval and the smoothed past */
     uint64_t last_ns;
@@ -216,20 +210,27 @@ static void apply(CoreMonitor *mon, int i, const CorePlace *pl)
     if (tid == 0) {
         return; /* not started yet: placed when it is */
     }
-    if (mon->applied[i] && mon->placed[i].cpu == pl->cpu) {
+    if (mon->applied[i] && mon->placed[i].cpu == pl->cpu &&
+        (pl->cpu != COREMU_PLACE_IDLE || mon->placed_gen[i] == mon->idle_gen)) {
+        return;
+    }
+    if (!mon->applied[i] && pl->cpu == COREMU_PLACE_ANY) {
+        mon->applied[i] = true; /* nothing to undo */
+        mon->placed[i].cpu = COREMU_PLACE_ANY;
         return;
     }
     cpu_set_t set;
+    CPU_ZERO(&set);
     if (pl->cpu >= 0) {
-        CPU_ZERO(&set);
         CPU_SET(mon->host[pl->cpu], &set);
+    } else if (pl->cpu == COREMU_PLACE_IDLE) {
+        for (int h = 0; h < mon->nhost; h++) {
+            if (mon->idle_set[h]) {
+                CPU_SET(mon->host[h], &set);
+            }
+        }
     } else {
         set = mon->all;
-    }
-    if (!mon->applied[i] && pl->cpu < 0) {
-        mon->applied[i] = true; /* nothing to undo */
-        mon->placed[i].cpu = -1;
-        return;
     }
     if (sched_setaffinity(tid, sizeof(set), &set) != 0) {
         if (errno == ESRCH) {
@@ -246,6 +247,7 @@ static void apply(CoreMonitor *mon, int i, const CorePlace *pl)
     }
     mon->applied[i] = true;
     mon->placed[i].cpu = pl->cpu;
+    mon->placed_gen[i] = mon->idle_gen;
     __atomic_store_n(&c->host_cpu, pl->cpu >= 0 ? mon->host[pl->cpu] : -1, __ATOMIC_RELAXED);
     __atomic_store_n(&c->migrations, __atomic_load_n(&c->migrations, __ATOMIC_RELAXED) + 1,
                      __ATOMIC_RELAXED);
@@ -285,7 +287,12 @@ static void monitor_round(CoreMonitor *mon, CoreSample *s, CorePlace *out)
         }
         s[i] = *m;
     }
-    coremu_sched_decide(mon->policy, mon->ncores, s, mon->nhost, mon->placed, out);
+    coremu_sched_decide(mon->policy, mon->ncores, s, mon->nhost, mon->placed, out,
+                        mon->new_idle_set);
+    if (memcmp(mon->new_idle_set, mon->idle_set, (size_t)mon->nhost) != 0) {
+        memcpy(mon->idle_set, mon->new_idle_set, (size_t)mon->nhost);
+        mon->idle_gen++;
+    }
     for (int i = 0; i < mon->ncores; i++) {
         apply(mon, i, &out[i]);
     }
@@ -363,6 +370,13 @@ CoreMonitor *coremu_monitor_start(CPUState *const *cpus, int ncores, CoreSchedPo
             }
         }
     }
+    mon->placed_gen = calloc((size_t)ncores, sizeof(*mon->placed_gen));
+    mon->idle_set = calloc((size_t)mon->nhost + 1, 1);
+    mon->new_idle_set = calloc((size_t)mon->nhost + 1, 1);
+    if (!mon->placed_gen || !mon->idle_set || !mon->new_idle_set) {
+        fatal("out of memory");
+    }
+    memset(mon->idle_set, 1, (size_t)mon->nhost);
     if (pthread_create(&mon->thread, NULL, monitor_main, mon) != 0) {
         fatal("cannot start the coremu scheduling monitor");
     }
@@ -384,6 +398,9 @@ void coremu_monitor_stop(CoreMonitor *mon)
     free(mon->last_spins);
     free(mon->last_cpu);
     free(mon->smooth);
+    free(mon->placed_gen);
+    free(mon->idle_set);
+    free(mon->new_idle_set);
     free(mon->host);
     free(mon);
 }

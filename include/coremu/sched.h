@@ -6,14 +6,16 @@
  * the time it slept (halted, powered off, backed off), its spin exits
  * (WFE/YIELD/PAUSE hints) and whether it is powered off. From the samples a
  * pure decision function computes a placement:
- *   feedback  busy cores are spread over the host CPUs (at most
+ *   feedback  busy cores are pinned, spread over the host CPUs (at most
  *             ceil(busy/hosts) per CPU, keeping a core where it was when that
  *             still fits, so placements are stable); idle and spinning cores
- *             are grouped on the least loaded CPU; when the active (busy +
- *             spinning) cores outnumber the host CPUs, spinning cores back
- *             off: their spin exits sleep 20..320 us on their futex instead
- *             of sched_yield, so the core they wait for gets the host CPU
- *             (a 16-core guest on 2 host CPUs stays usable);
+ *             are grouped on the CPUs no busy core holds (free to move among
+ *             them: a broadcast IPI that wakes them all does not queue them
+ *             on one CPU), or anywhere when every CPU holds a busy core; when
+ *             the active (busy + spinning) cores outnumber the host CPUs,
+ *             spinning cores back off: their spin exits sleep 20..320 us on
+ *             their futex instead of sched_yield, so the core they wait for
+ *             gets the host CPU (a 16-core guest on 2 host CPUs stays usable);
  *   pin       core i on host CPU i % hosts, once;
  *   none      no affinity, no backoff: the host OS places the threads.
  * The monitor applies placements with sched_setaffinity on the core
@@ -52,8 +54,11 @@ typedef struct CoreSample {
     bool stopped;     /* powered off (or never started) at the sample */
 } CoreSample;
 
+#define COREMU_PLACE_ANY (-1)  /* no affinity: any allowed host CPU */
+#define COREMU_PLACE_IDLE (-2) /* any CPU of the decision's idle set */
+
 typedef struct CorePlace {
-    int cpu;      /* index into the host CPU list, -1: anywhere */
+    int cpu;      /* index into the host CPU list, or COREMU_PLACE_* */
     bool backoff; /* spin exits sleep instead of yielding */
     uint8_t cls;  /* CoreClass the decision saw */
 } CorePlace;
@@ -71,10 +76,11 @@ CoreClass coremu_sched_classify(const CoreSample *s);
 
 /*
  * The decision, pure: samples of ncores cores, nhost host CPUs, the previous
- * placement (prev[i].cpu = -1 the first time) -> out[ncores].
+ * placement (NULL, or prev[i].cpu < 0, the first time) -> out[ncores], and
+ * idle_set[nhost] (may be NULL): 1 for the host CPUs of COREMU_PLACE_IDLE.
  */
 void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int nhost,
-                         const CorePlace *prev, CorePlace *out);
+                         const CorePlace *prev, CorePlace *out, uint8_t *idle_set);
 
 typedef struct CoreMonitor CoreMonitor;
 

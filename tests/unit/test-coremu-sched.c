@@ -87,40 +87,39 @@ static void test_pin_none(void)
 {
     CoreSample s[5] = {busy(), idle(), spin(), busy(), off()};
     CorePlace out[5];
-    coremu_sched_decide(COREMU_SCHED_PIN, 5, s, 2, NULL, out);
+    coremu_sched_decide(COREMU_SCHED_PIN, 5, s, 2, NULL, out, NULL);
     bool pin_ok = true;
     for (int i = 0; i < 5; i++) {
         pin_ok &= out[i].cpu == i % 2 && !out[i].backoff;
     }
     CHECK("decide-pin-i-mod-hosts", pin_ok, "pin placement wrong");
-    coremu_sched_decide(COREMU_SCHED_NONE, 5, s, 1, NULL, out);
+    coremu_sched_decide(COREMU_SCHED_NONE, 5, s, 1, NULL, out, NULL);
     bool none_ok = true;
     for (int i = 0; i < 5; i++) {
-        none_ok &= out[i].cpu == -1 && !out[i].backoff;
+        none_ok &= out[i].cpu == COREMU_PLACE_ANY && !out[i].backoff;
     }
     CHECK("decide-none-leaves-placement", none_ok, "none placed or backed off a core");
 }
 
-/* the busy cores' load per host CPU, and where the non-busy ones went */
-static bool spread_ok(const CorePlace *out, int n, int nhost, int nbusy, int *group)
+/* Busy cores pinned, at most ceil(busy/hosts) per CPU; the others all on the
+ * idle set, which is the CPUs without a busy core (or, with none free, all
+ * of them: COREMU_PLACE_ANY). */
+static bool spread_ok(const CorePlace *out, int n, int nhost, int nbusy, const uint8_t *idle)
 {
     int load[64] = {0};
-    *group = -2;
     for (int i = 0; i < n; i++) {
-        if (out[i].cpu < 0 || out[i].cpu >= nhost) {
-            return false;
-        }
         if (out[i].cls == COREMU_CORE_BUSY) {
+            if (out[i].cpu < 0 || out[i].cpu >= nhost) {
+                return false;
+            }
             load[out[i].cpu]++;
-        } else if (*group == -2) {
-            *group = out[i].cpu;
-        } else if (*group != out[i].cpu) {
-            return false; /* idle/spinning cores not grouped */
+        } else if (out[i].cpu != (nbusy < nhost ? COREMU_PLACE_IDLE : COREMU_PLACE_ANY)) {
+            return false;
         }
     }
     int cap = (nbusy + nhost - 1) / nhost;
     for (int h = 0; h < nhost; h++) {
-        if (load[h] > cap) {
+        if (load[h] > cap || (nbusy < nhost && idle[h] != (load[h] == 0))) {
             return false;
         }
     }
@@ -129,15 +128,16 @@ static bool spread_ok(const CorePlace *out, int n, int nhost, int nbusy, int *gr
 
 static void test_feedback(void)
 {
-    /* 2 busy + 6 idle on 4 hosts: busy on distinct CPUs, the rest grouped elsewhere */
+    /* 2 busy + 6 idle on 4 hosts: busy on distinct CPUs, the rest on the other two */
     CoreSample s[8] = {idle(), busy(), idle(), idle(), busy(), idle(), off(), idle()};
     CorePlace out[8], prev[8];
-    int group;
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, NULL, out);
+    uint8_t idle_set[4];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, NULL, out, idle_set);
     CHECK("feedback-busy-spread-idle-grouped",
-          spread_ok(out, 8, 4, 2, &group) && out[1].cpu != out[4].cpu && group != out[1].cpu &&
-              group != out[4].cpu,
-          "busy on %d,%d, idle group %d", out[1].cpu, out[4].cpu, group);
+          spread_ok(out, 8, 4, 2, idle_set) && out[1].cpu != out[4].cpu &&
+              idle_set[0] + idle_set[1] + idle_set[2] + idle_set[3] == 2,
+          "busy on %d,%d, idle set %d%d%d%d", out[1].cpu, out[4].cpu, idle_set[0], idle_set[1],
+          idle_set[2], idle_set[3]);
     bool nob = true;
     for (int i = 0; i < 8; i++) {
         nob &= !out[i].backoff;
@@ -146,43 +146,42 @@ static void test_feedback(void)
 
     /* stability: a placement that still fits is kept */
     memcpy(prev, out, sizeof(out));
-    int g0 = group;
-    prev[1].cpu = (g0 + 1) % 4;
-    prev[4].cpu = (g0 + 2) % 4;
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
+    prev[1].cpu = 3;
+    prev[4].cpu = 2;
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out, idle_set);
     CHECK("feedback-keeps-fitting-placement",
-          out[1].cpu == (g0 + 1) % 4 && out[4].cpu == (g0 + 2) % 4 &&
-              spread_ok(out, 8, 4, 2, &group) && group == g0,
-          "busy moved to %d,%d, group %d -> %d", out[1].cpu, out[4].cpu, g0, group);
+          out[1].cpu == 3 && out[4].cpu == 2 && spread_ok(out, 8, 4, 2, idle_set) &&
+              idle_set[0] && idle_set[1],
+          "busy moved to %d,%d", out[1].cpu, out[4].cpu);
 
-    /* one idle core turns busy: it leaves the group's CPU, the group stays */
+    /* one idle core turns busy: it alone is pinned, the busy ones stay */
     memcpy(prev, out, sizeof(out));
     s[2] = busy();
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out, idle_set);
     int moved = 0;
     for (int i = 0; i < 8; i++) {
         moved += out[i].cpu != prev[i].cpu;
     }
     CHECK("feedback-one-change-moves-one-core",
-          moved == 1 && out[2].cpu != g0 && spread_ok(out, 8, 4, 3, &group) && group == g0,
-          "%d cores moved, core 2 on %d, group %d -> %d", moved, out[2].cpu, g0, group);
+          moved == 1 && out[2].cpu >= 0 && out[2].cpu < 2 && spread_ok(out, 8, 4, 3, idle_set),
+          "%d cores moved, core 2 on %d", moved, out[2].cpu);
     s[2] = idle();
 
-    /* 4 busy on 2 hosts: two each, even if all were on one before */
-    CoreSample s4[4] = {busy(), busy(), busy(), busy()};
-    CorePlace p4[4] = {{0}, {0}, {0}, {0}}, o4[4];
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 4, s4, 2, p4, o4);
+    /* 4 busy on 2 hosts: two each, even if all were on one before; idle anywhere */
+    CoreSample s4[5] = {busy(), busy(), busy(), busy(), idle()};
+    CorePlace p4[5] = {{0}, {0}, {0}, {0}, {0}}, o4[5];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 5, s4, 2, p4, o4, idle_set);
     CHECK("feedback-balances-busy",
-          spread_ok(o4, 4, 2, 4, &group) && o4[0].cpu == 0 && o4[1].cpu == 0,
-          "placement %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu);
+          spread_ok(o4, 5, 2, 4, idle_set) && o4[0].cpu == 0 && o4[1].cpu == 0,
+          "placement %d %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu, o4[4].cpu);
 
-    /* 16 cores on 2 hosts: 2 busy, 12 spinning, 2 idle -> spinners back off */
+    /* 16 cores on 2 hosts: 1 busy, 13 spinning, 2 idle -> spinners back off */
     CoreSample s16[16];
     CorePlace o16[16];
     for (int i = 0; i < 16; i++) {
-        s16[i] = i < 2 ? busy() : i < 14 ? spin() : idle();
+        s16[i] = i < 1 ? busy() : i < 14 ? spin() : idle();
     }
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 16, s16, 2, NULL, o16);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 16, s16, 2, NULL, o16, idle_set);
     bool spin_back = true, others_not = true;
     for (int i = 0; i < 16; i++) {
         if (o16[i].cls == COREMU_CORE_SPIN) {
@@ -192,28 +191,39 @@ static void test_feedback(void)
         }
     }
     CHECK("feedback-oversubscribed-spinners-back-off",
-          spin_back && others_not && o16[0].cpu != o16[1].cpu && spread_ok(o16, 16, 2, 2, &group),
-          "backoff spin %d others %d, busy on %d,%d", spin_back, others_not, o16[0].cpu,
-          o16[1].cpu);
+          spin_back && others_not && spread_ok(o16, 16, 2, 1, idle_set) &&
+              idle_set[o16[0].cpu] == 0 && idle_set[1 - o16[0].cpu] == 1,
+          "backoff spin %d others %d, busy on %d", spin_back, others_not, o16[0].cpu);
 
     /* 1 busy + 1 spinning on 4 hosts: room for both, nobody backs off */
     CoreSample s2[2] = {busy(), spin()};
     CorePlace o2[2];
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 4, NULL, o2);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 4, NULL, o2, idle_set);
     CHECK("feedback-no-backoff-with-room",
-          !o2[0].backoff && !o2[1].backoff && o2[0].cpu != o2[1].cpu,
+          !o2[0].backoff && !o2[1].backoff && o2[0].cpu >= 0 && o2[1].cpu == COREMU_PLACE_IDLE &&
+              !idle_set[o2[0].cpu],
           "backoff %d %d, cpus %d %d", o2[0].backoff, o2[1].backoff, o2[0].cpu, o2[1].cpu);
 
     /* one host CPU: nothing to place, but spinners still back off */
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 1, NULL, o2);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, s2, 1, NULL, o2, idle_set);
     CHECK("feedback-one-host",
-          o2[0].cpu == -1 && o2[1].cpu == -1 && o2[1].backoff && !o2[0].backoff,
+          o2[0].cpu == COREMU_PLACE_ANY && o2[1].cpu == COREMU_PLACE_ANY && o2[1].backoff &&
+              !o2[0].backoff,
           "cpus %d %d backoff %d %d", o2[0].cpu, o2[1].cpu, o2[0].backoff, o2[1].backoff);
+
+    /* all idle: nobody pinned */
+    CoreSample si[3] = {idle(), off(), idle()};
+    CorePlace oi[3];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 3, si, 4, NULL, oi, idle_set);
+    CHECK("feedback-all-idle-unpinned",
+          oi[0].cpu == COREMU_PLACE_ANY && oi[1].cpu == COREMU_PLACE_ANY &&
+              oi[2].cpu == COREMU_PLACE_ANY,
+          "cpus %d %d %d", oi[0].cpu, oi[1].cpu, oi[2].cpu);
 }
 
 /* ---- the monitor thread on real threads ---- */
 
-#define NT 6 /* 0,1 busy; 2,3 halted; 4,5 spinning */
+#define NT 6 /* 0 busy; 1,2,3 halted; 4,5 spinning */
 
 static CPUState tcpu[NT];
 static CoreState tcore[NT] __attribute__((aligned(64)));
@@ -230,7 +240,7 @@ static void *tcore_main(void *arg)
     CPUState *cpu = &tcpu[i];
     coremu_thread_start(cpu);
     while (!__atomic_load_n(&tstop, __ATOMIC_ACQUIRE)) {
-        if (i < 2) {
+        if (i < 1) {
             CPU_STAT_ADD(cpu, tbs_executed, 1); /* busy */
         } else if (i < 4) {
             CPU_STAT_ADD(cpu, idle_ns, coremu_sleep(&tcore[i].sleep, stop_ready, NULL, 0));
@@ -277,7 +287,7 @@ static void test_monitor(void)
     for (int k = 0; k < 400 && coremu_monitor_rounds(mon) < 30; k++) {
         usleep(10000);
     }
-    /* 2 busy + 2 spinning on 2 host CPUs: oversubscribed, spinners back off */
+    /* 1 busy + 2 spinning on 2 host CPUs: oversubscribed, spinners back off */
     for (int k = 0; k < 100; k++) {
         backed = __atomic_load_n(&tcore[4].backoff, __ATOMIC_RELAXED) &&
                  __atomic_load_n(&tcore[5].backoff, __ATOMIC_RELAXED);
@@ -295,6 +305,14 @@ static void test_monitor(void)
     int tid0 = __atomic_load_n(&tcore[0].tid, __ATOMIC_ACQUIRE);
     bool aff_ok = sched_getaffinity(tid0, sizeof(got), &got) == 0 && hc[0] >= 0 &&
                   CPU_ISSET(hc[0], &got) && CPU_COUNT(&got) == 1;
+    /* the idle and spinning cores: on the other CPU, the one without a busy core */
+    bool idle_ok = true;
+    for (int i = 1; i < NT; i++) {
+        int tid = __atomic_load_n(&tcore[i].tid, __ATOMIC_ACQUIRE);
+        CPU_ZERO(&got);
+        idle_ok &= sched_getaffinity(tid, sizeof(got), &got) == 0 && CPU_COUNT(&got) == 1 &&
+                   !CPU_ISSET(hc[0], &got);
+    }
     uint64_t rounds = coremu_monitor_rounds(mon);
     __atomic_store_n(&tstop, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < NT; i++) {
@@ -305,10 +323,9 @@ static void test_monitor(void)
     }
     coremu_monitor_stop(mon);
     CHECK("monitor-samples", rounds >= 30, "%llu rounds", (unsigned long long)rounds);
-    CHECK("monitor-busy-on-distinct-cpus", hc[0] >= 0 && hc[1] >= 0 && hc[0] != hc[1],
-          "busy cores on %d and %d", hc[0], hc[1]);
-    CHECK("monitor-idle-grouped", hc[2] >= 0 && hc[2] == hc[3], "idle cores on %d and %d", hc[2],
-          hc[3]);
+    CHECK("monitor-busy-pinned", hc[0] >= 0 && hc[1] == -1, "busy core on %d, idle on %d", hc[0],
+          hc[1]);
+    CHECK("monitor-idle-off-busy-cpus", idle_ok, "an idle or spinning core may run on the busy CPU");
     CHECK("monitor-spinners-back-off", backed, "backoff flags %u %u", tcore[4].backoff,
           tcore[5].backoff);
     CHECK("monitor-affinity-applied", aff_ok, "core 0's thread not pinned to %d", hc[0]);
