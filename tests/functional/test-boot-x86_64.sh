@@ -3,9 +3,10 @@
 # firmware) on coremu's "pc" machine: one core boots to the initramfs marker,
 # runs a command whose output is checked, and `poweroff -f` (ACPI S5) ends the
 # emulator with status 0; a virtio-blk disk (virtio-pci) keeps what one boot
-# wrote for the next; with -smp 2, 4 and 8 every core comes online (the
-# kernel starts the application processors with INIT-SIPI-SIPI) and a
-# parallel job, one busy shell per core, sums exactly. Bad input — a missing
+# wrote for the next; with -smp 2, 4 and 8 (and 2 on one host thread,
+# thread=single) every core comes online (the kernel starts the application
+# processors with INIT-SIPI-SIPI) and a parallel job, one busy shell per
+# core, sums exactly. test-smp-many-x86_64.sh does 16 and 64 cores. Bad input — a missing
 # kernel, a kernel that is not a bzImage, a truncated initrd — ends with one
 # error line and status 1.
 set -u
@@ -60,14 +61,18 @@ check x86-disk-readback "the second boot did not read what the first wrote" grep
 job='n=$(grep -c ^processor /proc/cpuinfo); echo "online=$(cat /sys/devices/system/cpu/online) n=$n"
 for i in $(seq 1 $n); do (s=0; j=0; while [ $j -lt 2000 ]; do j=$((j+1)); s=$((s+j)); done; echo $s > /tmp/r$i) & done; wait
 t=0; for i in $(seq 1 $n); do t=$((t + $(cat /tmp/r$i))); done; echo "total=$t expect=$((n * 2001000))"'
-for smp in ${X86_SMP_LIST:-2 4 8}; do
-    boot_x86_64 x86-smp$smp 400 "$job" -smp $smp
-    check "x86-smp$smp-marker" "marker with cpus=$smp missing" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=$smp" "$OUT"
-    check "x86-smp$smp-online" "not all cores online" grep -q "online=0-$((smp - 1)) n=$smp" "$OUT"
-    check "x86-smp$smp-kernel-log" "kernel did not bring up $smp CPUs" grep -q "smp: Brought up 1 node, $smp CPUs" "$OUT"
-    check "x86-smp$smp-parallel-sum" "parallel job total wrong" grep -q "total=$((smp * 2001000)) expect=$((smp * 2001000))" "$OUT"
-    check "x86-smp$smp-exit" "exit status $RC" test "$RC" -eq 0
-    echo "x86 -smp $smp boot-to-poweroff took ${ELAPSED}s" >&2
+for cfg in ${X86_SMP_LIST:-2 4 8 2:single}; do
+    smp=${cfg%:*} mode=multi
+    [[ $cfg == *:* ]] && mode=${cfg#*:}
+    name=x86-smp$smp
+    [[ $mode == multi ]] || name=$name-$mode
+    boot_x86_64 "$name" 400 "$job" -smp "$smp" -accel tcg,thread=$mode
+    check "$name-marker" "marker with cpus=$smp missing" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=$smp" "$OUT"
+    check "$name-online" "not all cores online" grep -q "online=0-$((smp - 1)) n=$smp" "$OUT"
+    check "$name-kernel-log" "kernel did not bring up $smp CPUs" grep -q "smp: Brought up 1 node, $smp CPUs" "$OUT"
+    check "$name-parallel-sum" "parallel job total wrong" grep -q "total=$((smp * 2001000)) expect=$((smp * 2001000))" "$OUT"
+    check "$name-exit" "exit status $RC" test "$RC" -eq 0
+    echo "x86 -smp $smp thread=$mode boot-to-poweroff took ${ELAPSED}s" >&2
 done
 
 # ---- bad input: one error line, status 1
