@@ -259,6 +259,16 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
     report("%s-step-branch" % tag, sig == 5 and tid == 1 and pc == syms["loop0"],
            "stop %s thread %s pc %#x" % (sig, tid, pc))
 
+    # three more rounds, one instruction at a time
+    cycle = [syms["loop0"] + 4, syms["marker"], syms["marker"] + 4, syms["loop0"]]
+    seen = []
+    for i in range(12):
+        stop_thread(r.cmd("vCont;s:1"))
+        seen.append(r.reg(32))
+    x19 = r.reg(19)
+    report("%s-step-many" % tag, seen == cycle * 3 and x19 == 4,
+           "pcs %s x19 %d" % (" ".join("%x" % v for v in seen), x19))
+
     if not replay:
         # x19 = 98: the next round is the last but one
         ok = r.set_reg(19, 98) == "OK" and r.reg(19) == 98
