@@ -2,7 +2,8 @@
  * excp_32.c — 32-bit protected mode: exceptions and their reported state
  * (#DE, #UD, #BP and #OF as traps after the instruction, #BR, #NP, #SS, #GP
  * for selectors), POP DS to a based segment taking effect at once, LDS LES
- * LFS LGS LSS (and a not-present selector), ARPL, ring 3 via IRET and back through a DPL-3 gate with the TSS
+ * LFS LGS LSS (and a not-present selector), ARPL, fault priorities (type
+ * and privilege before presence, for segments and gates), ring 3 via IRET and back through a DPL-3 gate with the TSS
  * ESP0/SS0 stack switch (32-bit frame), a 32-bit call gate from ring 3 with
  * two parameters copied to the inner stack and RET imm16 back, #TS/#SS
  * for bad inner stacks in the TSS, and SYSENTER/SYSEXIT (with their #GP
@@ -32,6 +33,20 @@ static int hook_int80(struct frame *f)
 static void user_int80(void)
 {
     asm volatile("int $0x80");
+}
+static void user_int87(void)
+{
+    asm volatile("int $0x87");
+}
+/* the gate's P bit (bit 47 of the IDT entry) */
+static void idt_clear_present(int vec)
+{
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) d;
+    asm volatile("sidt %0" : "=m"(d));
+    ((volatile uint64_t *)(ureg)d.base)[vec] &= ~(1ull << 47);
 }
 
 volatile ureg ts_vec, ts_err, ts_cpl;
@@ -172,10 +187,26 @@ int main(void)
     pr("arpl: ax %x zf %d, again zf %d; memory %x zf %d\n", a1 & 0xffff, z1 & 1, z2 & 1, msel,
        z3 & 1);
 
+    /* priorities among a descriptor's faults: type and privilege before presence */
+    set_gdt(0xd0, seg_desc(0, 0xfffff, 0x12, 0xc));   /* data, DPL 0, not present */
+    set_gdt(0xd8, seg_desc(0, 0xfffff, 0x18, 0xc));   /* execute-only code, not present */
+    report("ljmp to a not-present data segment", TRY("ljmp $0xd0, $0"));
+    report("mov ds, not-present execute-only code", TRYI("mov %0, %%ds", "r"(0xd8)));
+    set_gdt(0xd0, seg_desc(0, 0xfffff, 0x72, 0xc));   /* data, DPL 3, not present */
+    report("mov ss, dpl 3 not present", TRYI("mov %0, %%ss", "r"(0xd3)));
+
     /* ring 3 and back */
     trap_hook[0x80] = hook_int80;
     report("user int80", run_user(user_int80, user_stack_top));
     trap_hook[0x80] = 0;
+    /* INT n from ring 3 to a gate that is DPL 0 and not present: #GP first */
+    set_idt(0x87, isr_stub(0x87), 0xe, 0, 0, SEL_KCODE32);
+    idt_clear_present(0x87);
+    report("user int 0x87 (gate dpl 0, not present)", run_user(user_int87, user_stack_top));
+    set_idt(0x87, isr_stub(0x87), 0xe, 3, 0, SEL_KCODE32);
+    idt_clear_present(0x87);
+    report("user int 0x87 (gate dpl 3, not present)", run_user(user_int87, user_stack_top));
+    set_idt_default(0x87, 0);
 
     /* a bad SS0 in the TSS: #TS(SS0) while delivering INT 0x80 from ring 3. The
      * #TS gate leads to a conforming code segment, so its handler runs at CPL 3
