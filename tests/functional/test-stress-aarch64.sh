@@ -19,6 +19,9 @@
 #   xmodcode      last = C, bad = 0
 #   racy-counter  1 <= total <= T*Y and lost = T*Y - total (the value races)
 #   racy-list     pushes = T*(Z - Z/3), pops <= T*(Z/3), length <= pushes
+#   litmus-fence  store buffering with DMB ISH: rounds = P*W, forbidden = 0
+#                 (litmus-none, without the DMB, shows how often the two
+#                 threads' stores met at all: printed, not checked)
 # The racy programs' outcomes are also printed as "# ..." lines: they differ
 # between runs (issue 9's record/replay uses these programs).
 # Takes about 2 minutes on an idle 2-core host, most of it the interpreter's
@@ -50,6 +53,7 @@ C=$((2000 * k))        # xmodcode rewrites (at most 65535)
 [[ $C -le 65535 ]] || C=65535
 Y=$((20000 * k))       # racy-counter increments
 Z=$((20000 * k))       # racy-list operations
+W=$((5000 * k))        # store-buffering litmus rounds per pair
 
 guest_cmd() {  # guest_cmd THREADS: the shell script the guest runs
     local n=$1
@@ -61,7 +65,7 @@ run() {
     rc=\$?
     read -r t1 _ </proc/uptime
     name=\${1#./}
-    [ "\$name" = atomics ] && name=atomics-\$2
+    case \$name in atomics|litmus) name=\$name-\$2 ;; esac
     echo "EXIT \$name \$rc \$t0 \$t1"
 }
 for m in llsc lse mixed casp ldxp pairmix; do run ./atomics \$m $n $A; done
@@ -72,6 +76,8 @@ run ./tlbshoot $n $(tlb_cycles "$n")
 run ./xmodcode $n $C
 run ./racy-counter $n $Y
 run ./racy-list $n $Z
+run ./litmus fence $n $W
+run ./litmus none $n $W
 EOF
 }
 
@@ -141,10 +147,12 @@ run_config() {  # run_config NAME SMP TIMEOUT [emulator args...]
     total=$(field "$(result racy-counter)" total)
     verify "$cfg-racy-counter" racy-counter "total>0" "total<=$((n * Y))" \
         "lost=$((n * Y - ${total:-0}))"
+    verify "$cfg-litmus-fence" litmus-fence "rounds=$((p * W))" "forbidden=0"
     verify "$cfg-racy-list" racy-list "pushes=$((n * (Z - Z / 3)))" \
         "pops<=$((n * (Z / 3)))" "length<=$((n * (Z - Z / 3)))"
     echo "# $cfg: $(result racy-counter | grep -o 'total=[0-9]* lost=[0-9]*')," \
-        "$(result racy-list | grep -o 'length=[0-9]* checksum=[0-9a-f]*') (${ELAPSED}s)"
+        "$(result racy-list | grep -o 'length=[0-9]* checksum=[0-9a-f]*'), litmus without" \
+        "fences: $(result litmus-none | grep -o 'forbidden=[0-9]*') (${ELAPSED}s)"
     echo "# $cfg: seconds per program: $(tr -d '\r' <"$OUT" | awk '/^EXIT / {
         printf "%s %.2f  ", $2, $5 - $4 }')"
     [[ $RC -eq 0 ]] || fail "$cfg-exit" "emulator exit status $RC after ${ELAPSED}s"
