@@ -31,6 +31,8 @@
 #define MB_MAGIC 0x1badb002u
 
 static int failures;
+static Machine machine;
+static CPUState *cs;
 
 static void check(const char *name, bool ok, const char *why)
 {
@@ -178,12 +180,11 @@ static void test_elf(void)
     check("mbi: loader name", name < RAM && !strcmp((const char *)ram + name, "coremu"),
           "name");
 
-    /* entering it */
-    Machine machine;
+    /* entering it (the core stays allocated: there is no cpu_destroy) */
     memset(&machine, 0, sizeof(machine));
     machine.as = as;
     machine.ncpus = 1;
-    CPUState *cs = cpu_create(&machine, &x86_cpu_class, 0, "qemu64");
+    cs = cpu_create(&machine, &x86_cpu_class, 0, "qemu64");
     machine.cpus[0] = cs;
     x86_boot_enter(cs, &info);
     CPUX86State *env = cpu_env(cs);
