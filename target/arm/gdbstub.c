@@ -4,7 +4,8 @@
  *
  * Register numbers (the 'g' packet order, and regnum in target.xml):
  *   0..30 x0..x30, 31 sp, 32 pc (8 bytes each), 33 cpsr (4),
- *   34..65 v0..v31 (16), 66 fpsr (4), 67 fpcr (4).
+ *   34..65 v0..v31 (16), 66 fpsr (4), 67 fpcr (4),
+ *   68..81 EL1 system registers (8, read-only: org.coremu.aarch64.sys).
  * These are the features gdb's aarch64 target requires by name
  * (org.gnu.gdb.aarch64.core and .fpu; GDB manual, "AArch64 Features").
  * cpsr is PSTATE in SPSR layout (NZCV included); sp is the stack pointer of
@@ -72,11 +73,45 @@ static const char arm_target_xml[] =
     "<reg name=\"fpsr\" bitsize=\"32\" regnum=\"66\"/>\n"
     "<reg name=\"fpcr\" bitsize=\"32\" regnum=\"67\"/>\n"
     "</feature>\n"
+    "<feature name=\"org.coremu.aarch64.sys\">\n"
+    "SYSREGS"
+    "</feature>\n"
     "</target>\n";
 
 static char *xml;
 
-enum { REG_SP = 31, REG_PC = 32, REG_CPSR = 33, REG_V0 = 34, REG_FPSR = 66, REG_FPCR = 67 };
+enum {
+    REG_SP = 31, REG_PC = 32, REG_CPSR = 33, REG_V0 = 34, REG_FPSR = 66, REG_FPCR = 67,
+    REG_SYS0 = 68, NUM_REGS = 68 + 14,
+};
+
+/* EL1 system registers, read-only (gdb sees them in `info registers system`) */
+static const char *const sys_names[14] = {
+    "sctlr_el1", "tcr_el1", "ttbr0_el1", "ttbr1_el1", "mair_el1", "vbar_el1", "esr_el1",
+    "far_el1", "elr_el1", "spsr_el1", "sp_el0", "sp_el1", "tpidr_el1", "cpacr_el1",
+};
+
+static uint64_t sys_read(CPUARMState *env, int k)
+{
+    /* the banked SP the current regime uses is live in env->sp */
+    int active = (arm_current_el(env) == 0 || !(env->pstate & PSTATE_SP)) ? 0 : 1;
+    switch (k) {
+    case 0: return env->sctlr_el1;
+    case 1: return env->tcr_el1;
+    case 2: return env->ttbr0_el1;
+    case 3: return env->ttbr1_el1;
+    case 4: return env->mair_el1;
+    case 5: return env->vbar_el1;
+    case 6: return env->esr_el1;
+    case 7: return env->far_el1;
+    case 8: return env->elr_el1;
+    case 9: return env->spsr_el1;
+    case 10: return active == 0 ? env->sp : env->sp_el[0];
+    case 11: return active == 1 ? env->sp : env->sp_el[1];
+    case 12: return env->tpidr_el1;
+    default: return env->cpacr_el1;
+    }
+}
 
 static int arm_gdb_read_reg(CPUState *cs, int n, uint8_t *buf)
 {
@@ -100,6 +135,8 @@ static int arm_gdb_read_reg(CPUState *cs, int n, uint8_t *buf)
         v32 = n == REG_FPSR ? env->fpsr : env->fpcr;
         memcpy(buf, &v32, 4);
         return 4;
+    } else if (n >= REG_SYS0 && n < NUM_REGS) {
+        v64 = sys_read(env, n - REG_SYS0);
     } else {
         return 0;
     }
@@ -126,6 +163,9 @@ static int arm_gdb_write_reg(CPUState *cs, int n, const uint8_t *buf)
     if (n >= REG_V0 && n < REG_V0 + 32) {
         memcpy(env->v[n - REG_V0], buf, 16);
         return 16;
+    }
+    if (n >= REG_SYS0 && n < NUM_REGS) {
+        return 8; /* read-only: a 'G' packet carries them back unchanged */
     }
     memcpy(&v32, buf, 4);
     if (n == REG_CPSR) {
@@ -166,7 +206,7 @@ static void arm_gdb_set_pc(CPUState *cs, uint64_t pc)
 static GdbArch arm_gdb_arch = {
     .arch = "aarch64",
     .gdb_arch = "aarch64",
-    .num_regs = 68,
+    .num_regs = NUM_REGS,
     .read_reg = arm_gdb_read_reg,
     .write_reg = arm_gdb_write_reg,
     .virt_to_phys = arm_gdb_virt_to_phys,
@@ -177,7 +217,7 @@ static GdbArch arm_gdb_arch = {
 /* expand the XREGS / VREGS placeholders into the numbered register lists */
 static void build_xml(void)
 {
-    size_t cap = sizeof(arm_target_xml) + 31 * 80 + 32 * 80;
+    size_t cap = sizeof(arm_target_xml) + 31 * 80 + 32 * 80 + 14 * 100;
     xml = malloc(cap);
     if (!xml) {
         return;
@@ -191,6 +231,13 @@ static void build_xml(void)
                              i, i);
             }
             p += 5;
+        } else if (strncmp(p, "SYSREGS", 7) == 0) {
+            for (int i = 0; i < 14; i++) {
+                o += sprintf(o, "<reg name=\"%s\" bitsize=\"64\" type=\"uint64\" group=\"system\" "
+                                "regnum=\"%d\"/>\n",
+                             sys_names[i], REG_SYS0 + i);
+            }
+            p += 7;
         } else if (strncmp(p, "VREGS", 5) == 0) {
             for (int i = 0; i < 32; i++) {
                 o += sprintf(o, "<reg name=\"v%d\" bitsize=\"128\" type=\"aarch64v\" regnum=\"%d\"/>\n",

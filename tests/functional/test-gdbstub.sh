@@ -14,6 +14,8 @@
 #      detach (the guest then powers off by itself); also with thread=single;
 #    - the same under -replay of a recorded run (the replay must still match);
 #    - W00 when the guest powers off under 'c', and 'k' (4 cores);
+#    - the Debian arm64 kernel (MMU on): memory at each core's pc against the
+#      Image, a breakpoint on the IRQ vector (VBAR_EL1 read through the stub);
 #    - x86-64: the Debian bzImage, stopped at startup_64 (0x100200, rsi =
 #      the zero page), code bytes against the file, a one-byte step (cld), a
 #      breakpoint at the decompressed kernel's entry (JIT) or mid-TB
@@ -83,6 +85,11 @@ for eng in jit interp; do
     python3 $PY replay "$A64" "$ELF" $eng || fail=1
 done
 python3 $PY exit-kill "$A64" "$ELF" jit || fail=1
+if [[ -s images/aarch64/Image ]]; then
+    python3 $PY linux "$A64" images/aarch64/Image jit || fail=1
+else
+    echo "SKIP gdb-aarch64-linux: images/aarch64/Image missing (scripts/fetch-images.sh)"
+fi
 if [[ -x $X86 && -s images/x86_64/bzImage ]]; then
     for eng in jit interp; do
         python3 $PY x86_64 "$X86" images/x86_64/bzImage $eng || fail=1
