@@ -112,6 +112,9 @@ bool x86_boot_load(AddressSpace *as, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t ram_below_4g, const E820Entry *e820,
                    int e820_entries, uint64_t acpi_rsdp, X86BootInfo *info);
 
+/* A core's MTRRs as a PC BIOS programs them (every core, before the boot). */
+void x86_boot_set_mtrrs(CPUState *cpu);
+
 /* Boot core state for the 64-bit protocol (GDTR too), after x86_boot_load. */
 void x86_boot_enter(CPUState *cpu, const X86BootInfo *info);
 

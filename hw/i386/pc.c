@@ -461,6 +461,9 @@ static bool pc_load_and_boot(PCMachineState *pcms)
                        pcms->ne820, pcms->rsdp, &pcms->boot)) {
         return false;
     }
+    for (int i = 0; i < m->ncpus; i++) {
+        x86_boot_set_mtrrs(m->cpus[i]); /* what firmware would have done on each core */
+    }
     x86_boot_enter(m->cpus[0], &pcms->boot);
     return true;
 }

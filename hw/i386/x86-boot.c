@@ -554,6 +554,34 @@ bool x86_boot_load(AddressSpace *as, const char *kernel, const char *initrd,
     return build_tables(as);
 }
 
+/*
+ * The MTRRs as a PC BIOS leaves them on every core (SDM Vol.3 §11.11):
+ * enabled with write-back as the default type, the fixed ranges write-back
+ * below 640 KiB, uncached for the legacy VGA window (0xa0000-0xbffff) and
+ * write-protected for the ROM area (0xc0000-0xfffff), and one variable range
+ * making [3 GiB, 4 GiB) (PCI window, IOAPIC, HPET, APIC) uncached. Memory
+ * types change nothing in the emulator; Linux reads them to decide whether
+ * to program the PAT (with blank MTRRs it leaves the PAT off) and checks
+ * that the other cores agree with the boot core as they come up (INIT keeps
+ * the MTRRs, SDM Table 9-1).
+ */
+void x86_boot_set_mtrrs(CPUState *cpu)
+{
+    CPUX86State *env = cpu_env(cpu);
+    const uint64_t wb8 = 0x0606060606060606ull, wp8 = 0x0505050505050505ull;
+    env->mtrr_fixed[0] = wb8; /* 0x00000-0x7ffff */
+    env->mtrr_fixed[1] = wb8; /* 0x80000-0x9ffff */
+    env->mtrr_fixed[2] = 0;   /* 0xa0000-0xbffff: UC */
+    for (int i = 3; i < 11; i++) {
+        env->mtrr_fixed[i] = wp8; /* 0xc0000-0xfffff */
+    }
+    const uint64_t phys_mask = (1ull << 40) - 1; /* CPUID 0x80000008: 40-bit physical */
+    const uint64_t hole = 0xc0000000ull, hole_size = 0x40000000ull;
+    env->mtrr_var[0][0] = hole | 0;                                        /* UC */
+    env->mtrr_var[0][1] = (phys_mask & ~(hole_size - 1)) | (1ull << 11); /* valid */
+    env->mtrr_deftype = (1ull << 11) | (1ull << 10) | 6; /* E, FE, default WB */
+}
+
 void x86_boot_enter(CPUState *cpu, const X86BootInfo *info)
 {
     if (info->multiboot) {

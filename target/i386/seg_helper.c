@@ -1157,12 +1157,21 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
     CPUX86State *env = cpu_env(cs);
     X86CPU *cpu = x86_cpu(cs);
     if (req & CPU_INTERRUPT_INIT) {
-        /* INIT: the reset state (MSRs like EFER and the APIC base kept would be
-         * more exact; the full reset is what Linux needs), then wait for SIPI */
+        /* INIT: the reset state, then wait for SIPI. The APIC base, the MTRRs
+         * and the PAT survive it (SDM Vol.3 Table 9-1, "INIT" column): firmware
+         * sets the MTRRs once per core and Linux checks the APs against the BSP */
         cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT);
-        uint64_t apic_base = env->apic_base;
+        uint64_t apic_base = env->apic_base, pat = env->pat;
+        uint64_t mtrr_deftype = env->mtrr_deftype;
+        uint64_t mtrr_fixed[11], mtrr_var[X86_NB_VAR_MTRRS][2];
+        memcpy(mtrr_fixed, env->mtrr_fixed, sizeof(mtrr_fixed));
+        memcpy(mtrr_var, env->mtrr_var, sizeof(mtrr_var));
         cs->cc->reset(cs);
         env->apic_base = apic_base;
+        env->pat = pat;
+        env->mtrr_deftype = mtrr_deftype;
+        memcpy(env->mtrr_fixed, mtrr_fixed, sizeof(mtrr_fixed));
+        memcpy(env->mtrr_var, mtrr_var, sizeof(mtrr_var));
         env->wait_for_sipi = true;
         cs->exception_index = EXCP_HALTED;
         return true;

@@ -11,7 +11,8 @@
  *    bzImage whose 64-bit entry code reports rsi, CS, the "HdrS" it reads
  *    through rsi and CR3 on I/O ports, then halts: checks the e820 map the
  *    board built (RAM, reserved holes, the ACPI area as type 3), the RSDP,
- *    the identity map up to 4 GiB, and port dispatch (COM1 scratch, CMOS,
+ *    the identity map up to 4 GiB, the boot core's MTRRs as a BIOS leaves
+ *    them, and port dispatch (COM1 scratch, CMOS,
  *    i8042 self-test, an unassigned port, a word access split over ports);
  *  - the i8042 alone: self-test, command byte, keyboard reset/identify,
  *    the "no AUX port" answers, IRQ 1, and the reset line (0xfe, 0xd1);
@@ -20,7 +21,10 @@
  *      selector (its base is IA32_FS_BASE: busybox's TLS faulted);
  *      amd_syscfg: RDMSR of AMD's SYSCFG (0xc0010010) must not #GP on our
  *      AuthenticAMD models (Linux's MTRR set-up read it: a warning and
- *      MTRRs/PAT disabled).
+ *      MTRRs/PAT disabled);
+ *      init_keeps_mtrrs: INIT keeps the MTRRs and the PAT (SDM Table 9-1);
+ *      Linux found the APs' MTRRs blank after INIT-SIPI-SIPI ("your CPUs
+ *      had inconsistent ... MTRR settings").
  *
  * Guest code was assembled with GNU as (--64) and objcopy -O binary; the
  * source is next to each byte array.
@@ -488,6 +492,14 @@ static bool test_pc_machine_boot(void)
     CPUX86State *env = cpu_env(cs);
     CHECK((env->efer & EFER_LMA) && (env->hflags & HF_CS64) && !(env->eflags & IF_MASK),
           "long mode, interrupts off");
+    uint64_t v;
+    CHECK(x86_rdmsr(env, MSR_MTRR_DEFTYPE, &v) && v == 0xc06, "MTRRdefType %llx (E FE WB)",
+          (unsigned long long)v);
+    CHECK(x86_rdmsr(env, MSR_MTRR_FIX16K_A0000, &v) && v == 0, "VGA window UC");
+    CHECK(x86_rdmsr(env, MSR_MTRR_PHYSBASE0, &v) && v == 0xc0000000ull, "PhysBase0 %llx",
+          (unsigned long long)v);
+    CHECK(x86_rdmsr(env, MSR_MTRR_PHYSBASE0 + 1, &v) && v == 0xffc0000800ull, "PhysMask0 %llx",
+          (unsigned long long)v);
     return true;
 }
 
@@ -693,6 +705,39 @@ static bool test_amd_syscfg(void)
     return true;
 }
 
+static CPUState *volatile keep_init_cpu, *volatile keep_init_cpu0;
+static AddressSpace *volatile keep_init_as;
+
+static bool test_init_keeps_mtrrs(void)
+{
+    AddressSpace *as = address_space_new("init");
+    memory_map_ram(as, "ram", 0, 1 * MiB);
+    keep_init_as = as;
+    Machine m;
+    memset(&m, 0, sizeof(m));
+    m.as = as;
+    m.ncpus = 2;
+    m.cpus[0] = cpu_create(&m, &x86_cpu_class, 0, "qemu64");
+    keep_init_cpu0 = m.cpus[0];
+    CPUState *cs = cpu_create(&m, &x86_cpu_class, 1, "qemu64"); /* an AP */
+    m.cpus[1] = cs;
+    keep_init_cpu = cs;
+    x86_boot_set_mtrrs(cs);
+    CPUX86State *env = cpu_env(cs);
+    CHECK(x86_wrmsr(env, MSR_IA32_PAT, 0x0007010600070106ull), "WRMSR PAT");
+    env->regs[R_EAX] = 0x1234;
+    cpu_interrupt(cs, CPU_INTERRUPT_INIT);
+    CHECK(x86_cpu_exec_interrupt(cs, CPU_INTERRUPT_INIT), "INIT not taken");
+    uint64_t v;
+    CHECK(env->wait_for_sipi && env->regs[R_EAX] == 0, "INIT: reset state, waiting for SIPI");
+    CHECK(x86_rdmsr(env, MSR_MTRR_DEFTYPE, &v) && v == 0xc06, "MTRRdefType after INIT %llx",
+          (unsigned long long)v);
+    CHECK(x86_rdmsr(env, MSR_MTRR_FIX64K, &v) && v == 0x0606060606060606ull, "fixed MTRR");
+    CHECK(x86_rdmsr(env, MSR_MTRR_PHYSBASE0 + 1, &v) && v == 0xffc0000800ull, "PhysMask0");
+    CHECK(x86_rdmsr(env, MSR_IA32_PAT, &v) && v == 0x0007010600070106ull, "PAT after INIT");
+    return true;
+}
+
 int main(void)
 {
     run("loader_layout", test_loader_layout);
@@ -703,5 +748,6 @@ int main(void)
     run("i8042", test_i8042);
     run("fs_base_iret", test_fs_base_iret);
     run("amd_syscfg", test_amd_syscfg);
+    run("init_keeps_mtrrs", test_init_keeps_mtrrs);
     return failures ? 1 : 0;
 }
