@@ -18,9 +18,15 @@
  * every executor has acknowledged k - SLOTS/2 or later (so no instruction is
  * modified while it executes, which would be CONSTRAINED UNPREDICTABLE,
  * B2.2.5).
+ * A second, "hot" entry is patched while the executors run it: one branch
+ * instruction (aarch64 B, one of the instructions B2.2.5 allows to be
+ * modified concurrently; x86-64 JMP rel32 in one aligned 8-byte store) that
+ * the writer points at slot k after writing it, before publishing k.  An
+ * executor that has seen k (and ISB) and calls the hot entry must get a value
+ * from k to ITERS: never older than k, never anything else.
  * Prints: STRESS xmodcode threads=T iters=M last=K calls=C bad=B result=ok
  * where K must be M and B 0 (bad counts the writer's and executors' wrong
- * returns; the first ones are described on stderr).
+ * returns from either entry; the first ones are described on stderr).
  */
 #include <sys/mman.h>
 #include <unistd.h>
@@ -54,6 +60,32 @@ static uint64_t encode(uint32_t k)
 static uint8_t *slot_addr(uint64_t k)
 {
     return code + (k % SLOTS) * SLOT_BYTES;
+}
+
+/* The hot entry: the line after the slots. */
+static uint8_t *hot_addr(void)
+{
+    return code + SLOTS * SLOT_BYTES;
+}
+
+/* A branch (jump) from the hot entry to slot k, as an aligned 8-byte word. */
+static uint64_t encode_branch(uint64_t k)
+{
+    int64_t off = slot_addr(k) - hot_addr();
+#if defined(__aarch64__)
+    uint64_t b = 0x14000000u | ((uint64_t)(off / 4) & 0x3ffffffu); /* B slot */
+    return 0xd503201full << 32 | b;                                  /* NOP after */
+#else
+    /* E9 rel32 (JMP, relative to the next instruction), three NOPs */
+    uint32_t rel = (uint32_t)(off - 5);
+    return 0xe9ull | (uint64_t)rel << 8 | 0x909090ull << 40;
+#endif
+}
+
+static int call_hot(void)
+{
+    SlotFn fn = (SlotFn)(void *)hot_addr();
+    return fn();
 }
 
 static int call_slot(uint64_t k)
@@ -100,6 +132,9 @@ static void writer(void)
         if ((uint64_t)got != k) {
             report_bad(0, k, got);
         }
+        uint8_t *h = hot_addr();
+        __atomic_store_n((uint64_t *)h, encode_branch(k), __ATOMIC_RELAXED);
+        __builtin___clear_cache((char *)h, (char *)h + 8);
         store_release(&published, k);
     }
 }
@@ -118,6 +153,11 @@ static void executor(int index)
         calls++;
         if ((uint64_t)got != k) {
             report_bad(index, k, got);
+        }
+        int hot = call_hot();
+        calls++;
+        if (hot < 0 || (uint64_t)hot < k || hot > iters) {
+            report_bad(index, k, hot);
         }
         store_release(&acked[index], k);
         if (k == (uint64_t)iters) {
@@ -147,7 +187,7 @@ int main(int argc, char **argv)
     if (nthreads < 2) {
         nthreads = 2; /* a writer and at least one executor */
     }
-    size_t size = SLOTS * SLOT_BYTES;
+    size_t size = SLOTS * SLOT_BYTES + SLOT_BYTES; /* the slots, the hot entry */
     code = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
                 -1, 0);
     if (code == MAP_FAILED) {
@@ -158,12 +198,17 @@ int main(int argc, char **argv)
     for (uint64_t s = 0; s < SLOTS; s++) {
         *(uint64_t *)slot_addr(s) = encode(0);
     }
+    *(uint64_t *)hot_addr() = encode_branch(0);
     __builtin___clear_cache((char *)code, (char *)code + size);
     for (uint64_t s = 0; s < SLOTS; s++) {
         if (call_slot(s) != 0) {
             fprintf(stderr, "xmodcode: initial slot %llu is wrong\n", (unsigned long long)s);
             return 1;
         }
+    }
+    if (call_hot() != 0) {
+        fprintf(stderr, "xmodcode: the initial hot entry is wrong\n");
+        return 1;
     }
 
     run_threads(nthreads, thread_main);
