@@ -6,7 +6,8 @@
 # Installs the Debian (bookworm) packages needed to build coremu, cross-build
 # the AArch64 test programs, build the reference guest images
 # (scripts/fetch-images.sh) and run the tests against Debian's QEMU as oracle
-# (scripts/qemu-ref-boot.sh).  Only the missing packages are installed, via
+# (scripts/qemu-ref-boot.sh); gdb-multiarch (4 MB) drives the gdb stub in
+# tests/functional/test-gdbstub.sh.  Only the missing packages are installed, via
 # `apt-get install -y --no-install-recommends` (preceded by `apt-get update`).
 # Prints nothing when everything is already present, one summary line when it
 # installs something.  Needs root, or sudo when run as a normal user.
@@ -20,6 +21,7 @@ gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 qemu-system-arm qemu-system-x86 qemu-user
 cpio gzip xz-utils zstd file device-tree-compiler python3 coreutils
 gnuplot-nox expect clang fakeroot
+gdb-multiarch
 "
 # Sanitizer runtimes for clang (ASan/UBSan/TSan); only where the archive has it.
 OPTIONAL_PACKAGES="libclang-rt-14-dev"
