@@ -8,8 +8,8 @@
  *                              CPUs cache them at CR3 load — a documented
  *                              simplification), 2 MiB pages
  *   4-level (EFER.LMA)         PML4, 1 GiB / 2 MiB pages; non-canonical
- *                              addresses raise #GP(0) (#SS for stack: not
- *                              distinguished yet)
+ *                              addresses raise #GP(0), #SS(0) for stack
+ *                              references (stack_reference())
  *
  * Rights are the AND of every level's R/W and U/S and the OR of NX (with
  * EFER.NXE); supervisor writes honour CR0.WP; CR4.SMEP is checked on
@@ -33,6 +33,7 @@
 #include "exec/cputlb.h"
 #include "exec/memory.h"
 #include "system/machine.h"
+#include "target/i386/decode.h"
 
 #define PG_P (1ull << 0)
 #define PG_RW (1ull << 1)
@@ -225,6 +226,42 @@ fault:
     return false;
 }
 
+static uint8_t fetch_debug(void *opaque, uint64_t addr)
+{
+    CPUState *cs = opaque;
+    uint64_t pa = x86_cpu_get_phys_page_debug(cs, addr);
+    bool ok = false;
+    uint64_t v = pa == ~0ull ? 0 : memory_read(cs->machine->as, pa, 1, &ok);
+    return ok ? (uint8_t)v : 0xff;
+}
+
+/*
+ * A non-canonical address in 64-bit mode faults #SS(0) when the access is a
+ * stack reference, #GP(0) otherwise (SDM Vol.3 §6.15, #SS: "a non-canonical
+ * address ... in a memory reference that uses the SS segment"). The walk
+ * does not know the segment, so the rare fault re-decodes the instruction
+ * (state already restored to it): a memory operand based on RSP/RBP or with
+ * an SS override, or an implicit stack access near RSP.
+ */
+static bool stack_reference(CPUState *cs, uint64_t vaddr)
+{
+    CPUX86State *env = cpu_env(cs);
+    X86Insn in;
+    if (x86_decode(&in, X86_MODE64, env->rip, fetch_debug, cs) != X86_DEC_OK) {
+        return false;
+    }
+    if (in.has_mem && (in.seg == R_SS || (in.seg < 0 && (in.base == R_ESP || in.base == R_EBP)))) {
+        return true;
+    }
+    switch (in.mnem) {
+    case MN_PUSH: case MN_POP: case MN_CALL: case MN_RET: case MN_CALLF: case MN_RETF:
+    case MN_ENTER: case MN_LEAVE: case MN_PUSHF: case MN_POPF: case MN_IRET:
+        return vaddr - env->regs[R_ESP] + 64 < 128; /* the access was at RSP, not an operand */
+    default:
+        return false;
+    }
+}
+
 bool x86_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, int size, MMUAccessType access,
                       int mmu_idx, bool probe, uintptr_t ra)
 {
@@ -239,6 +276,12 @@ bool x86_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, int size, MMUAccessType acce
         return false;
     }
     if (w.error < 0) {
+        if (ra && access != MMU_INST_FETCH && (env->hflags & HF_CS64) &&
+            cpu_restore_state(cs, ra)) {
+            /* restored once (icount too): raise without restoring again */
+            raise_exception_err_ra(env, stack_reference(cs, vaddr) ? EXCP0C_SS : EXCP0D_GP, 0,
+                                   0);
+        }
         raise_exception_err_ra(env, EXCP0D_GP, 0, ra);
     }
     env->cr[2] = vaddr;

@@ -4,8 +4,8 @@
  * writes to read-only pages with CR0.WP on and off, user accesses to
  * supervisor pages, NX fetches (EFER.NXE), reserved bits (bit 51, and NX
  * with NXE clear), an access that crosses into a not-present page, the
- * Accessed/Dirty bits of every level, INVLPG, and a non-canonical address
- * (#GP(0)). The test maps a private region at 512 GiB (PML4[1]).
+ * Accessed/Dirty bits of every level, INVLPG, and non-canonical addresses
+ * (#GP(0), #SS(0) for stack references). The test maps a private region at 512 GiB (PML4[1]).
  */
 #include "lib.h"
 
@@ -188,5 +188,30 @@ int main(void)
     WRITE_CR(2, 0x5555);
     report("read non-canonical", read_at(0x0000800000000000ul));
     pr("cr2 %lx\n", READ_CR(2));
+    /* ... but #SS(0) for a stack reference: RBP-based, PUSH at a bad RSP
+     * (#SS taken on IST1, the frame's RSP put back by the fixup) */
+    set_idt(12, isr_stub(12), 0xe, 0, 1, SEL_KCODE);
+    set_idt(13, isr_stub(13), 0xe, 0, 1, SEL_KCODE); /* an emulator giving #GP must survive too */
+    static volatile ureg saved_rsp;
+    last_vec = (ureg)-1;
+    asm volatile("push %%rbp\n\t"
+                 "movq $1f, fixup_ip\n\t"
+                 "movabs $0x0000800000000000, %%rbp\n\t"
+                 "mov 8(%%rbp), %%rax\n"
+                 "1:\tpop %%rbp\n\t"
+                 "movq $0, fixup_ip" ::: "rax", "memory");
+    report("read 8(rbp) non-canonical", (long)last_vec);
+    report("read (rax) non-canonical", TRYIC("mov (%0), %%rax", "rax", "r"(0x0000800000000000ul)));
+    last_vec = (ureg)-1;
+    asm volatile("mov %%rsp, %0\n\t"
+                 "movq $1f, fixup_ip\n\t"
+                 "movabs $0x0000800000000008, %%rsp\n\t"
+                 "push %%rax\n"
+                 "1:\tmov %0, %%rsp\n\t"
+                 "movq $0, fixup_ip"
+                 : "+m"(saved_rsp)::"memory");
+    report("push at a non-canonical rsp", (long)last_vec);
+    set_idt_default(12, 0);
+    set_idt_default(13, 0);
     return 0;
 }
