@@ -80,28 +80,30 @@ DEF_HELPER_1(clts, 0, void, env)
 DEF_HELPER_3(in, 0, i64, env, i32, i32)
 DEF_HELPER_4(out, 0, void, env, i32, i64, i32)
 
-/* SSE: operands are XMM indices (16 = env->xmm_t0, a loaded memory operand) */
-DEF_HELPER_4(sse_op, 0, void, env, i32, i32, i32)
-DEF_HELPER_5(sse_op_imm, 0, void, env, i32, i32, i32, i32)
-DEF_HELPER_2(pmovmskb, TCG_CALL_NO_WG, i32, env, i32)
-DEF_HELPER_2(movmskps, TCG_CALL_NO_WG, i32, env, i32)
+/* SSE: operands are XMM indices (16 = env->xmm_t0, a loaded memory operand). The XMM
+ * and x87/MMX state is not a TCG global: helpers that cannot fault are NO_RWG, those
+ * that may raise (#XM, #MF, a store fault) NO_WG (globals synced, none written) */
+DEF_HELPER_4(sse_op, TCG_CALL_NO_RWG, void, env, i32, i32, i32)
+DEF_HELPER_5(sse_op_imm, TCG_CALL_NO_RWG, void, env, i32, i32, i32, i32)
+DEF_HELPER_2(pmovmskb, TCG_CALL_NO_RWG, i32, env, i32)
+DEF_HELPER_2(movmskps, TCG_CALL_NO_RWG, i32, env, i32)
 DEF_HELPER_2(ldmxcsr, 0, void, env, i32)
 DEF_HELPER_3(fxsave, 0, void, env, i64, i32)
 /* x87: insn = escape byte (D8..DF) | ModRM << 8; addr = memory operand */
 DEF_HELPER_3(x87, 0, void, env, i32, i64)
 DEF_HELPER_1(fwait, 0, void, env)
 /* SSE floating point: op = X86Mnem; may raise #XM / #UD for unmasked exceptions */
-DEF_HELPER_5(sse_fp, 0, void, env, i32, i32, i32, i32)
-DEF_HELPER_4(sse_cvt2si, 0, i64, env, i32, i32, i32)
-DEF_HELPER_5(sse_cvtsi2s, 0, void, env, i32, i32, i64, i32)
+DEF_HELPER_5(sse_fp, TCG_CALL_NO_WG, void, env, i32, i32, i32, i32)
+DEF_HELPER_4(sse_cvt2si, TCG_CALL_NO_WG, i64, env, i32, i32, i32)
+DEF_HELPER_5(sse_cvtsi2s, TCG_CALL_NO_WG, void, env, i32, i32, i64, i32)
 DEF_HELPER_4(sse_comis, 0, void, env, i32, i32, i32)
 /* MMX (sse_helper.c): MMX register indices 0..7, 8 = a memory operand in xmm_t0 */
-DEF_HELPER_5(mmx_op, 0, void, env, i32, i32, i32, i32)
-DEF_HELPER_3(mmx_write, 0, void, env, i32, i64)
-DEF_HELPER_4(mmx_read, 0, i64, env, i32, i32, i32)
-DEF_HELPER_1(emms, 0, void, env)
-DEF_HELPER_4(maskmov, 0, void, env, i32, i32, i32)
-DEF_HELPER_4(sse_cvt_mmx, 0, void, env, i32, i32, i32)
+DEF_HELPER_5(mmx_op, TCG_CALL_NO_WG, void, env, i32, i32, i32, i32)
+DEF_HELPER_3(mmx_write, TCG_CALL_NO_WG, void, env, i32, i64)
+DEF_HELPER_4(mmx_read, TCG_CALL_NO_WG, i64, env, i32, i32, i32)
+DEF_HELPER_1(emms, TCG_CALL_NO_WG, void, env)
+DEF_HELPER_4(maskmov, TCG_CALL_NO_WG, void, env, i32, i32, i32)
+DEF_HELPER_4(sse_cvt_mmx, TCG_CALL_NO_WG, void, env, i32, i32, i32)
 /* SSE4.1 PTEST, SSE4.2 PCMPxSTRx (write flags, ECX or XMM0) */
 DEF_HELPER_3(ptest, 0, void, env, i32, i32)
 DEF_HELPER_5(pcmpstr, 0, void, env, i32, i32, i32, i32)
