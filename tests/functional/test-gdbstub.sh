@@ -20,8 +20,8 @@
 #      the zero page), code bytes against the file, a one-byte step (cld), a
 #      breakpoint at the decompressed kernel's entry (JIT) or mid-TB
 #      (interpreter), Ctrl-C, detach.
-# 3. Real gdb (gdb-multiarch) in batch mode against the AArch64 guest; SKIP
-#    when it is not installed.
+# 3. Real gdb (gdb-multiarch) in batch mode against the AArch64 guest and the
+#    x86-64 kernel's entry; SKIP when it is not installed.
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -124,6 +124,26 @@ else
     else
         echo "FAIL gdb-multiarch-batch: emulator exit $rc; gdb said: $(tail -15 "$tmp/gdb.out" | tr '\n' '|')"
         fail=1
+    fi
+    if [[ -x $X86 && -s images/x86_64/bzImage ]]; then
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        timeout 60 "$X86" -M pc -smp 2 -m 512M -nographic -kernel images/x86_64/bzImage \
+            -S -gdb tcp::$port >"$tmp/emu.out" 2>&1 </dev/null &
+        emu=$!
+        timeout 50 "$GDB" -batch -nx -ex "target remote :$port" \
+            -ex 'printf "PC=%#lx RSI=%#lx\n", $pc, $rsi' -ex 'stepi' -ex 'printf "PC=%#lx\n", $pc' \
+            -ex 'x/2i $pc' -ex 'info threads' -ex 'p $xmm0.uint128' -ex 'p/x $cr0' -ex 'kill' \
+            >"$tmp/gdb.out" 2>&1 </dev/null
+        wait $emu
+        rc=$?
+        if grep -q '^PC=0x100200 RSI=0x7000$' "$tmp/gdb.out" && grep -q '^PC=0x100201$' "$tmp/gdb.out" &&
+           grep -q '0x100201:.*cli' "$tmp/gdb.out" && grep -q 'Thread 2 ' "$tmp/gdb.out" &&
+           [[ $rc -eq 0 ]]; then
+            echo "PASS gdb-multiarch-batch-x86_64"
+        else
+            echo "FAIL gdb-multiarch-batch-x86_64: emulator exit $rc; gdb said: $(tail -15 "$tmp/gdb.out" | tr '\n' '|')"
+            fail=1
+        fi
     fi
 fi
 exit $fail
