@@ -87,7 +87,20 @@ void coremu_sched_decide(CoreSchedPolicy p, int ncores, const CoreSample *s, int
 {
     int nbusy = 0, nspin = 0;
     for (int i = 0; i < ncores; i++) {
-        out[i].cls = (uint8_t)coremu_sched_classify(&s[i]);
+        CoreClass cls = coremu_sched_classify(&s[i]);
+        /* hysteresis: a busy core stays busy until asleep COREMU_BUSY_LEAVE_PCT
+         * of the time, another becomes busy only below COREMU_BUSY_ENTER_PCT,
+         * so a core near the line does not move (and move the idle set) */
+        uint64_t idle_pct = s[i].wall_ns ? s[i].idle_ns * 100 / s[i].wall_ns : 100;
+        bool was_busy = prev && prev[i].cls == COREMU_CORE_BUSY;
+        if (was_busy && cls == COREMU_CORE_IDLE && !s[i].stopped &&
+            idle_pct < COREMU_BUSY_LEAVE_PCT) {
+            cls = COREMU_CORE_BUSY;
+        } else if (prev && !was_busy && cls == COREMU_CORE_BUSY &&
+                   idle_pct >= COREMU_BUSY_ENTER_PCT) {
+            cls = COREMU_CORE_IDLE;
+        }
+        out[i].cls = (uint8_t)cls;
         out[i].cpu = COREMU_PLACE_ANY;
         out[i].backoff = false;
         nbusy += out[i].cls == COREMU_CORE_BUSY;
@@ -289,6 +302,9 @@ static void monitor_round(CoreMonitor *mon, CoreSample *s, CorePlace *out)
     }
     coremu_sched_decide(mon->policy, mon->ncores, s, mon->nhost, mon->placed, out,
                         mon->new_idle_set);
+    for (int i = 0; i < mon->ncores; i++) {
+        mon->placed[i].cls = out[i].cls; /* the classes are the next decision's past */
+    }
     if (memcmp(mon->new_idle_set, mon->idle_set, (size_t)mon->nhost) != 0) {
         memcpy(mon->idle_set, mon->new_idle_set, (size_t)mon->nhost);
         mon->idle_gen++;

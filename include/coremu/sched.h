@@ -71,6 +71,11 @@ typedef struct CorePlace {
 #define COREMU_SPIN_MIN 4u
 #define COREMU_SPIN_CPU_NS 50000u
 #define COREMU_BUSY_IDLE_PCT 50 /* a core asleep less than this % of the interval is busy */
+/* ... with hysteresis in coremu_sched_decide: given the previous classes, a
+ * busy core stays busy until asleep this % of the time, an other becomes busy
+ * only when asleep less than that */
+#define COREMU_BUSY_LEAVE_PCT 75
+#define COREMU_BUSY_ENTER_PCT 25
 
 CoreClass coremu_sched_classify(const CoreSample *s);
 

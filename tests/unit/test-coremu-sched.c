@@ -211,6 +211,19 @@ static void test_feedback(void)
               !o2[0].backoff,
           "cpus %d %d backoff %d %d", o2[0].cpu, o2[1].cpu, o2[0].backoff, o2[1].backoff);
 
+    /* hysteresis: 60% asleep keeps a busy core busy and an idle one idle */
+    CoreSample sh[2] = {{.wall_ns = 20 * MS, .idle_ns = 12 * MS},
+                        {.wall_ns = 20 * MS, .idle_ns = 12 * MS}};
+    CorePlace ph[2] = {{.cpu = 0, .cls = COREMU_CORE_BUSY}, {.cpu = -1, .cls = COREMU_CORE_IDLE}};
+    CorePlace oh[2];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, sh, 2, ph, oh, idle_set);
+    bool h1 = oh[0].cls == COREMU_CORE_BUSY && oh[0].cpu == 0 && oh[1].cls == COREMU_CORE_IDLE;
+    sh[0].idle_ns = 16 * MS; /* 80% asleep: no longer busy */
+    sh[1].idle_ns = 4 * MS;  /* 20% asleep: now busy */
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 2, sh, 2, ph, oh, idle_set);
+    bool h2 = oh[0].cls == COREMU_CORE_IDLE && oh[1].cls == COREMU_CORE_BUSY;
+    CHECK("feedback-busy-hysteresis", h1 && h2, "classes kept %d, changed %d", h1, h2);
+
     /* all idle: nobody pinned */
     CoreSample si[3] = {idle(), off(), idle()};
     CorePlace oi[3];
@@ -325,7 +338,8 @@ static void test_monitor(void)
     CHECK("monitor-samples", rounds >= 30, "%llu rounds", (unsigned long long)rounds);
     CHECK("monitor-busy-pinned", hc[0] >= 0 && hc[1] == -1, "busy core on %d, idle on %d", hc[0],
           hc[1]);
-    CHECK("monitor-idle-off-busy-cpus", idle_ok, "an idle or spinning core may run on the busy CPU");
+    CHECK("monitor-idle-off-busy-cpus", idle_ok,
+          "an idle or spinning core may run on the busy CPU");
     CHECK("monitor-spinners-back-off", backed, "backoff flags %u %u", tcore[4].backoff,
           tcore[5].backoff);
     CHECK("monitor-affinity-applied", aff_ok, "core 0's thread not pinned to %d", hc[0]);
