@@ -141,7 +141,7 @@ bool gdbstub_option_takes_value(const char *name)
     return strcmp(name, "gdb") == 0;
 }
 
-/* tcp::PORT, tcp:HOST:PORT, or :PORT / PORT as shorthands */
+/* tcp::PORT, tcp:HOST:PORT, :PORT or PORT; none: no stub */
 bool gdbstub_parse_option(const char *name, const char *value)
 {
     if (strcmp(name, "S") == 0) {
@@ -156,6 +156,10 @@ bool gdbstub_parse_option(const char *name, const char *value)
         return true;
     }
     const char *v = value;
+    if (strcmp(v, "none") == 0) {
+        G.enabled = false; /* as QEMU: no stub */
+        return true;
+    }
     if (strncmp(v, "tcp:", 4) == 0) {
         v += 4;
     }

@@ -262,9 +262,11 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
     # three more rounds, one instruction at a time
     cycle = [syms["loop0"] + 4, syms["marker"], syms["marker"] + 4, syms["loop0"]]
     seen = []
+    r.cmd("Hc1")
     for i in range(12):
-        stop_thread(r.cmd("vCont;s:1"))
-        seen.append(r.reg(32))
+        # core 0 steps with core 1 held, with core 1 running, and by plain 's'
+        sig, tid = stop_thread(r.cmd(["vCont;s:1", "vCont;s:1;c", "s"][i % 3]))
+        seen.append(r.reg(32) if (sig, tid) == (5, 1) else -1)
     x19 = r.reg(19)
     report("%s-step-many" % tag, seen == cycle * 3 and x19 == 4,
            "pcs %s x19 %d" % (" ".join("%x" % v for v in seen), x19))
