@@ -2311,6 +2311,18 @@ static void x86_tr_translate_insn(DisasContextBase *db, CPUState *cpu)
         gen_exception_err(s, EXCP0D_GP, 0);
         return;
     }
+    if ((s->flags & HF_SEGLIM) && s->mode != X86_MODE64) {
+        /* the CS limit (SDM Vol.3 §5.3): #GP(0) at an instruction that does not lie
+         * within it (a jump past it faults at the target, not at the jump). Checked at
+         * run time: the limit is not part of the TB key. */
+        TCGv_i64 lim = tmp64();
+        TCGLabel *ok = gen_new_label();
+        tcg_gen_ld32u_i64(lim, tcg_env(), ENV_OFF(segs[R_CS].limit));
+        tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)(cur_eip(s) + in->len - 1), ok);
+        gen_exception_err(s, EXCP0D_GP, 0);
+        gen_set_label(ok);
+        s->base.is_jmp = DISAS_NEXT;
+    }
     if (st == X86_DEC_OK && (in->mnem == MN_TZCNT || in->mnem == MN_LZCNT) &&
         !feature_ok(s, in)) {
         /* without BMI1 / ABM the F3 prefix is ignored: BSF / BSR (SDM LZCNT, TZCNT) */

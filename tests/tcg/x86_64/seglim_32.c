@@ -4,7 +4,8 @@
  * access counts), expand-down data segments (valid above the limit, up to
  * 4 GiB with B set), writes and reads, #GP(0) for data segments and
  * #SS(0) for SS-relative accesses, and a REP MOVSB that stops at the limit
- * with ECX/EDI left where the instruction can restart, and a stack
+ * with ECX/EDI left where the instruction can restart, the CS limit on
+ * instruction fetch, and a stack
  * overflow in a handler (#UD, then #SS while pushing its frame, #SS again:
  * a double fault, taken through a task gate onto a good stack). The test
  * changes FS, ES and SS only (the C code keeps its flat DS).
@@ -101,6 +102,62 @@ static void double_fault_test(void)
     check("#DF: its ss the expand-down segment", df_old_ss, SEL_EXPSTACK);
 }
 
+/* ---- the CS limit: code in a segment whose limit ends right after an LRET ---- */
+#define SEL_CODELIM 0x90
+extern char cl_start[], cl_lret[], cl_end[];
+asm(".text\n"
+    "cl_start:\n"
+    "  nop\n  nop\n"
+    "cl_lret:\n"
+    "  lret\n"
+    "cl_end:\n");
+static volatile ureg cl_fault_ip, cl_fault_cs;
+static int hook_cs_limit(struct frame *f)
+{
+    if (f->cs != SEL_CODELIM) {
+        return 0;
+    }
+    cl_fault_ip = f->ip;
+    cl_fault_cs = f->cs;
+    f->cs = SEL_KCODE32;
+    f->ip = fixup_ip;
+    fixup_ip = 0;
+    return 1;
+}
+
+/* the segment's base is the page holding cl_start, its limit byte-granular */
+struct {
+    uint32_t off;
+    uint16_t sel;
+} __attribute__((packed)) cl_ptr;
+
+static long call_limited(uint32_t base, uint32_t limit)
+{
+    set_gdt(SEL_CODELIM, seg_desc(base, limit, 0x9a, 0x4));
+    cl_ptr.off = (uint32_t)(ureg)cl_start - base;
+    cl_ptr.sel = SEL_CODELIM;
+    last_vec = (ureg)-1;
+    asm volatile("movl $3f, fixup_ip\n\t"
+                 "lcall *cl_ptr\n\t"
+                 "jmp 4f\n"
+                 "3:\tadd $8, %%esp\n" /* the far CALL's CS:EIP, never popped */
+                 "4:\tmovl $0, fixup_ip" ::: "memory");
+    return (long)last_vec;
+}
+
+static void cs_limit_test(void)
+{
+    uint32_t base = (uint32_t)(ureg)cl_start & ~0xfffu;
+    trap_hook[13] = hook_cs_limit;
+    expect("code ending at the CS limit",
+           call_limited(base, (uint32_t)(ureg)cl_end - 1 - base), OK);
+    expect("lret one byte past the CS limit",
+           call_limited(base, (uint32_t)(ureg)cl_lret - 1 - base), GP);
+    check("  #GP at the lret", cl_fault_ip, (uint32_t)(ureg)cl_lret - base);
+    check("  in the limited segment", cl_fault_cs, SEL_CODELIM);
+    trap_hook[13] = 0;
+}
+
 int main(void)
 {
     /* byte-granular limit 0xfff */
@@ -156,6 +213,7 @@ int main(void)
     check("rep movsb: edi at the limit", edi, 0x1000);
 
     double_fault_test();
+    cs_limit_test();
 
     /* back to flat: no checks */
     asm volatile("mov %0, %%fs" ::"r"(SEL_KDATA));
