@@ -39,7 +39,8 @@ fi
 need_images
 
 # sizes (per thread), times STRESS_SCALE (default 1; larger for a soak run,
-# e.g. STRESS_SCALE=10 STRESS_CONFIGS="smp4-multi smp8-multi")
+# e.g. STRESS_SCALE=10 STRESS_CONFIGS="smp4-multi smp8-multi"; STRESS_EMU_ARGS
+# adds emulator options to every boot, e.g. "-coremu sched=pin")
 k=${STRESS_SCALE:-1}
 A=$((20000 * k))       # atomic increments
 S=$((2000 * k))        # spin lock acquisitions (a ticket lock convoys on few host cores)
@@ -121,7 +122,8 @@ verify() {
 run_config() {  # run_config NAME SMP TIMEOUT [emulator args...]
     local cfg=$1 n=$2 tmo=$3
     shift 3
-    boot_aarch64 "$cfg" "$tmo" "$(guest_cmd "$n")" -cpu max -smp "$n" "$@"
+    # shellcheck disable=SC2086 # STRESS_EMU_ARGS is a list of words
+    boot_aarch64 "$cfg" "$tmo" "$(guest_cmd "$n")" -cpu max -smp "$n" "$@" ${STRESS_EMU_ARGS:-}
     if ! grep -aq "COREMU-GUEST-READY arch=aarch64 cpus=$n" "$OUT"; then
         fail "$cfg-boot" "no guest with $n cpus (exit status $RC, ${ELAPSED}s)"
         tail -20 "$OUT" | sed 's/^/    /'
