@@ -243,6 +243,89 @@ void trans_sse_logic(DisasContext *s, X86Insn *in)
 }
 
 /* everything else: helper_sse_op(env, op, d, s) or with an immediate */
+/*
+ * The SSE2 integer operations glibc's string and memory functions live on,
+ * inline on the two 64-bit halves (SWAR: h is the top bit of every lane, so
+ * no carry or borrow crosses a lane): PADD/PSUB B/W/D/Q, PCMPEQB/W/D. The
+ * rest go to helper_sse_op. d, r: XMM indices (r = 16: the loaded operand).
+ */
+static bool gen_sse_int_inline(int op, int d, int r)
+{
+    uint64_t h;
+    int bits;
+    switch (op) {
+    case MN_PADDB: case MN_PSUBB: case MN_PCMPEQB: h = 0x8080808080808080ull; bits = 8; break;
+    case MN_PADDW: case MN_PSUBW: case MN_PCMPEQW: h = 0x8000800080008000ull; bits = 16; break;
+    case MN_PADDD: case MN_PSUBD: case MN_PCMPEQD: h = 0x8000000080000000ull; bits = 32; break;
+    case MN_PADDQ: case MN_PSUBQ: h = 0; bits = 64; break;
+    default: return false;
+    }
+    TCGv_i64 a = tmp64(), b = tmp64(), t = tmp64();
+    for (int k = 0; k < 2; k++) {
+        tcg_gen_ld_i64(a, tcg_env(), xmm_off(d) + 8 * k);
+        tcg_gen_ld_i64(b, tcg_env(), xmm_off(r) + 8 * k);
+        switch (op) {
+        case MN_PADDQ:
+            tcg_gen_add_i64(a, a, b);
+            break;
+        case MN_PSUBQ:
+            tcg_gen_sub_i64(a, a, b);
+            break;
+        case MN_PADDB: case MN_PADDW: case MN_PADDD:
+            /* ((a & ~h) + (b & ~h)) ^ ((a ^ b) & h) */
+            tcg_gen_xor_i64(t, a, b);
+            tcg_gen_andi_i64(t, t, (int64_t)h);
+            tcg_gen_andi_i64(a, a, (int64_t)~h);
+            tcg_gen_andi_i64(b, b, (int64_t)~h);
+            tcg_gen_add_i64(a, a, b);
+            tcg_gen_xor_i64(a, a, t);
+            break;
+        case MN_PSUBB: case MN_PSUBW: case MN_PSUBD:
+            /* ((a | h) - (b & ~h)) ^ ((a ^ ~b) & h) */
+            tcg_gen_eqv_i64(t, a, b);
+            tcg_gen_andi_i64(t, t, (int64_t)h);
+            tcg_gen_ori_i64(a, a, (int64_t)h);
+            tcg_gen_andi_i64(b, b, (int64_t)~h);
+            tcg_gen_sub_i64(a, a, b);
+            tcg_gen_xor_i64(a, a, t);
+            break;
+        default:
+            /* a lane of x = a ^ b is zero iff the top bit of ~(((x & ~h) + ~h) | x) is
+             * set; that bit, moved to the lane's bit 0, times 2^bits - 1 fills the lane */
+            tcg_gen_xor_i64(a, a, b);
+            tcg_gen_andi_i64(t, a, (int64_t)~h);
+            tcg_gen_addi_i64(t, t, (int64_t)~h);
+            tcg_gen_or_i64(t, t, a);
+            tcg_gen_andc_i64(t, tcg_constant_i64((int64_t)h), t);
+            tcg_gen_shri_i64(t, t, bits - 1);
+            tcg_gen_muli_i64(a, t, (int64_t)((bits == 32 ? 0xffffffffull : (1ull << bits) - 1)));
+            break;
+        }
+        tcg_gen_st_i64(a, tcg_env(), xmm_off(d) + 8 * k);
+    }
+    return true;
+}
+
+/* PMOVMSKB inline: per half, the byte sign bits moved to bit 0 of each byte
+ * and gathered into the top byte by one multiply (no two partial products
+ * share a bit position, so nothing carries) */
+static void gen_pmovmskb_inline(TCGv_i64 res, int r)
+{
+    TCGv_i64 v = tmp64();
+    for (int k = 1; k >= 0; k--) {
+        tcg_gen_ld_i64(v, tcg_env(), xmm_off(r) + 8 * k);
+        tcg_gen_shri_i64(v, v, 7);
+        tcg_gen_andi_i64(v, v, 0x0101010101010101ll);
+        tcg_gen_muli_i64(v, v, 0x0102040810204080ll);
+        tcg_gen_shri_i64(v, v, 56);
+        if (k) {
+            tcg_gen_shli_i64(res, v, 8);
+        } else {
+            tcg_gen_or_i64(res, res, v);
+        }
+    }
+}
+
 void trans_sse_helper(DisasContext *s, X86Insn *in)
 {
     if (in->e->flags & X86F_MMX) {
@@ -262,11 +345,11 @@ void trans_sse_helper(DisasContext *s, X86Insn *in)
         TCGv_i32 m = tmp32();
         TCGv_i64 v = tmp64();
         if (in->mnem == MN_PMOVMSKB) {
-            gen_helper_pmovmskb(m, tcg_env(), tcg_constant_i32(in->op[1].reg));
+            gen_pmovmskb_inline(v, in->op[1].reg);
         } else {
             gen_helper_movmskps(m, tcg_env(), tcg_constant_i32(in->op[1].reg));
+            tcg_gen_extu_i32_i64(v, m);
         }
-        tcg_gen_extu_i32_i64(v, m);
         gen_write_reg(in->op[0].reg, false, MO_64, v);
         return;
     }
@@ -297,7 +380,7 @@ void trans_sse_helper(DisasContext *s, X86Insn *in)
         gen_helper_sse_op_imm(tcg_env(), tcg_constant_i32(in->mnem),
                               tcg_constant_i32(in->op[0].reg), tcg_constant_i32(r),
                               tcg_constant_i32(imm));
-    } else {
+    } else if (!gen_sse_int_inline(in->mnem, in->op[0].reg, r)) {
         gen_helper_sse_op(tcg_env(), tcg_constant_i32(in->mnem),
                           tcg_constant_i32(in->op[0].reg), tcg_constant_i32(r));
     }

@@ -37,7 +37,8 @@ static bool f_ssse3_mmx(int mn, uint16_t fl)
     return (fl & X86F_MMX) && is_ssse3(mn);
 }
 
-/* the XMM forms of the SSE2 integer operations (and MOVHLPS/MOVLHPS, RCP/RSQRT) */
+/* the XMM forms of the SSE2 integer operations (the inline ones included) and
+ * MOVHLPS/MOVLHPS */
 static bool f_sse2_int(int mn, uint16_t fl)
 {
     if (fl & X86F_MMX) {
@@ -49,7 +50,9 @@ static bool f_sse2_int(int mn, uint16_t fl)
     case MN_PACKUSWB: case MN_PAVGB: case MN_PAVGW: case MN_PMINSW: case MN_PMAXSW:
     case MN_PSADBW: case MN_PMULUDQ: case MN_PINSRW: case MN_PEXTRW: case MN_MASKMOVQ:
     case MN_MOVLPS: case MN_MOVHPS: case MN_PMINUB: case MN_PMAXUB: case MN_PADDQ:
-    case MN_PSUBQ: case MN_PUNPCKLBW: case MN_PUNPCKHBW:
+    case MN_PSUBQ: case MN_PUNPCKLBW: case MN_PUNPCKHBW: case MN_PADDB: case MN_PADDW:
+    case MN_PADDD: case MN_PSUBB: case MN_PSUBW: case MN_PSUBD: case MN_PCMPEQB:
+    case MN_PCMPEQW: case MN_PCMPEQD: case MN_PMOVMSKB:
         return true;
     default:
         return false;
