@@ -9,8 +9,10 @@
  * where the operand kind is an addressing method (E G I J M O Z S C D V W U
  * P Q N R, and the fixed registers AL/rAX/CL/DX/1) and a size code
  * (b w d q v z y x) from SDM Vol.2 §A.2. Groups (SDM Table A-6) pick the
- * entry by ModRM.reg; SSE cells of the 0F map pick it by the mandatory
- * prefix (none, 66, F3, F2).
+ * entry by ModRM.reg; SSE cells of the 0F, 0F 38 and 0F 3A maps pick it by
+ * the mandatory prefix (none, 66, F3, F2; for VEX, VEX.pp). MMX forms are
+ * the X86F_MMX entries (P Q N operands). VEX-encoded instructions have their
+ * own maps (x86_vex_0f38/0f3a), holding only BMI1/BMI2: AVX is #UD.
  *
  * The decoder is independent of TCG: x86_decode() reads bytes through a
  * callback and fills an X86Insn; translate.c turns that into IR, the unit
