@@ -388,6 +388,10 @@ static void stop_and_wait(void)
 /* Resume with one action per core (ACT_NONE: it stays stopped). */
 static void resume(const Action *act)
 {
+    /* events of the stop being left: every core that wrote one is parked */
+    uint64_t v;
+    while (read(G.event_fd, &v, sizeof(v)) > 0) {
+    }
     pthread_mutex_lock(&G.lock);
     for (int i = 0; i < G.m->ncpus; i++) {
         G.m->cpus[i]->singlestep = act[i] == ACT_STEP;
@@ -1058,9 +1062,7 @@ static void serve_client(void)
     memset(&r, 0, sizeof(r));
     G.no_ack = false;
     G.g_cpu = G.c_cpu = 0;
-    if (!__atomic_load_n(&G.stop_pending, __ATOMIC_ACQUIRE)) {
-        stop_and_wait(); /* a debugger that attaches finds the machine stopped */
-    }
+    stop_and_wait(); /* a debugger that attaches finds the machine stopped (-S: already) */
     __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
     for (;;) {
         struct pollfd pf[2] = {{G.fd, POLLIN, 0}, {G.event_fd, POLLIN, 0}};
@@ -1206,7 +1208,7 @@ bool gdbstub_start(Machine *m, bool single_thread)
     if (G.listen_fd < 0) {
         return false;
     }
-    G.event_fd = eventfd(0, EFD_CLOEXEC);
+    G.event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (G.event_fd < 0) {
         fatal("eventfd: %s", strerror(errno));
     }

@@ -13,6 +13,7 @@
 #      memory writes, vCont for one thread, Ctrl-C, a breakpoint on core 1,
 #      detach (the guest then powers off by itself); also with thread=single;
 #    - the same under -replay of a recorded run (the replay must still match);
+#    - 80 rounds of breakpoints on both cores, stepped over as gdb does;
 #    - W00 when the guest powers off under 'c', and 'k' (4 cores);
 #    - the Debian arm64 kernel (MMU on): memory at each core's pc against the
 #      Image, a breakpoint on the IRQ vector (VBAR_EL1 read through the stub);
@@ -80,6 +81,7 @@ wait $holder 2>/dev/null
 # ---- 2. the protocol, spoken directly
 for eng in jit interp jit,thread=single; do
     python3 $PY aarch64 "$A64" "$ELF" $eng || fail=1
+    python3 $PY stress "$A64" "$ELF" $eng || fail=1
 done
 for eng in jit interp; do
     python3 $PY replay "$A64" "$ELF" $eng || fail=1

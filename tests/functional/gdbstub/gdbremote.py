@@ -53,6 +53,7 @@ class Remote:
                     raise
                 time.sleep(0.05)
         self.s.settimeout(timeout)
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as gdb: acks are tiny
         self.buf = b""
 
     def close(self):
@@ -321,6 +322,49 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
            (sig, tid, pc1, x6, c1, pc0))
 
 
+def stress(bin_, elf, engine):
+    """Breakpoints on both cores' loops, 80 rounds of what gdb does: insert,
+    continue, remove, step the stopped thread. Every stop must be a real one
+    (the reported core is at a breakpoint), every step must be the stepped
+    core's, and both cores must have stopped at some point (thread=multi)."""
+    tag = "gdb-aarch64-%s-two-core-breakpoints" % engine.replace(",thread=", "-")
+    syms, _ = elf_symbols_and_bytes(elf)
+    port = free_port()
+    p, log = start([bin_, "-M", "virt", "-cpu", "cortex-a57", "-smp", "2", "-m", "128M",
+                    "-nographic", "-accel", "tcg,backend=%s" % engine, "-kernel", elf], port)
+    bad, counts = [], {1: 0, 2: 0}
+    try:
+        r = Remote(port)
+        r.cmd("?")
+        bps = [syms["marker"], syms["secondary"] + 8]
+        for it in range(80):
+            for b in bps:
+                r.cmd("Z0,%x,4" % b)
+            sig, tid = stop_thread(r.cmd("c"))
+            r.cmd("Hg%d" % (tid or 1))
+            pc = r.reg(32)
+            if sig != 5 or tid not in counts or pc != bps[tid - 1]:
+                bad.append("round %d: stop %s thread %s pc %#x" % (it, sig, tid, pc))
+                break
+            counts[tid] += 1
+            for b in bps:
+                r.cmd("z0,%x,4" % b)
+            r.cmd("Hc%d" % tid)
+            sig, t2 = stop_thread(r.cmd("vCont;s:%d" % tid))
+            if (sig, t2) != (5, tid) or r.reg(32) != pc + 4:
+                bad.append("round %d: step of %d gave %s %s" % (it, tid, sig, t2))
+                break
+        # thread=single runs core 0 first after each resume: it always stops first
+        both = counts[1] and counts[2] or "thread=single" in engine
+        report(tag, not bad and both, "%s stops per core %s" % (bad, counts))
+        r.cmd("D")
+        r.close()
+    except (IOError, EOFError, OSError) as e:
+        report(tag, False, "%s (stops %s)" % (e, counts))
+    p.kill()
+    p.wait()
+
+
 def exit_kill(bin_, elf, engine):
     """c with no breakpoint: the guest powers off, the stub answers W00 and
     the emulator exits 0; k: the emulator exits at once."""
@@ -486,6 +530,8 @@ def main():
         aarch64(bin_, image, engine)
     elif what == "linux":
         linux_aarch64(bin_, image, engine)
+    elif what == "stress":
+        stress(bin_, image, engine)
     elif what == "exit-kill":
         exit_kill(bin_, image, engine)
     elif what == "replay":
