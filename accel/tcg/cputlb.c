@@ -223,8 +223,9 @@ void tlb_protect_code_page(CPUState *cpu, uint64_t paddr)
     if (coherent_smp(cpu)) {
         uint8_t *h = memory_ram_ptr(cpu->machine->as, ppage, TARGET_PAGE_SIZE);
         for (int c = 0; h && c < cpu->machine->ncpus; c++) {
-            if (cpu->machine->cpus[c] != cpu) {
-                tlb_protect_remote(cpu->machine->cpus[c], (uintptr_t)h);
+            CPUState *t = cpu->machine->cpus[c];
+            if (t && t != cpu) {
+                tlb_protect_remote(t, (uintptr_t)h);
             }
         }
     }
