@@ -8,7 +8,8 @@
  *                       PGE CMOV PAT CLFLUSH MMX FXSR SSE SSE2, SYSCALL NX LM.
  *   "max"               qemu64 + CX16, POPCNT, LAHF/SAHF in 64-bit mode, LZCNT,
  *                       RDTSCP, 1 GiB pages, SSE3, SSSE3, SSE4.1, SSE4.2, PCLMULQDQ, AES,
- *                       MOVBE, BMI1, BMI2, ADX.
+ *                       MOVBE, BMI1, BMI2, ADX, MMXEXT (AMD's name for the SSE
+ *                       integer ops on MMX registers).
  * x87 (fpu_helper.c), MMX and SSE..SSE4.2 (sse_helper.c) are implemented;
  * AVX is not (no VEX beyond BMI), so neither AVX nor OSXSAVE/XSAVE is
  * reported. An instruction of a feature a model lacks is #UD
@@ -151,7 +152,8 @@ static void set_model(X86CPU *cpu, const char *model)
                CPUID_EXT_AES)
             : 0;
     env->cpuid_ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM |
-                                  (max ? CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB : 0) |
+                                  (max ? CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB |
+                                             CPUID_EXT2_MMXEXT : 0) |
                                   (env->cpuid_features_edx & 0x0183f3ffu);
     env->cpuid_ext_features_ecx = max ? (CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM) : 0;
     env->cpuid_7_ebx = max ? (CPUID_7_BMI1 | CPUID_7_BMI2 | CPUID_7_ADX) : 0;

@@ -346,6 +346,7 @@ static inline CPUState *env_cpu(CPUX86State *env)
 #define CPUID_7_ADX (1u << 19)
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX (1u << 20)
+#define CPUID_EXT2_MMXEXT (1u << 22) /* AMD: the SSE integer ops on MMX registers */
 #define CPUID_EXT2_PDPE1GB (1u << 26)
 #define CPUID_EXT2_RDTSCP (1u << 27)
 #define CPUID_EXT2_LM (1u << 29)

@@ -159,6 +159,12 @@ static void test_backend(const char *be_name, const TCGBackend *be)
     r = run(max, cpuid, 2, regs, 0, NULL);
     check(r.exc < 0 && (uint32_t)r.regs[R_EBX] == (CPUID_7_BMI1 | CPUID_7_BMI2 | CPUID_7_ADX),
           be_name, "cpuid-max-leaf7", "EBX is not exactly BMI1 BMI2 ADX (no AVX2)");
+    regs[R_EAX] = 0x80000001;
+    r = run(max, cpuid, 2, regs, 0, NULL);
+    Run rb = run(base, cpuid, 2, regs, 0, NULL);
+    check(r.exc < 0 && (r.regs[R_EDX] & CPUID_EXT2_MMXEXT) && (r.regs[R_EDX] & CPUID_MMX) &&
+              !(rb.regs[R_EDX] & CPUID_EXT2_MMXEXT) && !(r.regs[R_ECX] & (1u << 6)),
+          be_name, "cpuid-ext-mmxext", "MMXEXT not only on max, or SSE4A reported");
     regs[R_EAX] = 1;
     r = run(base, cpuid, 2, regs, 0, NULL);
     check(r.exc < 0 && (uint32_t)r.regs[R_ECX] == 0 &&
