@@ -1065,10 +1065,17 @@ static void serve_client(void)
     stop_and_wait(); /* a debugger that attaches finds the machine stopped (-S: already) */
     __atomic_store_n(&G.running, false, __ATOMIC_RELEASE);
     for (;;) {
-        struct pollfd pf[2] = {{G.fd, POLLIN, 0}, {G.event_fd, POLLIN, 0}};
-        int n = poll(pf, 2, 100);
+        struct pollfd pf[3] = {
+            {G.fd, POLLIN, 0}, {G.event_fd, POLLIN, 0}, {G.listen_fd, POLLIN, 0}};
+        int n = poll(pf, 3, 100);
         if (n < 0 && errno != EINTR) {
             break;
+        }
+        if (pf[2].revents & POLLIN) {
+            int other = accept(G.listen_fd, NULL, NULL);
+            if (other >= 0) {
+                close(other); /* one debugger at a time */
+            }
         }
         if (pf[1].revents & POLLIN) {
             uint64_t v;

@@ -222,6 +222,14 @@ def run_aarch64_checks(r, tag, syms, elf, replay):
     gpc = int.from_bytes(bytes.fromhex(g[32 * 16:32 * 16 + 16]), "little") if len(g) > 528 else -1
     report("%s-g-packet" % tag, len(g) == 2 * (33 * 8 + 4 + 32 * 16 + 8 + 14 * 8) and gpc == pc,
            "len %d pc %#x" % (len(g), gpc))
+    # a second debugger is turned away; the first one is unaffected
+    second = socket.create_connection(("127.0.0.1", r.s.getpeername()[1]), timeout=5)
+    try:
+        refused = second.recv(16) == b""
+    except OSError:
+        refused = True
+    second.close()
+    report("%s-one-client" % tag, refused, "a second connection was served")
     threads, more = r.cmd("qfThreadInfo"), r.cmd("qsThreadInfo")
     ok = threads == "m1,2" and more == "l" and r.cmd("qC") == "QC1" and r.cmd("T2") == "OK"
     ok = ok and r.cmd("T3").startswith("E") and r.cmd("qAttached") == "1"
