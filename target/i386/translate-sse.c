@@ -246,8 +246,8 @@ void trans_sse_logic(DisasContext *s, X86Insn *in)
 /*
  * The SSE2 integer operations glibc's string and memory functions live on,
  * inline on the two 64-bit halves (SWAR: h is the top bit of every lane, so
- * no carry or borrow crosses a lane): PADD/PSUB B/W/D/Q, PCMPEQB/W/D. The
- * rest go to helper_sse_op. d, r: XMM indices (r = 16: the loaded operand).
+ * no carry or borrow crosses a lane): PADD/PSUB B/W/D/Q, PCMPEQB/W/D,
+ * PMINUB/PMAXUB. The rest go to helper_sse_op. d, r: XMM indices (r = 16: the loaded operand).
  */
 static bool gen_sse_int_inline(int op, int d, int r)
 {
@@ -258,6 +258,7 @@ static bool gen_sse_int_inline(int op, int d, int r)
     case MN_PADDW: case MN_PSUBW: case MN_PCMPEQW: h = 0x8000800080008000ull; bits = 16; break;
     case MN_PADDD: case MN_PSUBD: case MN_PCMPEQD: h = 0x8000000080000000ull; bits = 32; break;
     case MN_PADDQ: case MN_PSUBQ: h = 0; bits = 64; break;
+    case MN_PMINUB: case MN_PMAXUB: h = 0x8080808080808080ull; bits = 8; break;
     default: return false;
     }
     TCGv_i64 a = tmp64(), b = tmp64(), t = tmp64();
@@ -280,6 +281,33 @@ static bool gen_sse_int_inline(int op, int d, int r)
             tcg_gen_add_i64(a, a, b);
             tcg_gen_xor_i64(a, a, t);
             break;
+        case MN_PMINUB: case MN_PMAXUB: {
+            /* the borrow out of each byte of a - b is (~a & b) | (~(a ^ b) & (a - b)) at
+             * the byte's top bit: a < b; spread to a byte mask m, min = b ^ ((a ^ b) & m) */
+            TCGv_i64 dd = tmp64(), x = tmp64();
+            tcg_gen_eqv_i64(t, a, b);
+            tcg_gen_andi_i64(t, t, (int64_t)h);
+            tcg_gen_ori_i64(dd, a, (int64_t)h);
+            tcg_gen_andi_i64(x, b, (int64_t)~h);
+            tcg_gen_sub_i64(dd, dd, x);
+            tcg_gen_xor_i64(dd, dd, t);             /* dd = a - b per byte */
+            tcg_gen_eqv_i64(t, a, b);               /* ~(a ^ b) */
+            tcg_gen_and_i64(t, t, dd);
+            tcg_gen_andc_i64(x, b, a);              /* ~a & b */
+            tcg_gen_or_i64(t, t, x);
+            tcg_gen_andi_i64(t, t, (int64_t)h);
+            tcg_gen_shri_i64(t, t, 7);
+            tcg_gen_muli_i64(t, t, 0xff);           /* m: 0xff where a < b */
+            tcg_gen_xor_i64(x, a, b);
+            if (op == MN_PMINUB) {
+                tcg_gen_and_i64(x, x, t);
+                tcg_gen_xor_i64(a, b, x);
+            } else {
+                tcg_gen_andc_i64(x, x, t);
+                tcg_gen_xor_i64(a, b, x);
+            }
+            break;
+        }
         case MN_PSUBB: case MN_PSUBW: case MN_PSUBD:
             /* ((a | h) - (b & ~h)) ^ ((a ^ ~b) & h) */
             tcg_gen_eqv_i64(t, a, b);
