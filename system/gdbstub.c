@@ -106,6 +106,7 @@ static struct {
     int stop_pending;     /* atomic: every core parks at its next sync */
     bool *parked;         /* [core] in the park loop */
     bool *hold;           /* [core] the debugger did not resume it */
+    int nb_held;          /* cores with hold set (atomic) */
     bool single_parked;   /* thread=single: the one thread parked */
     CoreSleep single_sleep;
     CPUState *stop_cpu;   /* the core whose EXCP_DEBUG started the stop */
@@ -393,10 +394,13 @@ static void resume(const Action *act)
     while (read(G.event_fd, &v, sizeof(v)) > 0) {
     }
     pthread_mutex_lock(&G.lock);
+    int held = 0;
     for (int i = 0; i < G.m->ncpus; i++) {
         G.m->cpus[i]->singlestep = act[i] == ACT_STEP;
         __atomic_store_n(&G.hold[i], act[i] == ACT_NONE, __ATOMIC_RELEASE);
+        held += act[i] == ACT_NONE;
     }
+    __atomic_store_n(&G.nb_held, held, __ATOMIC_RELEASE);
     G.stop_cpu = NULL;
     __atomic_store_n(&G.running, true, __ATOMIC_RELEASE);
     __atomic_store_n(&G.stop_pending, 0, __ATOMIC_SEQ_CST);
@@ -1253,5 +1257,6 @@ void gdbstub_finish(int status)
 
 bool gdbstub_stopped(void)
 {
-    return __atomic_load_n(&G.stop_pending, __ATOMIC_ACQUIRE) != 0;
+    return __atomic_load_n(&G.stop_pending, __ATOMIC_ACQUIRE) != 0 ||
+           __atomic_load_n(&G.nb_held, __ATOMIC_ACQUIRE) != 0;
 }

@@ -63,8 +63,9 @@ bool gdbstub_parse_option(const char *name, const char *value);
 bool gdbstub_start(struct Machine *m, bool single_thread);
 /* After the cores stopped: tell an attached debugger the exit status (W). */
 void gdbstub_finish(int status);
-/* True while the debugger has the machine stopped (for waits that time out,
- * e.g. replay's stuck detection: a parked core makes no progress). */
+/* True while the debugger has the machine stopped or holds some core (for
+ * waits that time out, e.g. replay's stuck detection: a parked core makes
+ * no progress). */
 bool gdbstub_stopped(void);
 
 /* ---- the run loop (system/cpus.c, accel/tcg) ---- */
