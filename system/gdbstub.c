@@ -119,7 +119,7 @@ static struct {
     bool running;         /* resumed; a stop reply is owed (read by gdbstub_finish) */
     bool no_ack;
     int g_cpu, c_cpu;     /* Hg / Hc selections (core index) */
-    char *xml;            /* target.xml */
+    const char *xml;      /* target.xml */
     pthread_mutex_t send_lock;
 } G = {
     .listen_fd = -1,
@@ -1203,12 +1203,7 @@ bool gdbstub_start(Machine *m, bool single_thread)
         error_report("-gdb: no debugger support for %s", cpu_arch_name(m->cpus[0]));
         return false;
     }
-    size_t xl = strlen(G.arch->xml) + 256;
-    G.xml = malloc(xl);
-    if (!G.xml) {
-        fatal("out of memory");
-    }
-    snprintf(G.xml, xl, "%s", G.arch->xml);
+    G.xml = G.arch->xml;
     G.parked = calloc((size_t)m->ncpus, sizeof(bool));
     G.hold = calloc((size_t)m->ncpus, sizeof(bool));
     G.seen_gen = calloc((size_t)m->ncpus, sizeof(uint64_t));

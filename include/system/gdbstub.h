@@ -32,7 +32,6 @@ struct Machine;
 
 typedef struct GdbArch {
     const char *arch;     /* CPUClass.arch this describes */
-    const char *gdb_arch; /* <architecture> of target.xml */
     const char *xml;      /* target.xml (features inline) */
     int num_regs;         /* registers 0..num_regs-1 form the 'g' packet */
     /* Register n of a stopped core into buf (target byte order = little

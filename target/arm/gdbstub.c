@@ -205,7 +205,6 @@ static void arm_gdb_set_pc(CPUState *cs, uint64_t pc)
 
 static GdbArch arm_gdb_arch = {
     .arch = "aarch64",
-    .gdb_arch = "aarch64",
     .num_regs = NUM_REGS,
     .read_reg = arm_gdb_read_reg,
     .write_reg = arm_gdb_write_reg,

@@ -278,7 +278,6 @@ static void x86_gdb_set_pc(CPUState *cs, uint64_t pc)
 
 static GdbArch x86_gdb_arch = {
     .arch = "x86_64",
-    .gdb_arch = "i386:x86-64",
     .num_regs = NUM_REGS,
     .read_reg = x86_gdb_read_reg,
     .write_reg = x86_gdb_write_reg,
