@@ -475,6 +475,11 @@ static bool pc_init(Machine *m)
         error_report("pc: %d cores is out of range (1..%d)", m->ncpus, MAX_CPUS);
         return false;
     }
+    if (o->dumpdtb || o->dtb) {
+        error_report("pc: %s: this machine has no device tree (ACPI describes it)",
+                     o->dumpdtb ? "-machine dumpdtb=" : "-dtb");
+        return false;
+    }
     if (o->ram_size < 16 * MiB) {
         error_report("pc: -m %" PRIu64 " MiB is too small (at least 16M)", o->ram_size / MiB);
         return false;

@@ -89,5 +89,6 @@ bad_input x86-missing-kernel "kernel.*(No such file|cannot)" -kernel "$WORK/no-s
 head -c 4096 /dev/urandom >"$WORK/not-a-bzimage"
 bad_input x86-not-bzimage "not a bzImage" -kernel "$WORK/not-a-bzimage"
 head -c 20000 "$IMAGES/x86_64/rootfs.cpio.gz" >"$WORK/truncated.cpio.gz"
+bad_input x86-dtb "no device tree" -kernel "$IMAGES/x86_64/bzImage" -dtb "$IMAGES/x86_64/bzImage"
 bad_input x86-truncated-initrd "initrd.*(truncated|corrupt)" -kernel "$IMAGES/x86_64/bzImage" \
     -initrd "$WORK/truncated.cpio.gz"
