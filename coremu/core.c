@@ -214,7 +214,7 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
     }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *t = m->cpus[i];
-        if (t == src) {
+        if (!t || t == src) { /* absent (a test machine) or the sender */
             continue;
         }
         /* a sleeping core (WFI, powered off) is flushed here instead of being
@@ -269,7 +269,7 @@ void coremu_tb_invalidate_all(CPUState *src, uint64_t paddr, uint64_t len)
     }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *t = m->cpus[i];
-        if (t == src) {
+        if (!t || t == src) { /* absent (a test machine) or the sender */
             continue;
         }
         if (__builtin_expect(reemu_mode == REEMU_RECORD, 0) && single_thread) {
