@@ -13,6 +13,7 @@
 
 #include "exec/cputlb.h"
 #include "target/i386/decode.h"
+#include "target/i386/reemu-x86.h"
 #include "target/i386/translate.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -505,7 +506,13 @@ uint32_t helper_string(CPUState *cs, uint32_t desc)
             /* probe the destination first so a fault does not lose the port read */
             probe_access(cs, dst, 1 << sz, MMU_DATA_STORE, mmu, false, ra);
             uint16_t port = env->regs[R_EDX] & 0xffff;
-            a = cpu->port_io.in ? cpu->port_io.in(cpu->port_io.opaque, port, 1u << sz) : m;
+            if (__builtin_expect(reemu_mode, 0)) { /* an input: replay reads the log */
+                a = x86_reemu_input(cs, X86_RR_IN(port, 1u << sz),
+                                    reemu_mode == REEMU_RECORD ? x86_port_in(cpu, port, 1u << sz) : 0,
+                                    ra);
+            } else {
+                a = cpu->port_io.in ? cpu->port_io.in(cpu->port_io.opaque, port, 1u << sz) : m;
+            }
             cpu_st_mmu(cs, dst, a & m, oi, ra);
             write_areg(env, R_EDI, di + step, asize);
             break;

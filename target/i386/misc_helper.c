@@ -3,6 +3,9 @@
  * MSR file of cpu.h), MOV to/from CR and DR (mode transitions: CR0.PE/PG,
  * EFER.LME -> LMA; SDM Vol.3 §9.8.5), INVLPG, SWAPGS, LMSW/CLTS, IN/OUT
  * through the board's port hook (cpu-hooks.h), LDMXCSR.
+ *
+ * Record/replay (reemu-x86.h): the TSC, port reads, APIC MSRs and CR8 are
+ * inputs; in replay they come from the log and the device is not asked.
  */
 #include <string.h>
 #include <time.h>
@@ -10,6 +13,7 @@
 #include "target/i386/cpu.h"
 
 #include "exec/cputlb.h"
+#include "target/i386/reemu-x86.h"
 #include "util/log.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -26,9 +30,37 @@ void helper_cpuid(CPUState *cs)
     env->regs[R_EDX] = d;
 }
 
+/* ------------------------------------------------------ record/replay */
+
+static __thread uint64_t rr_value; /* the answer x86_reemu_input logs */
+
+static uint64_t rr_read(CPUState *cs, uint32_t key, uintptr_t ra)
+{
+    (void)cs;
+    (void)key;
+    (void)ra;
+    return rr_value;
+}
+
+uint64_t x86_reemu_input(CPUState *cs, uint32_t key, uint64_t v, uintptr_t ra)
+{
+    rr_value = v;
+    return reemu_io_reg_read(cs, key, ra, rr_read);
+}
+
 static uint64_t guest_tsc(CPUX86State *env)
 {
     return x86_host_tsc() + env->tsc_offset;
+}
+
+/* The TSC an instruction at ra reads: the log's in replay. */
+static uint64_t guest_tsc_input(CPUX86State *env, uintptr_t ra)
+{
+    if (__builtin_expect(reemu_mode, 0)) {
+        uint64_t t = reemu_mode == REEMU_RECORD ? guest_tsc(env) : 0;
+        return x86_reemu_input(env_cpu(env), X86_RR_TSC, t, ra);
+    }
+    return guest_tsc(env);
 }
 
 void helper_rdtsc(CPUState *cs)
@@ -37,7 +69,7 @@ void helper_rdtsc(CPUState *cs)
     if ((env->cr[4] & CR4_TSD) && x86_cpl(env) != 0) {
         raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
     }
-    uint64_t t = guest_tsc(env);
+    uint64_t t = guest_tsc_input(env, GETPC());
     env->regs[R_EAX] = (uint32_t)t;
     env->regs[R_EDX] = t >> 32;
 }
@@ -48,7 +80,7 @@ void helper_rdtscp(CPUState *cs)
     if ((env->cr[4] & CR4_TSD) && x86_cpl(env) != 0) {
         raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
     }
-    uint64_t t = guest_tsc(env);
+    uint64_t t = guest_tsc_input(env, GETPC());
     env->regs[R_EAX] = (uint32_t)t;
     env->regs[R_EDX] = t >> 32;
     env->regs[R_ECX] = (uint32_t)env->tsc_aux;
@@ -189,12 +221,36 @@ bool x86_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val)
     return false;
 }
 
+/* Record/replay: the MSRs that read time or a device (the TSC, the APIC's
+ * x2APIC registers) are inputs; whether the APIC answered (or #GP) is one
+ * too. Every other MSR is core state, deterministic in replay. */
+static bool rdmsr_input(CPUX86State *env, uint32_t msr, uint64_t *val, uintptr_t ra)
+{
+    CPUState *cs = env_cpu(env);
+    if (msr == MSR_IA32_TSC) {
+        *val = guest_tsc_input(env, ra);
+        return true;
+    }
+    if (msr < 0x800 || msr > 0x8ff) {
+        return x86_rdmsr(env, msr, val);
+    }
+    uint64_t v = 0;
+    bool ok = reemu_mode == REEMU_RECORD && x86_rdmsr(env, msr, &v);
+    if (!x86_reemu_input(cs, X86_RR_MSR_OK(msr), ok, ra)) {
+        return false;
+    }
+    *val = x86_reemu_input(cs, X86_RR_MSR(msr), v, ra);
+    return true;
+}
+
 void helper_rdmsr(CPUState *cs)
 {
     CPUX86State *env = cpu_env(cs);
     uint64_t v;
     uint32_t msr = (uint32_t)env->regs[R_ECX];
-    if (!x86_rdmsr(env, msr, &v)) {
+    bool ok = __builtin_expect(reemu_mode, 0) ? rdmsr_input(env, msr, &v, GETPC())
+                                              : x86_rdmsr(env, msr, &v);
+    if (!ok) {
         log_mask_printf(LOG_UNIMP, "x86: rdmsr 0x%x: #GP\n", msr);
         raise_exception_err_ra(env, EXCP0D_GP, 0, GETPC());
     }
@@ -222,6 +278,10 @@ uint64_t helper_read_cr(CPUState *cs, uint32_t cr)
     X86CPU *cpu = x86_cpu(cs);
     if (cr == 8) {
         if (cpu->has_apic_hooks && cpu->apic.get_tpr) {
+            if (__builtin_expect(reemu_mode, 0)) { /* the APIC's TPR: an input */
+                uint64_t v = reemu_mode == REEMU_RECORD ? cpu->apic.get_tpr(cpu->apic.opaque, cs) : 0;
+                return x86_reemu_input(cs, X86_RR_CR8, v, GETPC());
+            }
             return cpu->apic.get_tpr(cpu->apic.opaque, cs);
         }
         return env->cr[8];
@@ -345,13 +405,24 @@ void helper_clts(CPUState *cs)
 
 /* ------------------------------------------------------------------- I/O */
 
-uint64_t helper_in(CPUState *cs, uint32_t port, uint32_t size)
+/* IN without record/replay: the board's port hook, or an unconnected bus */
+uint64_t x86_port_in(X86CPU *cpu, uint32_t port, uint32_t size)
 {
-    X86CPU *cpu = x86_cpu(cs);
     if (cpu->port_io.in) {
         return cpu->port_io.in(cpu->port_io.opaque, (uint16_t)port, size);
     }
     return size == 4 ? 0xffffffffull : size == 2 ? 0xffff : 0xff;
+}
+
+uint64_t helper_in(CPUState *cs, uint32_t port, uint32_t size)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    if (__builtin_expect(reemu_mode, 0)) { /* replay: the log's answer, no device */
+        return x86_reemu_input(cs, X86_RR_IN(port & 0xffff, size),
+                               reemu_mode == REEMU_RECORD ? x86_port_in(cpu, port, size) : 0,
+                               GETPC());
+    }
+    return x86_port_in(cpu, port, size);
 }
 
 void helper_out(CPUState *cs, uint32_t port, uint64_t val, uint32_t size)

@@ -22,6 +22,7 @@
 
 #include "exec/cputlb.h"
 #include "target/i386/decode.h"
+#include "target/i386/reemu-x86.h"
 #include "util/log.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -92,7 +93,11 @@ void helper_hlt(CPUState *cs, uint32_t len)
     CPUX86State *env = cpu_env(cs);
     env->rip += len;
     env->hflags &= ~HF_INHIBIT_IRQ;
-    __atomic_store_n(&cs->halted, 1, __ATOMIC_RELEASE);
+    if (!__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+        /* replay does not halt: the next boundary applies the logged
+         * interrupt that woke the record's core (at the same icount) */
+        __atomic_store_n(&cs->halted, 1, __ATOMIC_RELEASE);
+    }
     cs->exception_index = EXCP_HLT;
     cpu_loop_exit(cs);
 }
@@ -1182,6 +1187,10 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
             return false; /* a SIPI to a running CPU is ignored */
         }
         env->wait_for_sipi = false;
+        if (__builtin_expect(reemu_mode, 0)) {
+            /* the vector another core's APIC wrote: an input (replay: the log's) */
+            env->sipi_vector = (uint8_t)x86_reemu_input(cs, X86_RR_SIPI, env->sipi_vector, 0);
+        }
         /* real mode at vector << 12 (SDM §8.4.4.2) */
         x86_cpu_load_seg_cache(env, R_CS, (uint32_t)env->sipi_vector << 8,
                                (uint64_t)env->sipi_vector << 12, 0xffff,
@@ -1207,12 +1216,19 @@ bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
     }
     if ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) {
         int vec = -1;
-        if (cpu->has_apic_hooks && cpu->apic.get_interrupt) {
+        if (__builtin_expect(reemu_mode == REEMU_REPLAY, 0)) {
+            /* the APIC's state differs in replay: the log has the vector the
+             * record's INTA returned (the log has this interrupt only if one was) */
+            vec = (int)x86_reemu_input(cs, X86_RR_INTA, 0, 0);
+        } else if (cpu->has_apic_hooks && cpu->apic.get_interrupt) {
             vec = cpu->apic.get_interrupt(cpu->apic.opaque, cs);
         }
         if (vec < 0) {
             cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
             return false;
+        }
+        if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
+            x86_reemu_input(cs, X86_RR_INTA, (uint64_t)vec, 0); /* taken: log the vector */
         }
         x86_do_interrupt_all(env, vec, false, 0, 0, true);
         return true;
