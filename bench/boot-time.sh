@@ -3,7 +3,10 @@
 # Debian arm64 guest on coremu and on Debian's qemu-system-aarch64, measured
 # side by side in the same run (alternating, REPS times each), plus peak RSS.
 #
-# Usage: bench/boot-time.sh [REPS=3] [SMP=1]
+# Usage: [ARCH=aarch64|x86_64] bench/boot-time.sh [REPS=3] [SMP=1]
+# ARCH=x86_64: the Debian amd64 guest on the "pc" machine, coremu's direct
+# bzImage boot against qemu-system-x86_64 -M pc (which boots through SeaBIOS
+# and its linuxboot option ROM; -nic none), same kernel, initrd and append line.
 # Prints a markdown table; paste it into docs/performance.md with the date
 # and the host (nproc, CPU model).
 set -u
@@ -11,21 +14,27 @@ cd "$(dirname "$0")/.."
 REPS=${1:-3}
 SMP=${2:-1}
 IMAGES=${COREMU_IMAGES:-images}
-COREMU=build/coremu-system-aarch64
-QEMU=$(command -v qemu-system-aarch64)
-[[ -x $COREMU && -n $QEMU ]] || { echo "need $COREMU and qemu-system-aarch64"; exit 1; }
+ARCH=${ARCH:-aarch64}
+case $ARCH in
+aarch64) MACHINE=(-M virt -cpu cortex-a57) KERNEL=$IMAGES/aarch64/Image CONSOLE=ttyAMA0 QEMU_ARGS=() ;;
+x86_64) MACHINE=(-M pc) KERNEL=$IMAGES/x86_64/bzImage CONSOLE=ttyS0 QEMU_ARGS=(-nic none) ;;
+*) echo "boot-time: ARCH is aarch64 or x86_64"; exit 1 ;;
+esac
+COREMU=build/coremu-system-$ARCH
+QEMU=$(command -v qemu-system-$ARCH)
+[[ -x $COREMU && -n $QEMU ]] || { echo "need $COREMU and qemu-system-$ARCH"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 run() { # emulator out -> "ready_s done_s rss_kb"
     local emu=$1 out=$2
     local extra=()
-    [[ $emu == "$QEMU" ]] && extra=(-accel tcg,thread=multi)
+    [[ $emu == "$QEMU" ]] && extra=(-accel tcg,thread=multi "${QEMU_ARGS[@]}")
     local t0
     t0=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o "$out.rss" timeout 600 "$emu" -M virt -cpu cortex-a57 -smp "$SMP" -m 1G \
-        -nographic -no-reboot "${extra[@]}" -kernel "$IMAGES/aarch64/Image" \
-        -initrd "$IMAGES/aarch64/rootfs.cpio.gz" -append "console=ttyAMA0 panic=-1" </dev/null |
+    /usr/bin/time -f '%M' -o "$out.rss" timeout 600 "$emu" "${MACHINE[@]}" -smp "$SMP" -m 1G \
+        -nographic -no-reboot "${extra[@]}" -kernel "$KERNEL" \
+        -initrd "$IMAGES/$ARCH/rootfs.cpio.gz" -append "console=$CONSOLE panic=-1" </dev/null |
         while IFS= read -r line; do
             case $line in
             *COREMU-GUEST-READY*) echo "ready $(date +%s.%N)" ;;
