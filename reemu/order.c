@@ -64,6 +64,9 @@ void order_free(Order *o)
     munmap(o->w, o->w_bytes);
     free(o->cores);
     free(o->wars);
+    if (o->war_next) {
+        munmap(o->war_next, o->w_bytes);
+    }
     free(o);
 }
 
@@ -114,6 +117,23 @@ void order_set_wars(Order *o, const OrderWar *wars, size_t n)
     memcpy(o->wars, wars, n * sizeof(*wars));
     qsort(o->wars, n, sizeof(*wars), war_cmp);
     o->nwars = n;
+    /* each object's first WAR group */
+    if (!o->war_next) {
+        void *p = mmap(NULL, o->w_bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) {
+            fatal("reemu: cannot map the WAR index");
+        }
+        o->war_next = p;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (o->wars[i].obj >= o->nobjs) {
+            continue; /* the caller checked objects; ignore anything else */
+        }
+        if (i == 0 || o->wars[i - 1].obj != o->wars[i].obj) {
+            o->war_next[o->wars[i].obj] = (uint32_t)(i + 1);
+        }
+    }
 }
 
 /* ---- record side ---- */
@@ -288,17 +308,12 @@ static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
     }
     /* every write waits for the readers of the version it replaces */
     uint64_t v = __atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) & ~1u;
-    size_t lo = 0, hi = o->nwars;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const OrderWar *x = &o->wars[mid];
-        if (x->obj < obj || (x->obj == obj && x->v < v)) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    uint32_t next = o->war_next ? __atomic_load_n(&o->war_next[obj], __ATOMIC_RELAXED) : 0;
+    size_t i = next ? next - 1 : o->nwars;
+    while (i < o->nwars && o->wars[i].obj == obj && o->wars[i].v < v) {
+        i++; /* groups of versions this replay has passed (not expected) */
     }
-    for (size_t i = lo; i < o->nwars && o->wars[i].obj == obj && o->wars[i].v == v; i++) {
+    for (; i < o->nwars && o->wars[i].obj == obj && o->wars[i].v == v; i++) {
         const OrderWar *x = &o->wars[i];
         if (x->core == c->index || x->core < 0 || x->core >= o->ncores || !o->cores[x->core]) {
             continue;
@@ -311,6 +326,13 @@ static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
             if (!wait_round(c, &w, "a reader (WAR)", obj, v)) {
                 return false;
             }
+        }
+    }
+    if (next) {
+        /* this object's WARs up to version v are done: point at the next group */
+        uint32_t nn = i < o->nwars && o->wars[i].obj == obj ? (uint32_t)(i + 1) : 0;
+        if (nn != next) {
+            __atomic_store_n(&o->war_next[obj], nn, __ATOMIC_RELAXED);
         }
     }
     note_wait(c, 0, -1, 0, 0);

@@ -62,6 +62,7 @@ typedef struct OrderWar {
 typedef struct OrderCore OrderCore;
 typedef struct Order Order;
 
+
 /* Record: where a core's events go (called on the core's thread). */
 typedef void (*OrderSink)(void *opaque, const OrderEvent *ev);
 /* Replay: a divergence or a wait that cannot end; the callee may not return. */
@@ -107,6 +108,12 @@ struct Order {
     /* replay: WARs sorted by (obj, v) */
     OrderWar *wars;
     size_t nwars;
+    /* replay: per object, 1 + the index in wars[] of its next WAR group not yet
+     * passed (0: none left). A parallel array to w[] (same locality): a write
+     * whose object has no WAR at its version costs one load; a hash or a
+     * binary search over all WARs cost a cache miss per write. Advanced by the
+     * writer of each version (writers of one object are serialised by w[]). */
+    uint32_t *war_next;
     OrderDiverge diverge;
     void *diverge_opaque;
     const int *abort_flag; /* nonzero: waits give up (shutdown, divergence elsewhere) */
