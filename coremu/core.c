@@ -83,9 +83,11 @@ static bool spin_ready(void *opaque)
            __atomic_load_n(&cpu->machine->shutdown_requested, __ATOMIC_ACQUIRE);
 }
 
-#define SPIN_BACKOFF_MIN_NS 20000ull  /* first backed-off wait: 20 us */
-#define SPIN_BACKOFF_MAX_SHIFT 4      /* at most 320 us */
-#define SPIN_STREAK_GAP_NS 2000000ull /* a spin exit 2 ms after the last starts afresh */
+#define SPIN_BACKOFF_AFTER 8          /* tight spin exits (sched_yield) before sleeping */
+#define SPIN_BACKOFF_MIN_NS 20000ull  /* then wait 20 us ... */
+#define SPIN_BACKOFF_MAX_SHIFT 1      /* ... or at most 40 us: a WFE wait ends on a store
+                                         we do not see, so each wait adds its length */
+#define SPIN_STREAK_GAP_NS 100000ull  /* spin exits 100 us apart are not one spin */
 
 void coremu_spin_wait(CPUState *cpu)
 {
@@ -96,17 +98,23 @@ void coremu_spin_wait(CPUState *cpu)
         return;
     }
     /* The lock holder (or whoever must store to end this spin) may be waiting
-     * for our host CPU: sleep, longer the longer the spin, woken early by any
-     * kick. A store that would have sent a WFE event is seen when the wait ends. */
+     * for our host CPU: after a few yields, sleep briefly, woken early by any
+     * kick. A store that would have sent a WFE event is seen when the wait ends.
+     * Off by default (-coremu backoff=on): on a 2-CPU host every variant tried
+     * made a 64-core boot slower than plain sched_yield (docs/coremu.md). */
     uint64_t now = coremu_now_ns();
     if (now - c->last_spin_ns > SPIN_STREAK_GAP_NS) {
         c->spin_streak = 0;
     }
-    uint32_t shift = c->spin_streak;
+    c->last_spin_ns = now;
+    if (c->spin_streak++ < SPIN_BACKOFF_AFTER) {
+        sched_yield(); /* a short spin: the awaited store is probably near */
+        return;
+    }
+    uint32_t shift = c->spin_streak - SPIN_BACKOFF_AFTER - 1;
     if (shift > SPIN_BACKOFF_MAX_SHIFT) {
         shift = SPIN_BACKOFF_MAX_SHIFT;
     }
-    c->spin_streak++;
     uint64_t ns = coremu_sleep(&c->sleep, spin_ready, cpu, SPIN_BACKOFF_MIN_NS << shift);
     CPU_STAT_ADD(cpu, idle_ns, ns);
     c->last_spin_ns = coremu_now_ns();

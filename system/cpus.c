@@ -270,7 +270,7 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
     pthread_attr_destroy(&attr);
     if (!cfg->single_thread && cfg->sched != COREMU_SCHED_NONE) {
         cpus.monitor = coremu_monitor_start(m->cpus, m->ncpus, (CoreSchedPolicy)cfg->sched, 0,
-                                            NULL, 0);
+                                            NULL, 0, cfg->spin_backoff);
     }
 
     pthread_mutex_lock(&cpus.lock);

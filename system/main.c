@@ -71,7 +71,8 @@ static void usage(FILE *f)
             "  -icount shift=0,rr=record|replay,rrfile=FILE  the same, QEMU's spelling\n"
             "  -reemu obj=N,delay=US,verbose=1  object size 2^N bytes (default 6);\n"
             "                             random host delays (testing); a summary line\n"
-            "  -coremu sched=feedback|pin|none  place core threads on host CPUs (default feedback)\n"
+            "  -coremu sched=feedback|pin|none  core threads on host CPUs (default feedback)\n"
+            "  -coremu backoff=on|off     oversubscribed spinners sleep briefly (off)\n"
             "Debugging:\n"
             "  -d ITEM[,ITEM...]          log items ('-d help' lists them)\n"
             "  -D FILE                    write the log to FILE\n"
@@ -329,6 +330,14 @@ static bool kv_coremu(Options *o, const char *opt, const char *k, const char *v)
             return false;
         }
         o->cfg.sched = (int)p;
+        return true;
+    }
+    if (strcmp(k, "backoff") == 0) {
+        if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+            error_report("option %s: backoff must be 'on' or 'off', not '%s'", opt, v);
+            return false;
+        }
+        o->cfg.spin_backoff = strcmp(v, "on") == 0;
         return true;
     }
     error_report("option %s: unknown property '%s'", opt, k);

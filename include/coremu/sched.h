@@ -13,9 +13,12 @@
  *             them: a broadcast IPI that wakes them all does not queue them
  *             on one CPU), or anywhere when every CPU holds a busy core; when
  *             the active (busy + spinning) cores outnumber the host CPUs,
- *             spinning cores back off: their spin exits sleep 20..320 us on
- *             their futex instead of sched_yield, so the core they wait for
- *             gets the host CPU (a 16-core guest on 2 host CPUs stays usable);
+ *             spinning cores may back off (-coremu backoff=on): after a few
+ *             sched_yields their spin exits sleep 20..40 us on their futex.
+ *             With more guest cores than host CPUs nothing is pinned: on a
+ *             2-CPU host pinning did not make a 64-core boot faster
+ *             (docs/coremu.md), and spinners only sched_yield unless backoff
+ *             is on (it made that boot slower);
  *   pin       core i on host CPU i % hosts, once;
  *   none      no affinity, no backoff: the host OS places the threads.
  * The monitor applies placements with sched_setaffinity on the core
@@ -94,9 +97,12 @@ typedef struct CoreMonitor CoreMonitor;
  * core threads may start later: each is placed once it has called
  * coremu_thread_start). host_cpus: the host CPU ids to use (NULL: the
  * process's affinity mask at start). period_ms 0: 20 ms (50 ms past 64 cores).
+ * backoff: apply the decisions' backoff flags (-coremu backoff=on); off, the
+ * spinners sched_yield whatever the decision says.
  */
 CoreMonitor *coremu_monitor_start(CPUState *const *cpus, int ncores, CoreSchedPolicy p,
-                                  uint32_t period_ms, const int *host_cpus, int nhost);
+                                  uint32_t period_ms, const int *host_cpus, int nhost,
+                                  bool backoff);
 /* Stop and join the thread; the placements stay as they are. */
 void coremu_monitor_stop(CoreMonitor *mon);
 /* Sampling rounds done so far (any thread). */

@@ -17,6 +17,7 @@ typedef struct CpusConfig {
     bool icount;
     const char *stats_file; /* -coremu stats=FILE: per-core statistics at exit */
     int sched;              /* -coremu sched=: a CoreSchedPolicy (0 = feedback) */
+    bool spin_backoff;      /* -coremu backoff=on: spinners may sleep (sched=feedback) */
 } CpusConfig;
 
 /* Write every core's CPUStats as one JSON object per line (docs/user-guide.md). */

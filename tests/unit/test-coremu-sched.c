@@ -128,16 +128,18 @@ static bool spread_ok(const CorePlace *out, int n, int nhost, int nbusy, const u
 
 static void test_feedback(void)
 {
-    /* 2 busy + 6 idle on 4 hosts: busy on distinct CPUs, the rest on the other two */
+    /* 2 busy + 6 idle on 8 hosts: busy on distinct CPUs, the rest on the other six */
     CoreSample s[8] = {idle(), busy(), idle(), idle(), busy(), idle(), off(), idle()};
     CorePlace out[8], prev[8];
-    uint8_t idle_set[4];
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, NULL, out, idle_set);
+    uint8_t idle_set[8];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 8, NULL, out, idle_set);
+    int nidle = 0;
+    for (int h = 0; h < 8; h++) {
+        nidle += idle_set[h];
+    }
     CHECK("feedback-busy-spread-idle-grouped",
-          spread_ok(out, 8, 4, 2, idle_set) && out[1].cpu != out[4].cpu &&
-              idle_set[0] + idle_set[1] + idle_set[2] + idle_set[3] == 2,
-          "busy on %d,%d, idle set %d%d%d%d", out[1].cpu, out[4].cpu, idle_set[0], idle_set[1],
-          idle_set[2], idle_set[3]);
+          spread_ok(out, 8, 8, 2, idle_set) && out[1].cpu != out[4].cpu && nidle == 6,
+          "busy on %d,%d, %d CPUs in the idle set", out[1].cpu, out[4].cpu, nidle);
     bool nob = true;
     for (int i = 0; i < 8; i++) {
         nob &= !out[i].backoff;
@@ -148,34 +150,36 @@ static void test_feedback(void)
     memcpy(prev, out, sizeof(out));
     prev[1].cpu = 3;
     prev[4].cpu = 2;
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out, idle_set);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 8, prev, out, idle_set);
     CHECK("feedback-keeps-fitting-placement",
-          out[1].cpu == 3 && out[4].cpu == 2 && spread_ok(out, 8, 4, 2, idle_set) &&
-              idle_set[0] && idle_set[1],
+          out[1].cpu == 3 && out[4].cpu == 2 && spread_ok(out, 8, 8, 2, idle_set) &&
+              idle_set[0] && idle_set[1] && !idle_set[2] && !idle_set[3],
           "busy moved to %d,%d", out[1].cpu, out[4].cpu);
 
     /* one idle core turns busy: it alone is pinned, the busy ones stay */
     memcpy(prev, out, sizeof(out));
     s[2] = busy();
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 4, prev, out, idle_set);
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 8, s, 8, prev, out, idle_set);
     int moved = 0;
     for (int i = 0; i < 8; i++) {
         moved += out[i].cpu != prev[i].cpu;
     }
     CHECK("feedback-one-change-moves-one-core",
-          moved == 1 && out[2].cpu >= 0 && out[2].cpu < 2 && spread_ok(out, 8, 4, 3, idle_set),
+          moved == 1 && out[2].cpu >= 0 && out[2].cpu != 2 && out[2].cpu != 3 &&
+              spread_ok(out, 8, 8, 3, idle_set),
           "%d cores moved, core 2 on %d", moved, out[2].cpu);
     s[2] = idle();
 
-    /* 4 busy on 2 hosts: two each, even if all were on one before; idle anywhere */
-    CoreSample s4[5] = {busy(), busy(), busy(), busy(), idle()};
-    CorePlace p4[5] = {{0}, {0}, {0}, {0}, {0}}, o4[5];
-    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 5, s4, 2, p4, o4, idle_set);
+    /* 3 busy on 4 hosts, all on CPU 0 before: one per CPU, the idle one on the fourth */
+    CoreSample s4[4] = {busy(), busy(), busy(), idle()};
+    CorePlace p4[4] = {{0}, {0}, {0}, {0}}, o4[4];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 4, s4, 4, p4, o4, idle_set);
     CHECK("feedback-balances-busy",
-          spread_ok(o4, 5, 2, 4, idle_set) && o4[0].cpu == 0 && o4[1].cpu == 0,
-          "placement %d %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu, o4[4].cpu);
+          spread_ok(o4, 4, 4, 3, idle_set) && o4[0].cpu == 0 && idle_set[0] == 0,
+          "placement %d %d %d %d", o4[0].cpu, o4[1].cpu, o4[2].cpu, o4[3].cpu);
 
-    /* 16 cores on 2 hosts: 1 busy, 13 spinning, 2 idle -> spinners back off */
+    /* 16 cores on 2 hosts: 1 busy, 13 spinning, 2 idle -> spinners back off, and
+     * nobody is pinned (more guest cores than host CPUs: the host balances) */
     CoreSample s16[16];
     CorePlace o16[16];
     for (int i = 0; i < 16; i++) {
@@ -190,10 +194,12 @@ static void test_feedback(void)
             others_not &= !o16[i].backoff;
         }
     }
-    CHECK("feedback-oversubscribed-spinners-back-off",
-          spin_back && others_not && spread_ok(o16, 16, 2, 1, idle_set) &&
-              idle_set[o16[0].cpu] == 0 && idle_set[1 - o16[0].cpu] == 1,
-          "backoff spin %d others %d, busy on %d", spin_back, others_not, o16[0].cpu);
+    bool unpinned = true;
+    for (int i = 0; i < 16; i++) {
+        unpinned &= o16[i].cpu == COREMU_PLACE_ANY;
+    }
+    CHECK("feedback-oversubscribed-spinners-back-off", spin_back && others_not && unpinned,
+          "backoff spin %d others %d, unpinned %d", spin_back, others_not, unpinned);
 
     /* 1 busy + 1 spinning on 4 hosts: room for both, nobody backs off */
     CoreSample s2[2] = {busy(), spin()};
@@ -210,6 +216,14 @@ static void test_feedback(void)
           o2[0].cpu == COREMU_PLACE_ANY && o2[1].cpu == COREMU_PLACE_ANY && o2[1].backoff &&
               !o2[0].backoff,
           "cpus %d %d backoff %d %d", o2[0].cpu, o2[1].cpu, o2[0].backoff, o2[1].backoff);
+
+    /* more guest cores than host CPUs, none spinning: nobody pinned */
+    CoreSample s3[3] = {busy(), idle(), idle()};
+    CorePlace o3[3];
+    coremu_sched_decide(COREMU_SCHED_FEEDBACK, 3, s3, 2, NULL, o3, idle_set);
+    CHECK("feedback-oversubscribed-guest-unpinned",
+          o3[0].cpu == COREMU_PLACE_ANY && o3[1].cpu == COREMU_PLACE_ANY && !o3[0].backoff,
+          "cpus %d %d", o3[0].cpu, o3[1].cpu);
 
     /* hysteresis: 60% asleep keeps a busy core busy and an idle one idle */
     CoreSample sh[2] = {{.wall_ns = 20 * MS, .idle_ns = 12 * MS},
@@ -269,6 +283,25 @@ static void *tcore_main(void *arg)
     return NULL;
 }
 
+static int run_monitor(CPUState **cpus, int n, const int *host, uint64_t want_rounds,
+                       bool want_backoff)
+{
+    CoreMonitor *mon = coremu_monitor_start(cpus, n, COREMU_SCHED_FEEDBACK, 5, host, 2, true);
+    for (int k = 0; k < 400 && coremu_monitor_rounds(mon) < want_rounds; k++) {
+        usleep(10000);
+    }
+    for (int k = 0; k < 100 && want_backoff; k++) {
+        if (__atomic_load_n(&tcore[4].backoff, __ATOMIC_RELAXED) &&
+            __atomic_load_n(&tcore[5].backoff, __ATOMIC_RELAXED)) {
+            break;
+        }
+        usleep(10000);
+    }
+    int rounds = (int)coremu_monitor_rounds(mon);
+    coremu_monitor_stop(mon);
+    return rounds;
+}
+
 static void test_monitor(void)
 {
     cpu_set_t set;
@@ -292,41 +325,34 @@ static void test_monitor(void)
         tcore[i].host_cpu = -1;
         cpus[i] = &tcpu[i];
     }
-    CoreMonitor *mon = coremu_monitor_start(cpus, NT, COREMU_SCHED_FEEDBACK, 5, host, 2);
     for (int i = 0; i < NT; i++) {
         pthread_create(&th[i], NULL, tcore_main, (void *)(uintptr_t)i);
     }
-    uint32_t backed = 0;
-    for (int k = 0; k < 400 && coremu_monitor_rounds(mon) < 30; k++) {
-        usleep(10000);
-    }
-    /* 1 busy + 2 spinning on 2 host CPUs: oversubscribed, spinners back off */
-    for (int k = 0; k < 100; k++) {
-        backed = __atomic_load_n(&tcore[4].backoff, __ATOMIC_RELAXED) &&
-                 __atomic_load_n(&tcore[5].backoff, __ATOMIC_RELAXED);
-        if (backed) {
-            break;
-        }
-        usleep(10000);
-    }
-    int hc[NT];
+    /* cores 4 and 5 (spinning) and 0 (busy) on 2 host CPUs: active cores
+     * outnumber the CPUs, so the spinners back off; more cores than CPUs, so
+     * nobody is pinned */
+    int rounds_all = run_monitor(cpus, NT, host, 30, true);
+    uint32_t backed = __atomic_load_n(&tcore[4].backoff, __ATOMIC_RELAXED) &&
+                      __atomic_load_n(&tcore[5].backoff, __ATOMIC_RELAXED);
+    bool unpinned = true;
     for (int i = 0; i < NT; i++) {
-        hc[i] = __atomic_load_n(&tcore[i].host_cpu, __ATOMIC_RELAXED);
+        unpinned &= __atomic_load_n(&tcore[i].host_cpu, __ATOMIC_RELAXED) == -1 &&
+                    __atomic_load_n(&tcore[i].migrations, __ATOMIC_RELAXED) == 0;
     }
-    cpu_set_t got;
-    CPU_ZERO(&got);
-    int tid0 = __atomic_load_n(&tcore[0].tid, __ATOMIC_ACQUIRE);
-    bool aff_ok = sched_getaffinity(tid0, sizeof(got), &got) == 0 && hc[0] >= 0 &&
-                  CPU_ISSET(hc[0], &got) && CPU_COUNT(&got) == 1;
-    /* the idle and spinning cores: on the other CPU, the one without a busy core */
-    bool idle_ok = true;
-    for (int i = 1; i < NT; i++) {
-        int tid = __atomic_load_n(&tcore[i].tid, __ATOMIC_ACQUIRE);
-        CPU_ZERO(&got);
-        idle_ok &= sched_getaffinity(tid, sizeof(got), &got) == 0 && CPU_COUNT(&got) == 1 &&
-                   !CPU_ISSET(hc[0], &got);
-    }
-    uint64_t rounds = coremu_monitor_rounds(mon);
+    /* cores 0 (busy) and 1 (halted) alone on the 2 CPUs: the busy one is pinned,
+     * the idle one goes to the other CPU */
+    int rounds_two = run_monitor(cpus, 2, host, 30, false);
+    int hc0 = __atomic_load_n(&tcore[0].host_cpu, __ATOMIC_RELAXED);
+    int hc1 = __atomic_load_n(&tcore[1].host_cpu, __ATOMIC_RELAXED);
+    cpu_set_t got0, got1;
+    CPU_ZERO(&got0);
+    CPU_ZERO(&got1);
+    bool aff_ok = sched_getaffinity(__atomic_load_n(&tcore[0].tid, __ATOMIC_ACQUIRE), sizeof(got0),
+                                    &got0) == 0 &&
+                  hc0 >= 0 && CPU_ISSET(hc0, &got0) && CPU_COUNT(&got0) == 1;
+    bool idle_ok = sched_getaffinity(__atomic_load_n(&tcore[1].tid, __ATOMIC_ACQUIRE),
+                                     sizeof(got1), &got1) == 0 &&
+                   CPU_COUNT(&got1) == 1 && hc0 >= 0 && !CPU_ISSET(hc0, &got1);
     __atomic_store_n(&tstop, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < NT; i++) {
         coremu_sleep_notify(&tcore[i].sleep);
@@ -334,18 +360,16 @@ static void test_monitor(void)
     for (int i = 0; i < NT; i++) {
         pthread_join(th[i], NULL);
     }
-    coremu_monitor_stop(mon);
-    CHECK("monitor-samples", rounds >= 30, "%llu rounds", (unsigned long long)rounds);
-    CHECK("monitor-busy-pinned", hc[0] >= 0 && hc[1] == -1, "busy core on %d, idle on %d", hc[0],
-          hc[1]);
-    CHECK("monitor-idle-off-busy-cpus", idle_ok,
-          "an idle or spinning core may run on the busy CPU");
+    CHECK("monitor-samples", rounds_all >= 30 && rounds_two >= 30, "%d and %d rounds", rounds_all,
+          rounds_two);
     CHECK("monitor-spinners-back-off", backed, "backoff flags %u %u", tcore[4].backoff,
           tcore[5].backoff);
-    CHECK("monitor-affinity-applied", aff_ok, "core 0's thread not pinned to %d", hc[0]);
-    CHECK("monitor-migrations-counted", tcore[0].migrations >= 1 && tcore[2].migrations >= 1,
+    CHECK("monitor-oversubscribed-unpinned", unpinned, "a core was pinned with 6 cores on 2 CPUs");
+    CHECK("monitor-busy-pinned", aff_ok && hc1 == -1, "busy core on %d, idle on %d", hc0, hc1);
+    CHECK("monitor-idle-off-busy-cpus", idle_ok, "the idle core may run on the busy CPU");
+    CHECK("monitor-migrations-counted", tcore[0].migrations >= 1 && tcore[1].migrations >= 1,
           "migrations %llu %llu", (unsigned long long)tcore[0].migrations,
-          (unsigned long long)tcore[2].migrations);
+          (unsigned long long)tcore[1].migrations);
 }
 
 int main(void)
