@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test-reemu-x86_64.sh — deterministic record and replay (reemu, docs/reemu.md "x86-64")
+# of Debian's amd64 kernel on the pc machine:
+#   - a 1-core boot to the initramfs marker is recorded, then replayed 3 times: every
+#     replay prints the recorded serial output — including what depends on the TSC and
+#     the timers (the kernel's calibrated TSC frequency, /proc/uptime), which a replay
+#     gets from the log, not from the host — ends at the recorded instruction count with
+#     the recorded RAM hash ("matched the record" line, equal to the log's trailer) and
+#     exits with the recorded status; the log holds the x86 inputs (RDTSC, port reads,
+#     INTA vectors);
+#   - the same at -smp 2 with the racy program /stress/racy-counter (an unsynchronised
+#     counter; a racy shell job if the initramfs lacks it): one record, 3 replays;
+#   - a corrupt log, a truncated one and one made with another -smp are refused with
+#     one error line and exit status 1.
+# Every run uses private copies of the images so that a rebuild of images/ during the
+# test cannot change them between record and replay.
+set -u
+source "$(dirname "$0")/lib.sh"
+BIN=${BIN_X86:-$ROOT/build/coremu-system-x86_64}
+DUMP=${DUMP:-$ROOT/build/reemu-dump}
+
+if [[ ! -s "$IMAGES/x86_64/bzImage" || ! -s "$IMAGES/x86_64/rootfs.cpio.gz" ]]; then
+    echo "FAIL x86-images: $IMAGES/x86_64 missing (run scripts/fetch-images.sh)"
+    exit 1
+fi
+if [[ ! -x "$BIN" || ! -x "$DUMP" ]]; then
+    echo "FAIL x86-binary: $BIN or $DUMP not built (make)"
+    exit 1
+fi
+
+IMG=$WORK/img
+mkdir -p "$IMG"
+cp "$IMAGES/x86_64/bzImage" "$IMAGES/x86_64/rootfs.cpio.gz" "$IMG/"
+T0=$SECONDS
+
+# run NAME TIMEOUT CMD [args...]: boot with CMD in the guest; output in $WORK/NAME.out, $RC
+run() {
+    local name=$1 tmo=$2 cmd=$3; shift 3
+    OUT=$WORK/$name.out
+    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m 256M -nographic -no-reboot \
+        -kernel "$IMG/bzImage" -initrd "$IMG/rootfs.cpio.gz" \
+        -append "console=ttyS0 panic=-1 quiet coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
+        "$@" >"$OUT" 2>&1 </dev/null
+    RC=$?
+}
+
+# the guest's output without reemu's own lines
+guest_out() { grep -v '^reemu: ' "$1"; }
+
+# trailer_says LOG: "icounts A B ..., RAM hash H" from the log's trailer (reemu-dump -s)
+trailer_says() {
+    local s
+    s=$("$DUMP" -s "$1")
+    printf 'icounts%s, RAM hash %s' \
+        "$(sed -n 's/^  core [0-9]*: final icount \([0-9]*\),.*/ \1/p' <<<"$s" | tr -d '\n')" \
+        "$(sed -n 's/^trailer: .*RAM hash \([0-9a-f]*\).*/\1/p' <<<"$s")"
+}
+
+# same_as_record NAME REC_OUT REC_RC LOG: a replay printed what the record did, and its
+# "matched" line names the trailer's per-core icounts and RAM hash
+same_as_record() {
+    local name=$1 rec=$2 rrc=$3 log=$4 want
+    want=$(trailer_says "$log")
+    check "$name-matched" "no 'matched the record' line (rc $RC)" grep -q "^reemu: replay of .* matched the record" "$OUT"
+    check "$name-icounts-hash" "the matched line does not say '$want'" grep -qF "$want" "$OUT"
+    check "$name-serial" "serial output differs from the record" diff -q <(guest_out "$rec") <(guest_out "$OUT")
+    check "$name-status" "exit status $RC, the record's $rrc" test "$RC" -eq "$rrc"
+}
+
+# one_error NAME WHAT: exit status 1 and exactly one line of output naming WHAT
+one_error() {
+    local name=$1 what=$2
+    check "$name-status" "exit status $RC (expected 1)" test "$RC" -eq 1
+    check "$name-one-line" "expected one error line, got $(wc -l <"$OUT")" test "$(wc -l <"$OUT")" -eq 1
+    check "$name-says" "the error does not mention '$what': $(head -c 200 "$OUT")" grep -q -- "$what" "$OUT"
+}
+
+# ---- 1 core: one record, 3 replays ----
+CMD1='echo one-core; dmesg | grep -m1 -o "tsc: [A-Za-z ]*[0-9.]* MHz"; cat /proc/uptime; head -3 /proc/interrupts'
+run smp1-rec 300 "$CMD1" -record "$WORK/smp1.rr"
+REC1=$OUT RRC1=$RC
+check x86-smp1-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
+check x86-smp1-marker "no COREMU-GUEST-READY marker in the record" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=1" "$OUT"
+check x86-smp1-tsc-printed "the guest did not print its TSC frequency" grep -q "^tsc: .*MHz" "$OUT"
+# the x86 inputs are in the log: RDTSC (key 0x20000000), 8-bit port reads (0x1001xxxx),
+# the vectors of external interrupts (INTA, 0x40000000)
+"$DUMP" -c 0 "$WORK/smp1.rr" >"$WORK/smp1.dump" 2>&1
+for k in tsc:0x20000000 port:0x1001 inta:0x40000000; do
+    check "x86-smp1-log-${k%%:*}" "no ${k%%:*} input (key ${k#*:}) in the log" \
+        grep -q "SYSREG read key ${k#*:}" "$WORK/smp1.dump"
+done
+for i in 1 2 3; do
+    run smp1-rep$i 300 "$CMD1" -replay "$WORK/smp1.rr"
+    same_as_record "x86-smp1-replay$i" "$REC1" "$RRC1" "$WORK/smp1.rr"
+done
+
+# ---- bad logs: refused at start, one line ----
+cp "$WORK/smp1.rr" "$WORK/corrupt.rr"
+size=$(stat -c %s "$WORK/smp1.rr")
+# two bytes in the middle of the compressed events, each inverted
+for off in $((size / 2)) $((size / 2 + 1)); do
+    b=$(od -An -tu1 -j "$off" -N1 "$WORK/smp1.rr" | tr -d ' ')
+    printf "\\x$(printf %02x $((b ^ 0xff)))" | dd of="$WORK/corrupt.rr" bs=1 seek="$off" conv=notrunc status=none
+done
+differs() { ! cmp -s "$1" "$2"; }
+check x86-corrupt-differs "the corrupted copy equals the log" differs "$WORK/smp1.rr" "$WORK/corrupt.rr"
+run bad-corrupt 60 "$CMD1" -replay "$WORK/corrupt.rr"
+one_error x86-corrupt-log "corrupt"
+head -c $((size / 3)) "$WORK/smp1.rr" >"$WORK/trunc.rr"
+run bad-trunc 60 "$CMD1" -replay "$WORK/trunc.rr"
+one_error x86-truncated-log "truncated"
+run bad-smp 60 "$CMD1" -smp 2 -replay "$WORK/smp1.rr"
+one_error x86-other-smp "-smp differs"
+
+# ---- -smp 2, a racy program: one record, 3 replays (run together: a replaying core
+# often sleeps while it waits for the other, so the replays share the host CPUs) ----
+if zcat "$IMG/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-counter$'; then
+    CMD2='/stress/racy-counter 2 5000; cat /sys/devices/system/cpu/online; cat /proc/uptime'
+else
+    CMD2='echo 0 > /tmp/c; for t in 1 2; do (i=0; while [ $i -lt 100 ]; do n=$(cat /tmp/c); echo $((n+1)) > /tmp/c; i=$((i+1)); done) & done; wait; echo "STRESS shell-counter total=$(cat /tmp/c)"; cat /proc/uptime'
+fi
+run smp2-rec 600 "$CMD2" -smp 2 -record "$WORK/smp2.rr"
+REC2=$OUT RRC2=$RC
+check x86-smp2-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
+check x86-smp2-online "the record did not bring both cores online" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=2" "$OUT"
+grep '^STRESS' "$REC2" | sed 's/^/    recorded: /'
+replay2() {
+    run smp2-rep$1 900 "$CMD2" -smp 2 -replay "$WORK/smp2.rr"
+    echo "$RC" >"$WORK/smp2-rep$1.rc"
+}
+for i in 1 2 3; do
+    replay2 "$i" &
+done
+wait
+for i in 1 2 3; do
+    OUT=$WORK/smp2-rep$i.out
+    RC=$(cat "$WORK/smp2-rep$i.rc" 2>/dev/null || echo 255)
+    same_as_record "x86-smp2-replay$i" "$REC2" "$RRC2" "$WORK/smp2.rr"
+done
+
+echo "test-reemu-x86_64 took $((SECONDS - T0)) s" >&2
