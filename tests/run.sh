@@ -61,7 +61,8 @@ done
 for t in build/asan/tests/unit/test-*; do
     unit_bin "$t" && run_one "asan/$(basename "$t")" env ASAN_OPTIONS=detect_leaks=0 "$t"
 done
-for t in build/tsan/tests/unit/test-coremu-* build/tsan/tests/unit/test-smp-*; do
+for t in build/tsan/tests/unit/test-coremu-* build/tsan/tests/unit/test-smp-* \
+         build/tsan/tests/unit/test-reemu-*; do
     unit_bin "$t" && run_one "tsan/$(basename "$t")" env TSAN_OPTIONS=halt_on_error=1 "$t"
 done
 for t in tests/tcg/*/run.sh; do

@@ -313,7 +313,7 @@ static bool trans_ADR(DisasContext *s, arg_ADR *a)
 static bool trans_ADRP(DisasContext *s, arg_ADRP *a)
 {
     uint64_t base = s->pc_curr & ~0xfffull;
-    tcg_gen_movi_i64(dest_x(s, a->rd), (int64_t)(base + ((int64_t)a->imm << 12)));
+    tcg_gen_movi_i64(dest_x(s, a->rd), (int64_t)(base + ((uint64_t)(int64_t)a->imm << 12)));
     return true;
 }
 
