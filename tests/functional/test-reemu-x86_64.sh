@@ -11,7 +11,8 @@
 #   - the same at -smp 2 with the racy program /stress/racy-counter (an unsynchronised
 #     counter; a racy shell job if the initramfs lacks it): one record, 3 replays;
 #   - a corrupt log, a truncated one and one made with another -smp are refused with
-#     one error line and exit status 1.
+#     one error line and exit status 1; a well-formed log that does not fit the run (an
+#     RDTSC moved) stops the replay with a divergence report.
 # Every run uses private copies of the images so that a rebuild of images/ during the
 # test cannot change them between record and replay.
 set -u
@@ -111,6 +112,69 @@ run bad-trunc 60 "$CMD1" -replay "$WORK/trunc.rr"
 one_error x86-truncated-log "truncated"
 run bad-smp 60 "$CMD1" -smp 2 -replay "$WORK/smp1.rr"
 one_error x86-other-smp "-smp differs"
+
+# a log that is well-formed but does not describe the run: core 0's first x86 input (an
+# RDTSC early in the boot) moved 1000 instructions later (chunk re-encoded, checksums
+# valid) -> the replay stops at that read with a report naming core, icount and the
+# log's expectation
+cat >"$WORK/tamper.py" <<'PYEOF'
+import struct, sys, zlib
+FIELDS = {1: 0x0e, 2: 0x0e, 3: 0x0e, 16: 0x05, 17: 0x3d, 18: 0x3d, 19: 0x01, 20: 0x01,
+          21: 0x1f, 22: 0x17, 23: 0x01}
+def leb(b, i):
+    v = s = 0
+    while True:
+        c = b[i]; i += 1
+        v |= (c & 0x7f) << s; s += 7
+        if not c & 0x80:
+            return v, i
+def put(v):
+    out = bytearray()
+    while True:
+        c = v & 0x7f; v >>= 7
+        out.append(c | (0x80 if v else 0))
+        if not v:
+            return out
+src, dst, kind, delta = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+d = bytearray(open(src, 'rb').read())
+hlen = struct.unpack_from('<I', d, 12)[0]
+off = 16 + hlen + 4
+done = False
+while off + 24 <= len(d) and not done:
+    tag, core, seq, rawlen, zlen, crc = struct.unpack_from('<6I', d, off)
+    if tag == 0x4b4e4843 and core == 0:
+        raw = zlib.decompress(bytes(d[off + 24: off + 24 + zlen]))
+        i, out = 0, bytearray()
+        while i < len(raw):
+            k = raw[i]; i += 1
+            vals = []
+            for f in range(6):
+                if FIELDS[k] & (1 << f):
+                    v, i = leb(raw, i); vals.append(v)
+            if k == kind and not done:
+                vals[0] += delta  # the first field: icount (or pos for ordering events)
+                done = True
+            out.append(k)
+            for v in vals:
+                out += put(v)
+        z = zlib.compress(bytes(out), 1)
+        hdr = struct.pack('<5I', tag, core, seq, len(out), len(z))
+        c = zlib.crc32(z, zlib.crc32(hdr)) & 0xffffffff
+        d[off: off + 24 + zlen] = hdr + struct.pack('<I', c) + z
+        break
+    off += 24 + zlen
+open(dst, 'wb').write(d)
+sys.exit(0 if done else 1)
+PYEOF
+if python3 "$WORK/tamper.py" "$WORK/smp1.rr" "$WORK/moved.rr" 22 1000; then
+    run bad-moved 300 "$CMD1" -replay "$WORK/moved.rr"
+    check x86-divergence-status "exit status $RC (expected 1)" test "$RC" -eq 1
+    check x86-divergence-report "no divergence report: $(grep '^reemu' "$OUT" | head -c 300)" \
+        grep -q "^reemu: replay of .* diverged on core 0: at icount [0-9]* .*the log expected: icount [0-9]* .*SYSREG read key 0x" "$OUT"
+    grep '^reemu' "$OUT" | head -1 | cut -c1-240 | sed 's/^/    /'
+else
+    echo "FAIL x86-divergence-setup: the 1-core log has no input to move"
+fi
 
 # ---- -smp 2, a racy program: one record, 3 replays (run together: a replaying core
 # often sleeps while it waits for the other, so the replays share the host CPUs) ----
