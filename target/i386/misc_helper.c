@@ -222,8 +222,9 @@ bool x86_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val)
 }
 
 /* Record/replay: the MSRs that read time or a device (the TSC, the APIC's
- * x2APIC registers) are inputs; whether the APIC answered (or #GP) is one
- * too. Every other MSR is core state, deterministic in replay. */
+ * x2APIC registers, IA32_TSC_DEADLINE 0x6e0, which the APIC model keeps)
+ * are inputs; whether the MSR exists (or #GP) is one too, as the APIC
+ * decides it. Every other MSR is core state, deterministic in replay. */
 static bool rdmsr_input(CPUX86State *env, uint32_t msr, uint64_t *val, uintptr_t ra)
 {
     CPUState *cs = env_cpu(env);
@@ -231,7 +232,7 @@ static bool rdmsr_input(CPUX86State *env, uint32_t msr, uint64_t *val, uintptr_t
         *val = guest_tsc_input(env, ra);
         return true;
     }
-    if (msr < 0x800 || msr > 0x8ff) {
+    if ((msr < 0x800 || msr > 0x8ff) && msr != 0x6e0) {
         return x86_rdmsr(env, msr, val);
     }
     uint64_t v = 0;

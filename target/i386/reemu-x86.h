@@ -2,12 +2,13 @@
  * reemu-x86.h — the x86-64 inputs of record/replay (docs/reemu.md, "x86-64").
  *
  * Every value an x86 core reads from outside itself — a port (IN, INS), the
- * TSC (RDTSC, RDTSCP, RDMSR 0x10), an APIC MSR (x2APIC 0x800..0x8ff), CR8
- * (the APIC's TPR), the vector of an external interrupt (INTA) and of a SIPI —
- * goes through reemu_io_reg_read() with one of the keys below: record logs
- * the answer at the instruction's exact icount, replay returns the logged
- * answer and never asks the device (its state differs in replay). Port and
- * MSR writes stay real in replay (serial output appears again).
+ * TSC (RDTSC, RDTSCP, RDMSR 0x10), an APIC MSR (x2APIC 0x800..0x8ff,
+ * TSC_DEADLINE 0x6e0), CR8 (the APIC's TPR), the vector of an external
+ * interrupt (INTA) and of a SIPI — goes through reemu_io_reg_read() with one
+ * of the keys below: record logs the answer at the instruction's exact
+ * icount, replay returns the logged answer and never asks the device (its
+ * state differs in replay). Port and MSR writes stay real in replay (serial
+ * output appears again).
  *
  * Pattern at a call site (cost when off: one test of reemu_mode):
  *     if (__builtin_expect(reemu_mode, 0)) {
