@@ -111,7 +111,7 @@ $(O)/reemu-dump: tools/reemu-dump.c $(REEMU_OBJS)
 check:
 	@scripts/install-deps.sh
 	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory O=build/asan SAN=asan OPT=-O1 unit
+	@$(MAKE) --no-print-directory O=build/asan SAN=asan OPT=-O1 all unit
 	@$(MAKE) --no-print-directory O=build/tsan SAN=tsan OPT=-O1 tsan-unit
 	@scripts/fetch-images.sh
 	@tests/run.sh

@@ -193,7 +193,7 @@ static bool trans_LDSTP(DisasContext *s, arg_LDSTP *a)
         return true;
     }
     bool post = a->type == 1, wback = a->type == 1 || a->type == 3;
-    int64_t off = (int64_t)a->imm << size;
+    int64_t off = (int64_t)((uint64_t)(int64_t)a->imm << size);
     TCGv_i64 base = reg_sp(s, a->rn);
     TCGv_i64 addr = tcg_temp_new_i64(), addr2 = tcg_temp_new_i64();
     tcg_gen_addi_i64(addr, base, post ? 0 : off);
