@@ -23,6 +23,25 @@ void coremu_set_single_thread(bool single)
     single_thread = single;
 }
 
+bool coremu_is_single_thread(void)
+{
+    return single_thread;
+}
+
+void coremu_run_on_sleeping(CPUState *target, void (*fn)(CPUState *, void *), void *opaque)
+{
+    if (single_thread) {
+        fn(target, opaque); /* one thread: the target cannot be running */
+        return;
+    }
+    CoreSleep *ts = &coremu_core(target)->sleep;
+    while (!coremu_sleep_claim(ts)) {
+        sched_yield(); /* still on its way to its sleep (e.g. just after CPU_OFF) */
+    }
+    fn(target, opaque);
+    coremu_sleep_release(ts);
+}
+
 void coremu_core_init(CPUState *cpu)
 {
     CoreState *c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);

@@ -21,6 +21,7 @@
 
 #include <inttypes.h>
 
+#include "coremu/coremu.h"
 #include "system/cpus.h"
 #include "target/arm/cpu.h"
 #include "util/log.h"
@@ -46,6 +47,12 @@ static bool psci_implemented(uint32_t fn)
     }
 }
 
+static void psci_power_on_fn(CPUState *cpu, void *opaque)
+{
+    const uint64_t *args = opaque;
+    arm_cpu_power_on(cpu, args[0], args[1]);
+}
+
 static int64_t psci_cpu_on(VirtBoard *b, uint64_t target, uint64_t entry, uint64_t ctx)
 {
     int idx = virt_cpu_by_mpidr(b, target);
@@ -61,7 +68,11 @@ static int64_t psci_cpu_on(VirtBoard *b, uint64_t target, uint64_t entry, uint64
         return PSCI_RET_ALREADY_ON;
     }
     CPUState *cpu = b->m->cpus[idx];
-    arm_cpu_power_on(cpu, entry, ctx);
+    /* the target is powered off, i.e. parked asleep (or about to be): reset it
+     * while it is claimed, so neither it nor a TLB shootdown flushing it in
+     * place can touch its state meanwhile */
+    uint64_t args[2] = {entry, ctx};
+    coremu_run_on_sleeping(cpu, psci_power_on_fn, args);
     cpu_kick(cpu);
     log_mask_printf(LOG_INT, "psci: CPU_ON core %d at 0x%" PRIx64 "\n", idx, entry);
     return PSCI_RET_SUCCESS;

@@ -63,6 +63,12 @@ static inline CoreState *coremu_core(CPUState *cpu)
 }
 /* thread=single: set once before the cores start */
 void coremu_set_single_thread(bool single);
+bool coremu_is_single_thread(void);
+
+/* Run fn(target, opaque) on the caller's thread while target is asleep and
+ * claimed (it cannot wake, and no in-place flusher can touch it meanwhile);
+ * waits until target sleeps. For a core known to be parked (powered off). */
+void coremu_run_on_sleeping(CPUState *target, void (*fn)(CPUState *, void *), void *opaque);
 
 /* Any thread: queue m for target and kick it. m must stay valid until handled. */
 void coremu_post(CPUState *target, CoreMsg *m);
