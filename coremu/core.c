@@ -34,7 +34,12 @@ void coremu_run_on_sleeping(CPUState *target, void (*fn)(CPUState *, void *), vo
         fn(target, opaque); /* one thread: the target cannot be running */
         return;
     }
-    CoreSleep *ts = &coremu_core(target)->sleep;
+    CoreState *c = coremu_core(target);
+    if (!c || !__atomic_load_n(&c->tid, __ATOMIC_ACQUIRE)) {
+        fn(target, opaque); /* no thread runs it (yet): nothing to race with */
+        return;
+    }
+    CoreSleep *ts = &c->sleep;
     while (!coremu_sleep_claim(ts)) {
         sched_yield(); /* still on its way to its sleep (e.g. just after CPU_OFF) */
     }
