@@ -7,7 +7,8 @@
 #     (all cores on one host thread), replayed with thread=multi;
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
 #     unsynchronised counter and an atomicity violation in a shared list) are recorded
-#     once and replayed 10 times (the last 3 with -reemu delay=): every replay must print
+#     once and replayed 10 times (2 with the host threads pinned, -coremu sched=pin, 2
+#     left to the OS, sched=none, the last 3 with -reemu delay=): every replay must print
 #     the recorded serial output, end every core at its recorded instruction count and
 #     reach the recorded RAM and CPU-state hashes ("matched the record" line), and exit
 #     with the recorded status;
@@ -100,6 +101,10 @@ replay4() {
     local i=$1 extra=()
     if [ "$i" -gt 7 ]; then
         extra=(-reemu "delay=$((100 * i))")
+    elif [ "$i" -ge 4 ] && [ "$i" -le 5 ]; then
+        extra=(-coremu sched=pin)  # host threads placed differently from the record
+    elif [ "$i" -ge 6 ]; then
+        extra=(-coremu sched=none)
     fi
     run smp4-rep$i 900 "$CMD4" -smp 4 -replay "$WORK/smp4.rr" "${extra[@]}"
     echo "$RC" >"$WORK/smp4-rep$i.rc"
@@ -113,6 +118,8 @@ for i in 1 3 5 7 9; do
         RC=$(cat "$WORK/smp4-rep$j.rc" 2>/dev/null || echo 255)
         tag=""
         [ "$j" -gt 7 ] && tag=-delay
+        [ "$j" -ge 4 ] && [ "$j" -le 5 ] && tag=-pinned
+        [ "$j" -ge 6 ] && [ "$j" -le 7 ] && tag=-unpinned
         same_as_record "smp4-replay$j$tag" "$REC4" "$RRC4"
     done
 done
