@@ -116,21 +116,11 @@ out:
 
 static void set_status(VirtIOMMIOState *s, uint32_t v)
 {
-    VirtIODevice *vdev = s->vdev;
     if (v == 0) {
-        virtio_reset(vdev);
+        virtio_reset(s->vdev);
         return;
     }
-    if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
-        /* §2.2.2 / §6.1: accept only what we offered, and only the modern interface */
-        if ((vdev->guest_features & ~vdev->host_features) ||
-            !(vdev->guest_features & (1ull << VIRTIO_F_VERSION_1))) {
-            v &= ~VIRTIO_STATUS_FEATURES_OK;
-        }
-    }
-    /* NEEDS_RESET is the device's bit: the driver cannot clear it except by reset */
-    vdev->status = (uint8_t)((v & ~VIRTIO_STATUS_NEEDS_RESET) |
-                             (vdev->status & VIRTIO_STATUS_NEEDS_RESET));
+    virtio_write_status(s->vdev, (uint8_t)v);
 }
 
 static void set_addr(VirtQueue *vq, uint64_t *field, bool high, uint32_t v)

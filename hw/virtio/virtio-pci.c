@@ -148,21 +148,11 @@ static uint32_t common_read(VirtIOPCIState *s, uint64_t off, unsigned size)
 
 static void set_status(VirtIOPCIState *s, uint8_t v)
 {
-    VirtIODevice *vdev = s->vdev;
     if (v == 0) {
         vp_reset_locked(s);
         return;
     }
-    if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
-        /* §2.2.2 / §6.1: accept only what we offered, and only the modern interface */
-        if ((vdev->guest_features & ~vdev->host_features) ||
-            !(vdev->guest_features & (1ull << VIRTIO_F_VERSION_1))) {
-            v &= ~VIRTIO_STATUS_FEATURES_OK;
-        }
-    }
-    /* NEEDS_RESET is the device's bit: only a reset clears it */
-    vdev->status = (uint8_t)((v & ~VIRTIO_STATUS_NEEDS_RESET) |
-                             (vdev->status & VIRTIO_STATUS_NEEDS_RESET));
+    virtio_write_status(s->vdev, (uint8_t)v);
 }
 
 static uint16_t valid_vector(VirtIOPCIState *s, uint32_t v)

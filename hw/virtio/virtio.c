@@ -41,6 +41,20 @@ void virtio_init(VirtIODevice *vdev, const VirtIODeviceClass *vc, AddressSpace *
     virtio_reset(vdev);
 }
 
+void virtio_write_status(VirtIODevice *vdev, uint8_t v)
+{
+    if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
+        /* §2.2.2 / §6.1: accept only what we offered, and only the modern interface */
+        if ((vdev->guest_features & ~vdev->host_features) ||
+            !(vdev->guest_features & (1ull << VIRTIO_F_VERSION_1))) {
+            v &= ~VIRTIO_STATUS_FEATURES_OK;
+        }
+    }
+    /* NEEDS_RESET is the device's bit: the driver cannot clear it except by reset */
+    vdev->status = (uint8_t)((v & ~VIRTIO_STATUS_NEEDS_RESET) |
+                             (vdev->status & VIRTIO_STATUS_NEEDS_RESET));
+}
+
 void virtio_reset(VirtIODevice *vdev)
 {
     if (vdev->vc->reset) {

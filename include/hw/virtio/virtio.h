@@ -110,6 +110,10 @@ void virtio_init(VirtIODevice *vdev, const VirtIODeviceClass *vc, AddressSpace *
                  uint64_t host_features, uint8_t *config);
 /* Device reset (status written 0): queues, features and ISR cleared. */
 void virtio_reset(VirtIODevice *vdev);
+/* A driver's non-zero write of the status register, for any transport (0 is a
+ * reset, which each transport does with its own state): FEATURES_OK only for
+ * features we offered incl. VERSION_1; NEEDS_RESET stays the device's bit. */
+void virtio_write_status(VirtIODevice *vdev, uint8_t v);
 /* Check a queue's ring addresses before QueueReady = 1; false if unusable. */
 bool virtio_queue_check(VirtIODevice *vdev, VirtQueue *vq);
 
