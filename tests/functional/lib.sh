@@ -40,3 +40,17 @@ check() {
         tail -25 "$OUT" 2>/dev/null | sed 's/^/    /'
     fi
 }
+
+# boot_x86_64 NAME TIMEOUT CMD [extra emulator args...]: the same for the amd64 guest on
+# -M pc (BIN is then the x86-64 binary); X86_APPEND adds kernel arguments.
+boot_x86_64() {
+    local name=$1 tmo=$2 cmd=$3; shift 3
+    OUT=$WORK/$name.out
+    local t0=$SECONDS
+    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
+        -kernel "$IMAGES/x86_64/bzImage" -initrd "$IMAGES/x86_64/rootfs.cpio.gz" \
+        -append "console=ttyS0 panic=-1 ${X86_APPEND:-}coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
+        "$@" >"$OUT" 2>&1 </dev/null
+    RC=$?
+    ELAPSED=$((SECONDS - t0))
+}

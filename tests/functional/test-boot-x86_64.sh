@@ -22,18 +22,6 @@ if [[ ! -x "$BIN" ]]; then
     exit 1
 fi
 
-# boot_x86_64 NAME TIMEOUT CMD [extra emulator args...]: like lib.sh's boot_aarch64
-boot_x86_64() {
-    local name=$1 tmo=$2 cmd=$3; shift 3
-    OUT=$WORK/$name.out
-    local t0=$SECONDS
-    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
-        -kernel "$IMAGES/x86_64/bzImage" -initrd "$IMAGES/x86_64/rootfs.cpio.gz" \
-        -append "console=ttyS0 panic=-1 coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
-        "$@" >"$OUT" 2>&1 </dev/null
-    RC=$?
-    ELAPSED=$((SECONDS - t0))
-}
 
 # ---- one core
 boot_x86_64 x86-boot 300 'echo "sum=$((6 * 7))"; grep -c ^processor /proc/cpuinfo; cat /proc/version; cat /sys/class/rtc/rtc0/date'

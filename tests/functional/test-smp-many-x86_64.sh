@@ -43,24 +43,11 @@ if [[ ! -x "$BIN" ]]; then
     exit 1
 fi
 
-# boot_x86_64 NAME TIMEOUT CMD [extra emulator args...]: like lib.sh's boot_aarch64
-boot_x86_64() {
-    local name=$1 tmo=$2 cmd=$3; shift 3
-    OUT=$WORK/$name.out
-    local t0=$SECONDS
-    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
-        -kernel "$IMAGES/x86_64/bzImage" -initrd "$IMAGES/x86_64/rootfs.cpio.gz" \
-        -append "console=ttyS0 panic=-1 lpj=4000000 no_timer_check $APPEND coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
-        "$@" >"$OUT" 2>&1 </dev/null
-    RC=$?
-    ELAPSED=$((SECONDS - t0))
-}
-
 job='echo "online=$(cat /sys/devices/system/cpu/online) n=$(grep -c ^processor /proc/cpuinfo)"'
 for smp in ${X86_MANY_SMP:-16 64 255}; do
     APPEND=
     [[ $smp -le 64 ]] || APPEND="nowatchdog rcupdate.rcu_cpu_stall_suppress=1"
-    GUEST_MEM=2G boot_x86_64 x86-many$smp 1200 "$job" -smp $smp
+    X86_APPEND="lpj=4000000 no_timer_check $APPEND " GUEST_MEM=2G boot_x86_64 x86-many$smp 1200 "$job" -smp $smp
     check "x86-smp$smp-many-marker" "marker with cpus=$smp missing (${ELAPSED}s)" \
         grep -q "COREMU-GUEST-READY arch=x86_64 cpus=$smp" "$OUT"
     check "x86-smp$smp-many-kernel-log" "kernel did not bring up $smp CPUs" \
