@@ -424,6 +424,26 @@ bool order_end(OrderCore *c, OrderTok *t)
     return true;
 }
 
+void order_excl_begin(OrderCore *c, uint64_t obj, OrderTok *t)
+{
+    order_begin(c, obj, obj, true, t);
+    if (t->aborted) {
+        return;
+    }
+    /* the section's position is its start: log and publish it now; W(obj) stays odd */
+    if (c->o->mode == ORDER_RECORD) {
+        record_look(c, obj, t->v[0], c->pos, true);
+    }
+    publish(c);
+}
+
+void order_excl_end(OrderCore *c, OrderTok *t)
+{
+    if (!t->aborted) {
+        __atomic_store_n(&c->o->w[t->obj[0]], t->v[0] + 2, __ATOMIC_RELEASE);
+    }
+}
+
 bool order_access(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write,
                   void (*fn)(void *arg), void *arg)
 {

@@ -36,7 +36,9 @@
 #include "reemu/log.h"
 #include "reemu/order.h"
 #include "system/cpus.h"
+#include "system/block.h"
 #include "system/machine.h"
+#include "tcg/tcg.h"
 #include "util/log.h"
 
 int reemu_mode;
@@ -73,6 +75,9 @@ static struct {
     ReemuLog *log;
     Order *order;
     uint64_t nobjs;
+    uint64_t ram_objs; /* objects 0..ram_objs-1: guest physical memory (the last: the rest) */
+    int ndev;          /* devices registered (reemu_device_register) */
+    const char *dev_name[REEMU_MAX_DEVICES];
     int abort;       /* atomic: the run is ending (waits give up) */
     int shutdown_ok; /* atomic: replay: every core reached its end */
     pthread_t monitor;
@@ -262,15 +267,9 @@ bool reemu_configure(MachineOptions *mo, CpusConfig *cfg)
     if (!reemu_mode) {
         return true;
     }
-    const char *opt = reemu_mode == REEMU_RECORD ? "-record" : "-replay";
-    for (int i = 0; i < mo->ndrives; i++) {
-        if (!mo->drives[i].readonly) {
-            error_report("%s: disk images are not supported by record/replay (give -drive "
-                         "...,readonly=on)",
-                         opt);
-            return false;
-        }
-    }
+    /* disks: writes go to an overlay in memory, so record and replay start from the
+     * image's content (the header names its size and hash) and leave the file alone */
+    block_snapshot = true;
     if (reemu_mode == REEMU_REPLAY && mo->smp > 1 && cfg->single_thread) {
         error_report("-replay: a run of %d cores replays with thread=multi only (a core waiting "
                      "for another would block the one thread)",
@@ -371,7 +370,22 @@ static char *make_header(Machine *m, const CpusConfig *cfg)
     add_file(&h, &len, "initrd", o->initrd);
     add_file(&h, &len, "dtb", o->dtb);
     add(&h, &len, "append", "%s", o->append ? o->append : "");
+    add(&h, &len, "drives", "%d", o->ndrives);
+    for (int i = 0; i < o->ndrives; i++) {
+        char k[32];
+        snprintf(k, sizeof(k), "drive%d", i);
+        add_file(&h, &len, k, o->drives[i].file);
+        snprintf(k, sizeof(k), "drive%d_ro", i);
+        add(&h, &len, k, "%d", o->drives[i].readonly ? 1 : 0);
+    }
     add(&h, &len, "obj_shift", "%u", R.obj_shift);
+    add(&h, &len, "dev_obj", "%" PRIu64, R.ram_objs);
+    char devs[1024] = "";
+    for (int i = 0; i < R.ndev; i++) {
+        size_t l = strlen(devs);
+        snprintf(devs + l, sizeof(devs) - l, "%s%s", i ? "," : "", R.dev_name[i]);
+    }
+    add(&h, &len, "devices", "%s", devs);
     add(&h, &len, "backend", "%s", o->interp ? "interp" : "jit");
     add(&h, &len, "thread", "%s", cfg->single_thread ? "single" : "multi");
     return h;
@@ -392,20 +406,44 @@ static const struct {
     {"initrd_hash", "-initrd"},
     {"dtb_hash", "-dtb"},
     {"append", "-append"},
+    {"drives", "-drive"},
     {"obj_shift", "-reemu obj="},
+    {"dev_obj", "-m"},
+    {"devices", "-drive"},
 };
+
+static bool check_key(const char *logged, const char *mine, const char *key,
+                      const char *option)
+{
+    char a[4096], b[4096];
+    bool ha = reemu_header_get(logged, key, a, sizeof(a));
+    bool hb = reemu_header_get(mine, key, b, sizeof(b));
+    if (ha != hb || (ha && strcmp(a, b) != 0)) {
+        error_report("-replay %s: %s differs from the record (%s: recorded '%s', now '%s')",
+                     R.file, option, key, ha ? a : "(none)", hb ? b : "(none)");
+        return false;
+    }
+    return true;
+}
 
 static bool check_header(const char *logged, const char *mine)
 {
     for (size_t i = 0; i < sizeof(checked_keys) / sizeof(checked_keys[0]); i++) {
-        char a[4096], b[4096];
-        bool ha = reemu_header_get(logged, checked_keys[i].key, a, sizeof(a));
-        bool hb = reemu_header_get(mine, checked_keys[i].key, b, sizeof(b));
-        if (ha != hb || (ha && strcmp(a, b) != 0)) {
-            error_report("-replay %s: %s differs from the record (%s: recorded '%s', now '%s')",
-                         R.file, checked_keys[i].option, checked_keys[i].key, ha ? a : "(none)",
-                         hb ? b : "(none)");
+        if (!check_key(logged, mine, checked_keys[i].key, checked_keys[i].option)) {
             return false;
+        }
+    }
+    /* every disk: the same size and content (by hash) and the same readonly flag */
+    char n[16];
+    int ndrives = reemu_header_get(mine, "drives", n, sizeof(n)) ? atoi(n) : 0;
+    for (int i = 0; i < ndrives; i++) {
+        static const char *const sfx[] = {"_size", "_hash", "_ro"};
+        for (size_t k = 0; k < 3; k++) {
+            char key[32];
+            snprintf(key, sizeof(key), "drive%d%s", i, sfx[k]);
+            if (!check_key(logged, mine, key, "-drive")) {
+                return false;
+            }
         }
     }
     return true;
@@ -506,6 +544,12 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
     }
     R.m = m;
     R.ncores = m->ncpus;
+    if (R.ndev > REEMU_MAX_DEVICES) {
+        error_report("%s: more than %d devices with shared state (record/replay orders at most "
+                     "that many)",
+                     reemu_mode == REEMU_RECORD ? "-record" : "-replay", REEMU_MAX_DEVICES);
+        return false;
+    }
     R.t0_ns = now_ns();
     char err[512];
     if (reemu_mode == REEMU_REPLAY) {
@@ -523,6 +567,11 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
             }
         }
     }
+    /* objects: RAM (plus one for anything past it), then one per registered device */
+    uint64_t ram_end;
+    ram_extent(m, &ram_end);
+    R.ram_objs = (ram_end >> R.obj_shift) + 2;
+    R.nobjs = R.ram_objs + REEMU_MAX_DEVICES;
     char *header = make_header(m, cfg);
     if (reemu_mode == REEMU_REPLAY) {
         bool ok = check_header(R.log->header, header);
@@ -543,9 +592,6 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
         }
     }
     reemu_order_on = m->ncpus > 1;
-    uint64_t ram_end;
-    ram_extent(m, &ram_end);
-    R.nobjs = (ram_end >> R.obj_shift) + 2;
     if (reemu_order_on) {
         R.order = order_new(reemu_mode == REEMU_RECORD ? ORDER_RECORD : ORDER_REPLAY, R.nobjs,
                             m->ncpus);
@@ -703,8 +749,8 @@ void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned 
 {
     ReemuCore *rc = &R.cores[cpu->cpu_index];
     uint64_t lo = paddr >> R.obj_shift, hi = (paddr + size - 1) >> R.obj_shift;
-    if (hi >= R.nobjs) {
-        lo = hi = R.nobjs - 1; /* not RAM the table knows: one catch-all object */
+    if (hi >= R.ram_objs) {
+        lo = hi = R.ram_objs - 1; /* not RAM the table knows: one catch-all object */
     }
     if (R.delay_us) {
         maybe_delay(rc, 8191);
@@ -715,6 +761,103 @@ void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned 
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a)
 {
     return order_end(R.cores[cpu->cpu_index].oc, a);
+}
+
+/* ---- devices: ordered state and DMA ---- */
+
+int reemu_device_register(const char *name)
+{
+    int i = __atomic_fetch_add(&R.ndev, 1, __ATOMIC_RELAXED);
+    if (i >= REEMU_MAX_DEVICES) {
+        return -1; /* never ordered: record/replay refuses such a machine at start */
+    }
+    R.dev_name[i] = name;
+    return i;
+}
+
+/* The core this thread runs now: cpu_exec sets tcg_ctx to the core's own context. */
+static __thread TCGContext *cur_ctx;
+static __thread ReemuCore *cur_core;
+static __thread ReemuCore *dma_core; /* inside a device section: whose accesses DMA is */
+
+static ReemuCore *current_core(void)
+{
+    TCGContext *ctx = tcg_ctx;
+    if (!ctx || !R.cores) {
+        return NULL;
+    }
+    if (ctx == cur_ctx) {
+        return cur_core;
+    }
+    for (int i = 0; i < R.ncores; i++) {
+        if (R.cores[i].cpu->tcg == ctx) {
+            cur_ctx = ctx;
+            cur_core = &R.cores[i];
+            return cur_core;
+        }
+    }
+    return NULL;
+}
+
+void reemu_device_begin_slow(int dev, ReemuDevSection *s)
+{
+    ReemuCore *rc = current_core();
+    if (dev < 0 || dev >= REEMU_MAX_DEVICES || !rc || !rc->oc || dma_core) {
+        return; /* not a core's access (or nested: the outer section orders it) */
+    }
+    if (R.delay_us) {
+        maybe_delay(rc, 7);
+    }
+    order_excl_begin(rc->oc, R.ram_objs + (uint64_t)dev, &s->tok);
+    s->on = true;
+    dma_core = rc;
+}
+
+void reemu_device_end_slow(ReemuDevSection *s)
+{
+    order_excl_end(dma_core->oc, &s->tok);
+    dma_core = NULL;
+    s->on = false;
+}
+
+/* One ordered access per object of [paddr, paddr+len) of the core in a device section. */
+static void dma_copy(void *dst, const void *src, uint64_t paddr, size_t len, bool write)
+{
+    ReemuCore *rc = dma_core;
+    if (!rc) {
+        memcpy(dst, src, len);
+        return;
+    }
+    uint64_t osize = 1ull << R.obj_shift;
+    uint8_t *d = dst;
+    const uint8_t *p = src;
+    while (len > 0) {
+        size_t n = (size_t)(osize - (paddr & (osize - 1)));
+        n = n < len ? n : len;
+        uint64_t obj = paddr >> R.obj_shift;
+        if (obj >= R.ram_objs) {
+            obj = R.ram_objs - 1;
+        }
+        OrderTok t;
+        order_begin(rc->oc, obj, obj, write, &t);
+        do {
+            memcpy(d, p, n);
+        } while (!order_end(rc->oc, &t));
+        d += n;
+        p += n;
+        paddr += n;
+        len -= n;
+    }
+}
+
+void reemu_dma_read(void *buf, const void *host, uint64_t paddr, size_t len)
+{
+    dma_copy(buf, host, paddr, len, false);
+}
+
+void reemu_dma_write(void *host, uint64_t paddr, const void *buf, size_t len)
+{
+    dma_copy(host, buf, paddr, len, true);
 }
 
 /* ---- replay: asynchronous events ---- */

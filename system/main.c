@@ -21,6 +21,7 @@
 #include "coremu/sched.h"
 #include "exec/memory.h"
 #include "reemu/reemu.h"
+#include "system/block.h"
 #include "system/chardev.h"
 #include "system/cpus.h"
 #include "system/gdbstub.h"
@@ -58,6 +59,7 @@ static void usage(FILE *f)
             "Devices and display:\n"
             "  -drive file=IMG[,format=raw][,if=virtio|none][,id=ID][,readonly=on]\n"
             "  -device virtio-blk-device,drive=ID\n"
+            "  -snapshot                  disk writes go to memory, the images stay unchanged\n"
             "  -serial stdio|file:PATH|none   first serial port back-end\n"
             "  -nographic                 no display; serial on stdio\n"
             "  -display none              no display\n"
@@ -404,6 +406,10 @@ static bool parse_args(Options *o, int argc, char **argv)
             o->mo.no_reboot = true;
             continue;
         }
+        if (strcmp(name, "snapshot") == 0) {
+            block_snapshot = true; /* disk writes to an overlay in memory (system/block.h) */
+            continue;
+        }
         if (strcmp(name, "icount") == 0 && (i + 1 >= argc || argv[i + 1][0] == '-')) {
             o->cfg.icount = true;
             continue;
@@ -669,18 +675,19 @@ int main(int argc, char **argv)
     if (o.mo.initrd && !initrd_check(o.mo.initrd)) {
         return 1;
     }
+    if (!reemu_configure(&o.mo, &o.cfg)) { /* record/replay: exact counting, -snapshot */
+        return 1;
+    }
     for (int i = 0; i < o.mo.ndrives; i++) {
         const DriveOptions *d = &o.mo.drives[i];
-        int fd = open(d->file, d->readonly ? O_RDONLY : O_RDWR);
+        bool ro = d->readonly || block_snapshot;
+        int fd = open(d->file, ro ? O_RDONLY : O_RDWR);
         if (fd < 0) {
-            error_report("cannot open disk image '%s'%s: %s", d->file,
-                         d->readonly ? "" : " for writing", strerror(errno));
+            error_report("cannot open disk image '%s'%s: %s", d->file, ro ? "" : " for writing",
+                         strerror(errno));
             return 1;
         }
         close(fd);
-    }
-    if (!reemu_configure(&o.mo, &o.cfg)) { /* record/replay: exact counting, no disks */
-        return 1;
     }
     if (o.log_file && !log_set_file(o.log_file)) {
         error_report("cannot open log file '%s': %s", o.log_file, strerror(errno));

@@ -6,6 +6,11 @@
  * in the thread of the core that wrote the notify register. The interrupt
  * line is level: high while InterruptStatus (vdev->isr) is non-zero.
  *
+ * Record/replay (docs/reemu.md): every write runs in a device section
+ * (reemu_device_begin, taken before the lock), so the cores' writes and
+ * the request processing a notify starts replay in the recorded order;
+ * reads are logged inputs (a replay does not call the device for them).
+ *
  * Driver mistakes are contained: queue addresses are checked when the queue
  * is made ready (a bad ring sets DEVICE_NEEDS_RESET), FEATURES_OK is refused
  * for features we did not offer or without VIRTIO_F_VERSION_1, and queue
@@ -16,6 +21,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "reemu/reemu.h"
 #include "util/log.h"
 
 #define VIRT_MAGIC 0x74726976u /* "virt" */
@@ -140,6 +146,8 @@ void virtio_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     if (!vdev) {
         return;
     }
+    ReemuDevSection rr;
+    reemu_device_begin(vdev->rr_dev, &rr); /* record/replay: the cores' writes in order */
     pthread_mutex_lock(&s->lock);
     if (offset >= VIRTIO_MMIO_CONFIG) {
         uint64_t off = offset - VIRTIO_MMIO_CONFIG;
@@ -209,6 +217,7 @@ void virtio_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     }
 out:
     pthread_mutex_unlock(&s->lock);
+    reemu_device_end(&rr);
 }
 
 static const MemoryRegionOps virtio_mmio_ops = {

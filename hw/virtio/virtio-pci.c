@@ -18,8 +18,11 @@
  *
  * One mutex per transport serialises every BAR 4 access and, through a
  * notification, the device's request processing (which runs in the thread
- * of the core that wrote the notify register, ordering its DMA like that
- * core's stores). Lock order: host lock -> this lock -> MSI-X / INTx locks.
+ * of the core that wrote the notify register). Lock order: host lock -> this
+ * lock -> MSI-X / INTx locks. Record/replay (docs/reemu.md): every BAR 4
+ * write (notify included) runs in a device section taken before the lock,
+ * so the cores' writes and the DMA they start replay in the recorded order;
+ * reads, the read-to-clear ISR included, are logged inputs.
  *
  * Driver mistakes are contained as in virtio-mmio: FEATURES_OK is refused
  * for features we did not offer or without VIRTIO_F_VERSION_1, queue
@@ -34,6 +37,7 @@
 #include <string.h>
 
 #include "hw/block/virtio-blk.h"
+#include "reemu/reemu.h"
 #include "util/log.h"
 
 #define VIRTIO_PCI_CAP_LEN 16
@@ -297,6 +301,8 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint64_t value, unsigned
     VirtIODevice *vdev = s->vdev;
     uint64_t region = offset & ~(uint64_t)(VIRTIO_PCI_REGION_SIZE - 1);
     uint64_t off = offset - region;
+    ReemuDevSection rr;
+    reemu_device_begin(vdev->rr_dev, &rr); /* record/replay: the cores' writes in order */
     pthread_mutex_lock(&s->lock);
     switch (region) {
     case VIRTIO_PCI_COMMON_OFFSET:
@@ -325,6 +331,7 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint64_t value, unsigned
         break; /* the ISR is read-only */
     }
     pthread_mutex_unlock(&s->lock);
+    reemu_device_end(&rr);
 }
 
 static const MemoryRegionOps vp_bar_ops = {

@@ -10,6 +10,11 @@
  * through memory_ram_ptr(), and a chain longer than the queue size is a
  * loop: the device is marked broken instead of spinning.
  *
+ * Record/replay (docs/reemu.md): every access to guest RAM here and in the
+ * devices (rings, descriptors, buffers) is a reemu_dma_read/write, which the
+ * transports' device sections make ordered accesses of the notifying core;
+ * outside record/replay they are plain copies.
+ *
  * Indirect descriptors (§2.6.5.3) are supported when negotiated: a table of
  * at most VIRTQUEUE_MAX_SIZE entries, as the only descriptor of a chain,
  * walked with the same checks and bounded by its own size. EVENT_IDX is not
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reemu/reemu.h"
 #include "util/log.h"
 
 typedef struct VRingDesc {
@@ -38,6 +44,7 @@ void virtio_init(VirtIODevice *vdev, const VirtIODeviceClass *vc, AddressSpace *
     vdev->as = as;
     vdev->host_features = host_features | (1ull << VIRTIO_F_VERSION_1);
     vdev->config = config;
+    vdev->rr_dev = reemu_device_register(vc->name);
     virtio_reset(vdev);
 }
 
@@ -110,7 +117,7 @@ static bool ram_read(VirtIODevice *vdev, uint64_t addr, void *buf, size_t len)
     if (!p) {
         return false;
     }
-    memcpy(buf, p, len);
+    reemu_dma_read(buf, p, addr, len);
     return true;
 }
 
@@ -124,7 +131,9 @@ int virtqueue_pop(VirtIODevice *vdev, VirtQueue *vq, VirtQueueElement *elem)
         virtio_error(vdev, "avail ring outside RAM");
         return -1;
     }
-    uint16_t avail_idx = __atomic_load_n(avail_idx_p, __ATOMIC_ACQUIRE);
+    uint16_t avail_idx;
+    reemu_dma_read(&avail_idx, avail_idx_p, vq->avail + 2, 2);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (avail_idx == vq->last_avail_idx) {
         return 0;
     }
@@ -197,6 +206,7 @@ int virtqueue_pop(VirtIODevice *vdev, VirtQueue *vq, VirtQueueElement *elem)
                     virtio_error(vdev, "readable descriptor after a writable one");
                     return -1;
                 }
+                elem->out_addr[elem->out_num] = d.addr;
                 elem->out_sg[elem->out_num++] = (struct iovec){ p, d.len };
                 elem->out_len += d.len;
             }
@@ -224,9 +234,10 @@ void virtqueue_push(VirtIODevice *vdev, VirtQueue *vq, const VirtQueueElement *e
         virtio_error(vdev, "used ring outside RAM");
         return;
     }
-    memcpy(slot, e, sizeof(e));
+    reemu_dma_write(slot, vq->used + 4 + 8ull * (vq->used_idx % vq->num), e, sizeof(e));
     vq->used_idx++;
-    __atomic_store_n(idx, vq->used_idx, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    reemu_dma_write(idx, vq->used + 2, &vq->used_idx, 2);
 }
 
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
@@ -244,6 +255,43 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     if (vdev->notify_event) {
         vdev->notify_event(vdev, (int)(vq - vdev->vq));
     }
+}
+
+/* Walk an element's buffers from offset: copy len bytes (ordered DMA). */
+static size_t elem_copy(const struct iovec *iov, const uint64_t *addr, unsigned n,
+                        uint64_t offset, uint8_t *buf, size_t len, bool to_guest)
+{
+    size_t done = 0;
+    for (unsigned i = 0; i < n && done < len; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t k = iov[i].iov_len - offset;
+        if (k > len - done) {
+            k = len - done;
+        }
+        uint8_t *host = (uint8_t *)iov[i].iov_base + offset;
+        if (to_guest) {
+            reemu_dma_write(host, addr[i] + offset, buf + done, k);
+        } else {
+            reemu_dma_read(buf + done, host, addr[i] + offset, k);
+        }
+        done += k;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t virtqueue_read_out(const VirtQueueElement *e, uint64_t offset, void *buf, size_t len)
+{
+    return elem_copy(e->out_sg, e->out_addr, e->out_num, offset, buf, len, false);
+}
+
+size_t virtqueue_write_in(const VirtQueueElement *e, uint64_t offset, const void *buf,
+                          size_t len)
+{
+    return elem_copy(e->in_sg, e->in_addr, e->in_num, offset, (uint8_t *)buf, len, true);
 }
 
 size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REEMU_LOG_VERSION 1
+#define REEMU_LOG_VERSION 2
 
 /* event kinds: 1..3 are the ordering events of reemu/order.h */
 enum {

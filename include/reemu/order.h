@@ -149,6 +149,18 @@ void order_begin(OrderCore *c, uint64_t obj_lo, uint64_t obj_hi, bool write, Ord
 bool order_end(OrderCore *c, OrderTok *t);
 
 /*
+ * An exclusive section on one object (a device's state, docs/reemu.md):
+ * ordered like a write at the core's current position, which it consumes and
+ * publishes at once, and held (W(obj) odd: other writers wait) until
+ * order_excl_end. The core's ordered accesses inside it (the device's DMA)
+ * take the positions after it, so record and replay agree on them; the
+ * section's writer order is its version order. Only writes may touch obj
+ * (a reader would wait for the whole section). Sections do not nest.
+ */
+void order_excl_begin(OrderCore *c, uint64_t obj, OrderTok *t);
+void order_excl_end(OrderCore *c, OrderTok *t);
+
+/*
  * One ordered access by core c to objects [obj_lo, obj_hi] (one or two,
  * taken in that order), performed by fn(arg). A read may call fn several
  * times (seqlock retry): fn must only read. Returns false when a replay wait

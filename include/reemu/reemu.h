@@ -14,6 +14,7 @@
 #define REEMU_REEMU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "exec/cpu.h"
@@ -70,6 +71,46 @@ typedef OrderTok ReemuAccess;
 void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
                         bool write);
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a);
+
+/* ---- devices (hw/virtio): ordered device state and DMA ---- */
+/*
+ * A device whose state the cores share (a virtio transport and its device)
+ * registers once while the machine is built and gets a pseudo-object in the
+ * version table, past RAM (at most REEMU_MAX_DEVICES; -1 beyond: unordered).
+ * Every guest write to the device runs inside reemu_device_begin/end: in
+ * record/replay with ordering on (more than one core), an exclusive section
+ * on that object of the core that made the access, so the cores' device
+ * writes, and what they start (a notify processes a queue), happen in the
+ * recorded order. Reads of the device stay logged inputs (reemu_mmio_read).
+ * Inside a section, reemu_dma_read/write copy guest RAM as ordered accesses
+ * of that core, one per object the range touches; elsewhere (ordering off,
+ * not on a core thread, unit tests) they are a plain memcpy.
+ * Take the section before the device's own lock (a replay waits inside it).
+ */
+#define REEMU_MAX_DEVICES 64
+int reemu_device_register(const char *name);
+typedef struct ReemuDevSection {
+    OrderTok tok;
+    bool on;
+} ReemuDevSection;
+void reemu_device_begin_slow(int dev, ReemuDevSection *s);
+void reemu_device_end_slow(ReemuDevSection *s);
+static inline void reemu_device_begin(int dev, ReemuDevSection *s)
+{
+    s->on = false;
+    if (__builtin_expect(reemu_order_on, 0)) {
+        reemu_device_begin_slow(dev, s);
+    }
+}
+static inline void reemu_device_end(ReemuDevSection *s)
+{
+    if (__builtin_expect(s->on, 0)) {
+        reemu_device_end_slow(s);
+    }
+}
+/* guest physical paddr, its host pointer host, len bytes */
+void reemu_dma_read(void *buf, const void *host, uint64_t paddr, size_t len);
+void reemu_dma_write(void *host, uint64_t paddr, const void *buf, size_t len);
 
 /* ---- cross-core messages (coremu/core.c) ---- */
 /* The sender's stamp to carry in a TLB/TB message (CoreMsg.opaque). */

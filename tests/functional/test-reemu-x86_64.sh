@@ -10,6 +10,10 @@
 #     INTA vectors);
 #   - the same at -smp 2 with the racy program /stress/racy-counter (an unsynchronised
 #     counter; a racy shell job if the initramfs lacks it): one record, 3 replays;
+#   - a writable virtio-pci disk at -smp 2: 4 guest processes write their own blocks and
+#     one shared block concurrently, then read everything back (md5sums); one record, 2
+#     replays (together) print the same, the image file is unchanged (writes go to an
+#     overlay in memory), and a replay with another image is refused with one line;
 #   - a corrupt log, a truncated one and one made with another -smp are refused with
 #     one error line and exit status 1; a well-formed log that does not fit the run (an
 #     RDTSC moved) stops the replay with a divergence report.
@@ -201,5 +205,32 @@ for i in 1 2 3; do
     RC=$(cat "$WORK/smp2-rep$i.rc" 2>/dev/null || echo 255)
     same_as_record "x86-smp2-replay$i" "$REC2" "$RRC2" "$WORK/smp2.rr"
 done
+
+# ---- a writable disk at -smp 2: device accesses and DMA ordered, the image untouched ----
+DISK=$WORK/disk.img
+truncate -s 8M "$DISK"
+DISK_SUM=$(md5sum <"$DISK")
+CMDD='for t in 1 2 3 4; do (i=0; while [ $i -lt 2 ]; do head -c 4096 /dev/urandom >/tmp/r$t; dd if=/tmp/r$t of=/dev/vda bs=4096 seek=$((t*8+i)) oflag=direct 2>/dev/null; echo "w$t $i" | dd of=/dev/vda bs=512 seek=1000 conv=fsync 2>/dev/null; i=$((i+1)); done) & done; wait; for t in 1 2 3 4; do echo "DISK region$t $(dd if=/dev/vda bs=4096 skip=$((t*8)) count=2 iflag=direct 2>/dev/null | md5sum | cut -c1-32)"; done; echo "DISK shared $(dd if=/dev/vda bs=512 skip=1000 count=1 2>/dev/null | head -1)"; echo "DISK all $(md5sum </dev/vda | cut -c1-32)"'
+run disk-rec 600 "$CMDD" -smp 2 -record "$WORK/disk.rr" -drive file="$DISK",format=raw,if=virtio
+RECD=$OUT RRCD=$RC
+check x86-disk-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
+check x86-disk-record-wrote "the guest did not write and read back 4 regions" \
+    test "$(grep -c '^DISK region[1-4] [0-9a-f]\{32\}' "$OUT")" -eq 4
+grep '^DISK' "$RECD" | sed 's/^/    recorded: /'
+for i in 1 2; do
+    (run disk-rep$i 900 "$CMDD" -smp 2 -replay "$WORK/disk.rr" -drive file="$DISK",format=raw,if=virtio
+     echo "$RC" >"$WORK/disk-rep$i.rc") &
+done
+wait
+for i in 1 2; do
+    OUT=$WORK/disk-rep$i.out
+    RC=$(cat "$WORK/disk-rep$i.rc" 2>/dev/null || echo 255)
+    same_as_record "x86-disk-replay$i" "$RECD" "$RRCD" "$WORK/disk.rr"
+done
+check x86-disk-image-unchanged "the image file changed during record/replay" test "$(md5sum <"$DISK")" = "$DISK_SUM"
+cp "$DISK" "$WORK/disk2.img"
+printf 'X' | dd of="$WORK/disk2.img" bs=1 seek=123456 conv=notrunc status=none
+run bad-disk 60 "$CMDD" -smp 2 -replay "$WORK/disk.rr" -drive file="$WORK/disk2.img",format=raw,if=virtio
+one_error x86-refuse-other-disk-image "-drive differs"
 
 echo "test-reemu-x86_64 took $((SECONDS - T0)) s" >&2

@@ -17,6 +17,7 @@
 
 #include "hw/block/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "system/block.h"
 
 static int failures;
 static char why[256];
@@ -592,6 +593,67 @@ static bool test_fuzz(void)
     return true;
 }
 
+/* -snapshot (and record/replay): writes land in an overlay in memory, reads
+ * see them, the image file is not modified, and a shared lock lets a second
+ * snapshot user open it */
+static bool test_snapshot(void)
+{
+    uint8_t before[DISK_SECTORS * 512], after[DISK_SECTORS * 512];
+    if (!as) {
+        CHECK(setup(false), "setup");
+        teardown();
+    }
+    int fd = open(img_path, O_RDONLY);
+    CHECK(pread(fd, before, sizeof(before), 0) == (ssize_t)sizeof(before), "pread");
+    close(fd);
+    block_snapshot = true;
+    bool ok = setup(false);
+    block_snapshot = false;
+    CHECK(ok, "setup");
+    block_snapshot = true;
+    VirtIODevice *other = virtio_blk_new(as, img_path, false, NULL);
+    block_snapshot = false;
+    CHECK(other, "a second snapshot user of the image");
+    other->vc->free(other);
+    uint64_t data = BUF + 0x1000;
+    /* 3 sectors across a 4 KiB cluster boundary (sectors 7..9), one whole cluster, the last */
+    for (int i = 0; i < 3 * 512; i++) {
+        *gp(data + i) = (uint8_t)(0x3c ^ i);
+    }
+    CHECK(request(VIRTIO_BLK_T_OUT, 7, data, 3 * 512) == VIRTIO_BLK_S_OK, "write");
+    CHECK(request(VIRTIO_BLK_T_OUT, 16, data, 3 * 512) == VIRTIO_BLK_S_OK, "write 2");
+    CHECK(request(VIRTIO_BLK_T_OUT, DISK_SECTORS - 1, data, 512) == VIRTIO_BLK_S_OK, "last");
+    CHECK(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0) == VIRTIO_BLK_S_OK, "flush");
+    uint64_t back = BUF + 0x4000;
+    memset(gp(back), 0, 12 * 512);
+    CHECK(request(VIRTIO_BLK_T_IN, 6, back, 12 * 512) == VIRTIO_BLK_S_OK, "read back");
+    for (int i = 0; i < 12 * 512; i++) {
+        int sec = 6 + i / 512;
+        uint8_t want = sec >= 7 && sec <= 9   ? (uint8_t)(0x3c ^ (i - 512))
+                       : sec >= 16 && sec <= 18 ? (uint8_t)(0x3c ^ (i - 10 * 512))
+                                              : (uint8_t)(before[sec * 512 + i % 512]);
+        CHECK(*gp(back + i) == want, "read back byte %d: 0x%x, want 0x%x", i, *gp(back + i),
+              want);
+    }
+    CHECK(request(VIRTIO_BLK_T_IN, DISK_SECTORS - 1, back, 512) == VIRTIO_BLK_S_OK &&
+              *gp(back + 5) == (uint8_t)(0x3c ^ 5),
+          "last sector read back");
+    CHECK(request(VIRTIO_BLK_T_OUT, DISK_SECTORS, data, 512) == VIRTIO_BLK_S_IOERR,
+          "past the end");
+    teardown();
+    fd = open(img_path, O_RDONLY);
+    CHECK(pread(fd, after, sizeof(after), 0) == (ssize_t)sizeof(after), "pread");
+    close(fd);
+    CHECK(memcmp(before, after, sizeof(before)) == 0, "the image file changed");
+    /* a new (non-snapshot) device sees the file, not the gone overlay */
+    CHECK(setup(false), "setup 2");
+    CHECK(request(VIRTIO_BLK_T_IN, 7, back, 512) == VIRTIO_BLK_S_OK &&
+              !memcmp(gp(back), before + 7 * 512, 512),
+          "overlay gone with the device");
+    teardown();
+    return true;
+}
+
 static bool test_open_errors(void)
 {
     if (!as) {
@@ -617,6 +679,7 @@ int main(void)
     run("virtio_blk_indirect_descriptors", test_indirect);
     run("virtio_blk_fuzz_rings", test_fuzz);
     run("virtio_blk_open_errors", test_open_errors);
+    run("virtio_blk_snapshot_overlay", test_snapshot);
     if (img_path[0]) {
         unlink(img_path);
     }

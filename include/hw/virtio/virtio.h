@@ -6,8 +6,9 @@
  * embeds VirtIODevice first in its state. The transport (virtio-mmio)
  * serialises every call into the device with its own lock, so device
  * callbacks run single-threaded; they run in the thread of the core whose
- * access triggered them (QUEUE_NOTIFY), which orders device DMA like that
- * core's stores.
+ * access triggered them (QUEUE_NOTIFY). Under record/replay the transport
+ * also wraps every guest write in a device section (reemu_device_begin) and
+ * the device's RAM accesses are ordered accesses of that core.
  *
  * Guest memory safety: every descriptor is copied out of guest RAM before it
  * is used, every buffer is checked with memory_ram_ptr() (which refuses
@@ -68,7 +69,8 @@ typedef struct VirtQueueElement {
     uint64_t in_len, out_len;    /* their total sizes */
     struct iovec in_sg[VIRTQUEUE_MAX_SIZE];
     struct iovec out_sg[VIRTQUEUE_MAX_SIZE];
-    uint64_t in_addr[VIRTQUEUE_MAX_SIZE]; /* guest physical address of each in_sg */
+    uint64_t in_addr[VIRTQUEUE_MAX_SIZE];  /* guest physical address of each in_sg */
+    uint64_t out_addr[VIRTQUEUE_MAX_SIZE]; /* ... and of each out_sg */
 } VirtQueueElement;
 
 typedef struct VirtIODevice VirtIODevice;
@@ -104,6 +106,7 @@ struct VirtIODevice {
      */
     void (*notify_event)(VirtIODevice *vdev, int q);
     void *transport;
+    int rr_dev; /* record/replay: the device's ordered pseudo-object (reemu.h) */
 };
 
 void virtio_init(VirtIODevice *vdev, const VirtIODeviceClass *vc, AddressSpace *as,
@@ -133,6 +136,16 @@ static inline bool virtio_broken(const VirtIODevice *vdev)
 {
     return vdev->status & VIRTIO_STATUS_NEEDS_RESET;
 }
+
+/*
+ * A device's copies to and from an element's buffers, from byte offset of the
+ * device-readable (out) or device-writable (in) ones: return bytes copied.
+ * Ordered DMA under record/replay (reemu_dma_*): devices use these, not the
+ * iovecs' host pointers.
+ */
+size_t virtqueue_read_out(const VirtQueueElement *e, uint64_t offset, void *buf, size_t len);
+size_t virtqueue_write_in(const VirtQueueElement *e, uint64_t offset, const void *buf,
+                          size_t len);
 
 /* Scatter-gather copies: return bytes copied. */
 size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
