@@ -41,6 +41,10 @@ void coremu_run_on_sleeping(CPUState *target, void (*fn)(CPUState *, void *), vo
     }
     CoreSleep *ts = &c->sleep;
     while (!coremu_sleep_claim(ts)) {
+        if (target->machine &&
+            __atomic_load_n(&target->machine->shutdown_requested, __ATOMIC_ACQUIRE)) {
+            return; /* it parks for the shutdown or reboot instead of sleeping */
+        }
         sched_yield(); /* still on its way to its sleep (e.g. just after CPU_OFF) */
     }
     fn(target, opaque);
@@ -57,6 +61,21 @@ void coremu_core_init(CPUState *cpu)
     inbox_init(&c->inbox);
     c->host_cpu = -1;
     cpu->coremu = c;
+}
+
+void coremu_core_reboot(CPUState *cpu)
+{
+    CoreState *c = coremu_core(cpu);
+    CoreMsg *m;
+    while ((m = inbox_pop(&c->inbox)) != NULL) {
+        /* RUN and TB_INVALIDATE are ours to free; a TLB message lives in an
+         * array its initiator gave up on when the shutdown began (see
+         * coremu_tlb_flush_others_synced): not touched */
+        if (m->kind == COREMU_MSG_RUN || m->kind == COREMU_MSG_TB_INVALIDATE) {
+            free(m);
+        }
+    }
+    c->spin_streak = 0;
 }
 
 uint64_t coremu_kicks(CPUState *cpu, CoreKick k)
@@ -239,11 +258,15 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
         }
         return;
     }
-    int remaining = m->ncpus - 1;
+    /* the count is on the heap with the messages: if a shutdown or reboot ends
+     * the wait early, a handler that is still running decrements leaked memory,
+     * not this dead frame */
+    int *remaining = malloc(sizeof(*remaining));
     SyncMsg *msgs = calloc((size_t)m->ncpus, sizeof(*msgs));
-    if (!msgs) {
+    if (!msgs || !remaining) {
         fatal("out of memory");
     }
+    *remaining = m->ncpus - 1;
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *t = m->cpus[i];
         if (!t || t == src) { /* absent (a test machine) or the sender */
@@ -260,7 +283,7 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
             }
             flush_local(t, vaddr, idxmap);
             coremu_sleep_release(ts);
-            __atomic_fetch_sub(&remaining, 1, __ATOMIC_RELEASE);
+            __atomic_fetch_sub(remaining, 1, __ATOMIC_RELEASE);
             continue;
         }
         msgs[i].msg.kind = vaddr == COREMU_FLUSH_ALL ? COREMU_MSG_TLB_FLUSH
@@ -270,19 +293,20 @@ void coremu_tlb_flush_others_synced(CPUState *src, uint64_t vaddr, uint16_t idxm
         if (__builtin_expect(reemu_mode == REEMU_RECORD, 0)) {
             msgs[i].msg.opaque = reemu_stamp(src); /* record/replay: who sent it, when */
         }
-        msgs[i].remaining = &remaining;
+        msgs[i].remaining = remaining;
         coremu_post(t, &msgs[i].msg);
     }
     /* wait, serving our own inbox so that concurrent broadcasts make progress */
-    while (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0) {
+    while (__atomic_load_n(remaining, __ATOMIC_ACQUIRE) > 0) {
         coremu_drain(src);
         if (__atomic_load_n(&m->shutdown_requested, __ATOMIC_ACQUIRE)) {
-            break; /* the others may have left their loops; msgs leak, harmlessly */
+            break; /* the others park at their loop tops; msgs leak, harmlessly */
         }
         sched_yield();
     }
-    if (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) == 0) {
+    if (__atomic_load_n(remaining, __ATOMIC_ACQUIRE) == 0) {
         free(msgs);
+        free(remaining);
     }
 }
 

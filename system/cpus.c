@@ -14,6 +14,17 @@
  *
  * Scheduling: with thread=multi a monitor thread (coremu/sched.c) places
  * the core threads on host CPUs (-coremu sched=feedback|pin|none).
+ *
+ * Shutdown and reboot: a request (machine.h: 1 poweroff, 2 reset) makes every
+ * core thread leave its loop at the top, between TBs, and park in
+ * cpus_park(); once all are parked no guest code runs and no core holds a
+ * device lock or is inside a cross-core message. The main thread then either
+ * lets them return (poweroff; reset with -no-reboot or under record/replay)
+ * or reboots in place (cpus_reboot): the board's reset (devices, CPU state,
+ * images reloaded, boot core at the entry, the others off or waiting for
+ * SIPI), every core's inbox emptied, TLB and code cache flushed, the request
+ * cleared, and the same threads run again (their thread-local translator
+ * state stays valid). A poweroff arriving meanwhile wins over the reset.
  */
 #include "system/cpus.h"
 
@@ -24,6 +35,7 @@
 
 #include "coremu/coremu.h"
 #include "coremu/sched.h"
+#include "exec/cputlb.h"
 #include "exec/tb-cache.h"
 #include "reemu/reemu.h"
 #include "system/gdbstub.h"
@@ -34,7 +46,11 @@ typedef struct CpusState {
     Machine *m;
     CpusConfig cfg;
     pthread_mutex_t lock; /* shutdown state */
-    pthread_cond_t cond;
+    pthread_cond_t cond;  /* main thread: a request came, or a thread parked */
+    pthread_cond_t resume; /* parked threads: the verdict (generation, finished) */
+    int parked;            /* threads in cpus_park() (lock) */
+    unsigned generation;   /* bumped by each reboot (lock) */
+    bool finished;         /* the run is over: parked threads return (lock) */
     CoreSleep single_sleep; /* thread=single: the one thread's sleep word */
     CPUState *current;    /* thread=single: the core being run */
     HostTimer *slice;
@@ -133,6 +149,22 @@ static bool core_ready(void *opaque)
     return shutting_down() || coremu_has_mail(cpu) || core_runnable(cpu);
 }
 
+/* A thread whose loop saw the shutdown request: wait for the main thread's
+ * verdict. True: the machine was reset in place, run again. */
+static bool cpus_park(void)
+{
+    pthread_mutex_lock(&cpus.lock);
+    unsigned gen = cpus.generation;
+    cpus.parked++;
+    pthread_cond_broadcast(&cpus.cond);
+    while (cpus.generation == gen && !cpus.finished) {
+        pthread_cond_wait(&cpus.resume, &cpus.lock);
+    }
+    bool again = !cpus.finished;
+    pthread_mutex_unlock(&cpus.lock);
+    return again;
+}
+
 static void *core_thread(void *arg)
 {
     CPUState *cpu = arg;
@@ -142,23 +174,25 @@ static void *core_thread(void *arg)
         cpu->icount_enabled = true;
         cpu_icount_set_budget(cpu, cpu->icount_stop ? cpu->icount_stop : ~0ull >> 1);
     }
-    while (!shutting_down()) {
-        coremu_drain(cpu); /* messages are handled between TBs, halted or not */
-        if (!core_ready(cpu)) {
-            CPU_STAT_ADD(cpu, idle_ns, coremu_halt(cpu, core_ready));
-            continue; /* drain what woke us first */
+    do {
+        while (!shutting_down()) {
+            coremu_drain(cpu); /* messages are handled between TBs, halted or not */
+            if (!core_ready(cpu)) {
+                CPU_STAT_ADD(cpu, idle_ns, coremu_halt(cpu, core_ready));
+                continue; /* drain what woke us first */
+            }
+            if (shutting_down()) {
+                break;
+            }
+            if (coremu_has_mail(cpu)) {
+                continue;
+            }
+            if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
+                continue; /* it was stopped by the debugger: look again */
+            }
+            core_run_once(cpu);
         }
-        if (shutting_down()) {
-            break;
-        }
-        if (coremu_has_mail(cpu)) {
-            continue;
-        }
-        if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
-            continue; /* it was stopped by the debugger: look again */
-        }
-        core_run_once(cpu);
-    }
+    } while (cpus_park());
     return NULL;
 }
 
@@ -199,29 +233,31 @@ static void *single_thread(void *arg)
     }
     cpus.slice = host_timer_new(slice_expired, NULL);
     host_timer_mod(cpus.slice, clock_ns() + 5000000);
-    while (!shutting_down()) {
-        bool ran = false;
-        for (int i = 0; i < m->ncpus && !shutting_down(); i++) {
-            CPUState *cpu = m->cpus[i];
-            coremu_drain(cpu); /* one thread is every core: handlers run here */
-            if (!core_runnable(cpu)) {
-                continue;
+    do {
+        while (!shutting_down()) {
+            bool ran = false;
+            for (int i = 0; i < m->ncpus && !shutting_down(); i++) {
+                CPUState *cpu = m->cpus[i];
+                coremu_drain(cpu); /* one thread is every core: handlers run here */
+                if (!core_runnable(cpu)) {
+                    continue;
+                }
+                if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
+                    continue; /* stopped or held by the debugger */
+                }
+                __atomic_store_n(&cpus.current, cpu, __ATOMIC_RELEASE);
+                core_run_once(cpu);
+                __atomic_store_n(&cpus.current, NULL, __ATOMIC_RELEASE);
+                ran = true;
             }
-            if (__builtin_expect(gdbstub_attention, 0) && !gdbstub_core_sync(cpu)) {
-                continue; /* stopped or held by the debugger */
+            if (!ran && !any_runnable(m)) {
+                uint64_t ns = coremu_sleep(&cpus.single_sleep, any_runnable, m, 0);
+                for (int i = 0; i < m->ncpus; i++) {
+                    CPU_STAT_ADD(m->cpus[i], idle_ns, ns); /* every core was idle */
+                }
             }
-            __atomic_store_n(&cpus.current, cpu, __ATOMIC_RELEASE);
-            core_run_once(cpu);
-            __atomic_store_n(&cpus.current, NULL, __ATOMIC_RELEASE);
-            ran = true;
         }
-        if (!ran && !any_runnable(m)) {
-            uint64_t ns = coremu_sleep(&cpus.single_sleep, any_runnable, m, 0);
-            for (int i = 0; i < m->ncpus; i++) {
-                CPU_STAT_ADD(m->cpus[i], idle_ns, ns); /* every core was idle */
-            }
-        }
-    }
+    } while (cpus_park());
     host_timer_del(cpus.slice);
     return NULL;
 }
@@ -232,7 +268,8 @@ void cpus_request_shutdown(Machine *m, int kind, int status)
         return; /* replay: reemu shuts down once every core reached its recorded end */
     }
     pthread_mutex_lock(&cpus.lock);
-    if (!m->shutdown_requested) {
+    /* the first request wins, except that a poweroff overrides a pending reset */
+    if (!m->shutdown_requested || (m->shutdown_requested == 2 && kind == 1)) {
         m->exit_status = status;
         __atomic_store_n(&m->shutdown_requested, kind, __ATOMIC_RELEASE);
     }
@@ -244,6 +281,46 @@ void cpus_request_shutdown(Machine *m, int kind, int status)
     }
 }
 
+/* Wait until a request came and every thread parked; true if it asks for a
+ * reboot in place: a reset without -no-reboot, outside record/replay. */
+static bool cpus_wait_parked(Machine *m, int nthreads)
+{
+    pthread_mutex_lock(&cpus.lock);
+    while (!m->shutdown_requested || cpus.parked < nthreads) {
+        pthread_cond_wait(&cpus.cond, &cpus.lock);
+    }
+    int kind = m->shutdown_requested;
+    pthread_mutex_unlock(&cpus.lock);
+    return kind == 2 && !m->opts->no_reboot && m->mc->reset && reemu_mode == REEMU_OFF;
+}
+
+/* Every thread is parked: reset the machine in place and let them run again.
+ * False (they stay parked) when a poweroff came in meanwhile. */
+static bool cpus_reboot(Machine *m)
+{
+    log_mask_printf(LOG_INT, "machine: reset requested: rebooting in place\n");
+    m->mc->reset(m); /* devices, cores, boot images, boot state */
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *cpu = m->cpus[i];
+        coremu_core_reboot(cpu); /* after the reset, which may have posted notices */
+        tlb_flush(cpu);
+        if (cpu->tbc) {
+            tb_flush_core(cpu);
+        }
+    }
+    pthread_mutex_lock(&cpus.lock);
+    bool again = m->shutdown_requested == 2;
+    if (again) {
+        m->exit_status = 0;
+        __atomic_store_n(&m->shutdown_requested, 0, __ATOMIC_RELEASE);
+        cpus.parked = 0;
+        cpus.generation++;
+        pthread_cond_broadcast(&cpus.resume);
+    }
+    pthread_mutex_unlock(&cpus.lock);
+    return again;
+}
+
 int cpus_run(Machine *m, const CpusConfig *cfg)
 {
     cpus.m = m;
@@ -251,6 +328,7 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
     coremu_set_single_thread(cfg->single_thread);
     pthread_mutex_init(&cpus.lock, NULL);
     pthread_cond_init(&cpus.cond, NULL);
+    pthread_cond_init(&cpus.resume, NULL);
 
     int nthreads = cfg->single_thread ? 1 : m->ncpus;
     pthread_t *th = calloc((size_t)nthreads, sizeof(*th));
@@ -273,10 +351,12 @@ int cpus_run(Machine *m, const CpusConfig *cfg)
                                             NULL, 0, cfg->spin_backoff);
     }
 
-    pthread_mutex_lock(&cpus.lock);
-    while (!m->shutdown_requested) {
-        pthread_cond_wait(&cpus.cond, &cpus.lock);
+    while (cpus_wait_parked(m, nthreads) && cpus_reboot(m)) {
+        /* rebooted in place: the same threads run the new boot */
     }
+    pthread_mutex_lock(&cpus.lock);
+    cpus.finished = true;
+    pthread_cond_broadcast(&cpus.resume);
     pthread_mutex_unlock(&cpus.lock);
     coremu_monitor_stop(cpus.monitor);
     cpus.monitor = NULL;

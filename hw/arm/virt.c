@@ -240,6 +240,7 @@ static void virt_reset(Machine *m)
     VirtBoard *b = m->board;
     gicv3_reset(b->gic);
     pl011_reset(b->uart);
+    pl031_reset(b->rtc);
     for (int i = 0; i < VIRT_MMIO_COUNT; i++) {
         virtio_mmio_reset(b->mmio[i]);
     }

@@ -164,6 +164,19 @@ void pl031_set_clock(PL031State *s, uint64_t (*now)(void *), void *opaque)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* System reset (DDI 0224 §3.2: RTCMR, RTCIMSC, RTCRIS reset to 0): the alarm
+ * is disarmed and the line lowered; the counter keeps the time, as a
+ * battery-backed clock does (RTCLR reads back what was last loaded). */
+void pl031_reset(PL031State *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->mr = s->imsc = s->ris = 0;
+    s->match_armed = false;
+    update(s);
+    arm_alarm(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void pl031_free(PL031State *s)
 {
     if (s) {

@@ -61,6 +61,9 @@ static inline CoreState *coremu_core(CPUState *cpu)
 {
     return (CoreState *)cpu->coremu;
 }
+/* Machine reboot, every core thread parked (system/cpus.c): drop the inbox's
+ * messages (the TLBs and code caches are flushed whole anyway). */
+void coremu_core_reboot(CPUState *cpu);
 /* thread=single: set once before the cores start */
 void coremu_set_single_thread(bool single);
 bool coremu_is_single_thread(void);

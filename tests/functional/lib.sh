@@ -3,7 +3,9 @@
 # boot_aarch64 NAME TIMEOUT CMD [extra emulator args...]
 #   boots images/aarch64/{Image,rootfs.cpio.gz} on coremu, runs CMD in the
 #   guest (coremu.cmd), and leaves the console output in $OUT and the exit
-#   status in $RC. Set BIN to choose the binary.
+#   status in $RC. Set BIN to choose the binary. NO_REBOOT (default
+#   -no-reboot) is the reboot option both boot helpers pass; set it empty to
+#   let a guest reboot in place (test-reboot.sh).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IMAGES=${COREMU_IMAGES:-$ROOT/images}
 BIN=${BIN:-$ROOT/build/coremu-system-aarch64}
@@ -21,7 +23,7 @@ boot_aarch64() {
     local name=$1 tmo=$2 cmd=$3; shift 3
     OUT=$WORK/$name.out
     local t0=$SECONDS
-    timeout --kill-after=5 "$tmo" "$BIN" -M virt -cpu cortex-a57 -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
+    timeout --kill-after=5 "$tmo" "$BIN" -M virt -cpu cortex-a57 -m "${GUEST_MEM:-1G}" -nographic ${NO_REBOOT--no-reboot} \
         -kernel "$IMAGES/aarch64/Image" -initrd "$IMAGES/aarch64/rootfs.cpio.gz" \
         -append "console=ttyAMA0 panic=-1 coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
         "$@" >"$OUT" 2>&1 </dev/null
@@ -47,7 +49,7 @@ boot_x86_64() {
     local name=$1 tmo=$2 cmd=$3; shift 3
     OUT=$WORK/$name.out
     local t0=$SECONDS
-    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m "${GUEST_MEM:-1G}" -nographic -no-reboot \
+    timeout --kill-after=5 "$tmo" "$BIN" -M pc -m "${GUEST_MEM:-1G}" -nographic ${NO_REBOOT--no-reboot} \
         -kernel "$IMAGES/x86_64/bzImage" -initrd "$IMAGES/x86_64/rootfs.cpio.gz" \
         -append "console=ttyS0 panic=-1 ${X86_APPEND:-}coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
         "$@" >"$OUT" 2>&1 </dev/null

@@ -228,6 +228,33 @@ static bool test_pl031(void)
     return true;
 }
 
+/* System reset: the line drops, mask/match/RIS clear, the counter keeps its time,
+ * and an alarm armed before the reset does not fire after it. */
+static bool test_pl031_reset(void)
+{
+    irq_level = 0;
+    PL031State *s = pl031_new((IRQLine){ irq_handler, NULL, 0 });
+    fake_now = 5000;
+    pl031_set_clock(s, fake_clock, NULL);
+    pl031_write(s, RTCLR, 200, 4);
+    pl031_write(s, RTCIMSC, 1, 4);
+    pl031_write(s, RTCMR, 201, 4);
+    fake_now += 1;
+    CHECK(pl031_read(s, RTCRIS, 4) == 1 && irq_level, "match before the reset");
+    pl031_write(s, RTCMR, 210, 4); /* a second alarm, armed */
+    pl031_reset(s);
+    CHECK(!irq_level, "reset lowers the line");
+    CHECK(pl031_read(s, RTCIMSC, 4) == 0 && pl031_read(s, RTCRIS, 4) == 0 &&
+              pl031_read(s, RTCMR, 4) == 0,
+          "IMSC/RIS/MR reset to 0");
+    CHECK(pl031_read(s, RTCDR, 4) == 201, "counter kept across the reset");
+    pl031_write(s, RTCIMSC, 1, 4);
+    fake_now += 20;
+    CHECK(pl031_read(s, RTCRIS, 4) == 0 && !irq_level, "pre-reset alarm fired after reset");
+    pl031_free(s);
+    return true;
+}
+
 /* With the host clock the alarm fires by itself (a host timer), no access needed. */
 static bool test_pl031_alarm(void)
 {
@@ -264,5 +291,6 @@ int main(void)
     run("pl011_tx_interrupt_loopback", test_tx_interrupt_and_loopback);
     run("pl031_rtc", test_pl031);
     run("pl031_alarm_host_timer", test_pl031_alarm);
+    run("pl031_reset", test_pl031_reset);
     return failures ? 1 : 0;
 }

@@ -16,6 +16,8 @@ typedef struct PL031State PL031State;
 
 PL031State *pl031_new(IRQLine irq);
 void pl031_free(PL031State *s);
+/* System reset: match, mask and interrupt cleared; the counter keeps running. */
+void pl031_reset(PL031State *s);
 void pl031_map(PL031State *s, AddressSpace *as, uint64_t base);
 uint64_t pl031_read(void *opaque, uint64_t offset, unsigned size);
 void pl031_write(void *opaque, uint64_t offset, uint64_t value, unsigned size);
