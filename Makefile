@@ -113,7 +113,7 @@ check:
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory O=build/asan SAN=asan OPT=-O1 all unit
 	@$(MAKE) --no-print-directory O=build/tsan SAN=tsan OPT=-O1 tsan-unit
-	@scripts/fetch-images.sh
+	@scripts/fetch-images.sh --with-bench
 	@tests/run.sh
 
 demo:
@@ -122,7 +122,7 @@ demo:
 	@scripts/demo.sh
 
 images:
-	@scripts/fetch-images.sh
+	@scripts/fetch-images.sh --with-bench
 
 # micro-benchmarks (bench/); the guest-level drivers are bench/*.sh
 bench: $(O)/tcg-micro

@@ -2,12 +2,13 @@
 # test-reemu-aarch64.sh — deterministic record and replay (reemu, docs/reemu.md) of the
 # Debian arm64 kernel:
 #   - a 1-core boot recorded with QEMU's spelling (-icount shift=0,rr=record,rrfile=)
-#     replays exactly with -replay;
+#     replays exactly with -replay, on the JIT and on the IR interpreter (tcg backends);
 #   - the SMP boot at -smp 2 replays exactly; so does one recorded with thread=single
 #     (all cores on one host thread), replayed with thread=multi;
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
-#     unsynchronised counter and an atomicity violation in a shared list) are recorded
-#     once and replayed 10 times (2 with the host threads pinned, -coremu sched=pin, 2
+#     unsynchronised counter and an atomicity violation in a shared list), then
+#     Debian's pigz -p 4 (a real multithreaded program), after the SMP-4 boot, are
+#     recorded once and replayed 10 times (2 with the host threads pinned, -coremu sched=pin, 2
 #     left to the OS, sched=none, the last 3 with -reemu delay=): every replay must print
 #     the recorded serial output, end every core at its recorded instruction count and
 #     reach the recorded RAM and CPU-state hashes ("matched the record" line), and exit
@@ -33,6 +34,12 @@ DUMP=${DUMP:-$ROOT/build/reemu-dump}
 IMG=$WORK/img
 mkdir -p "$IMG"
 cp "$IMAGES/aarch64/Image" "$IMAGES/aarch64/rootfs.cpio.gz" "$IMG/"
+# the -smp 4 run also records Debian's pigz (scripts/fetch-images.sh --with-bench)
+HAVE_PIGZ=0
+if [ -s "$IMAGES/aarch64/rootfs-bench.cpio.gz" ]; then
+    cp "$IMAGES/aarch64/rootfs-bench.cpio.gz" "$IMG/"
+    HAVE_PIGZ=1
+fi
 T0=$SECONDS
 
 # run NAME TIMEOUT CMD [args...]: boot with CMD in the guest; output in $WORK/NAME.out, $RC
@@ -40,7 +47,7 @@ run() {
     local name=$1 tmo=$2 cmd=$3; shift 3
     OUT=$WORK/$name.out
     timeout --kill-after=5 "$tmo" "$BIN" -M virt -cpu cortex-a57 -m 256M -nographic -no-reboot \
-        -kernel "$IMG/Image" -initrd "$IMG/rootfs.cpio.gz" \
+        -kernel "$IMG/Image" -initrd "$IMG/${INITRD:-rootfs.cpio.gz}" \
         -append "console=ttyAMA0 panic=-1 quiet coremu.cmd=$(printf '%s' "$cmd" | base64 -w0)" \
         "$@" >"$OUT" 2>&1 </dev/null
     RC=$?
@@ -73,6 +80,11 @@ check smp1-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OU
 run smp1-rep 300 "$CMD1" -replay "$WORK/smp1.rr"
 same_as_record smp1-replay "$REC1" "$RRC1"
 
+# the same record replayed on the other tcg backend (the IR interpreter): the log is
+# backend-independent (positions are guest instructions and guest accesses)
+run smp1-interp 300 "$CMD1" -accel tcg,backend=interp -replay "$WORK/smp1.rr"
+same_as_record smp1-replay-interp-backend "$REC1" "$RRC1"
+
 # ---- the SMP boot at -smp 2 ----
 CMD2='echo two-cores; cat /sys/devices/system/cpu/online'
 run smp2-rec 400 "$CMD2" -smp 2 -record "$WORK/smp2.rr"
@@ -96,9 +108,22 @@ else
     # of a shared file by 4 concurrent read-modify-write loops)
     CMD4='echo 0 > /tmp/c; for t in 1 2 3 4; do (i=0; while [ $i -lt 150 ]; do n=$(cat /tmp/c); echo $((n+1)) > /tmp/c; i=$((i+1)); done) & done; wait; echo "STRESS shell-counter total=$(cat /tmp/c)"'
 fi
+if [ "$HAVE_PIGZ" = 1 ]; then
+    # and a real multithreaded Debian program: pigz -p 4 on busybox's 1.9 MB (15 blocks
+    # of 128 KiB, so all four compression threads work), checked by decompressing it
+    INITRD=rootfs-bench.cpio.gz
+    CMD4="$CMD4"'; cat /bin/busybox > /tmp/in; pigz -p 4 -c /tmp/in > /tmp/out.gz; echo "STRESS pigz-p4 gz=$(md5sum < /tmp/out.gz | cut -c1-16) roundtrip=$([ "$(pigz -dc /tmp/out.gz | md5sum)" = "$(md5sum < /tmp/in)" ] && echo ok || echo BAD)"'
+else
+    echo "FAIL pigz: $IMAGES/aarch64/rootfs-bench.cpio.gz missing (scripts/fetch-images.sh --with-bench)"
+fi
 run smp4-rec 600 "$CMD4" -smp 4 -record "$WORK/smp4.rr"
 REC4=$OUT RRC4=$RC
 check smp4-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
+case $CMD4 in
+*racy-list*) check smp4-record-racy "the racy programs did not run in the record" \
+    grep -q "^STRESS racy-list .*result=ok" "$OUT" ;;
+esac
+[ "$HAVE_PIGZ" = 1 ] && check smp4-record-pigz "pigz did not round-trip in the record" grep -q "^STRESS pigz-p4 .*roundtrip=ok" "$OUT"
 grep '^STRESS' "$REC4" | sed 's/^/    recorded: /'
 # two replays at a time: a replaying core often sleeps while it waits for another, so a
 # second replay uses the host CPUs the first leaves idle
@@ -128,6 +153,8 @@ for i in 1 3 5 7 9; do
         same_as_record "smp4-replay$j$tag" "$REC4" "$RRC4"
     done
 done
+
+unset INITRD
 
 # ---- a writable disk at -smp 4: device accesses and DMA ordered, the image untouched ----
 DISK=$WORK/disk.img
@@ -169,6 +196,8 @@ check dump-header "reemu-dump -s: no header/trailer" grep -q "smp=4" "$WORK/dump
 check dump-trailer "reemu-dump -s: no trailer" grep -q "core 3: final icount" "$WORK/dump.out"
 "$DUMP" -c 1 "$WORK/smp2.rr" >"$WORK/dump2.out" 2>&1
 check dump-events "reemu-dump: no events printed" grep -q "core 1 #0:" "$WORK/dump2.out"
+check dump-sysreg-names "reemu-dump: the virtual counter's reads are not named" \
+    grep -q "SYSREG read key 0xdf02 .*(S3_3_C14_C0_2 CNTVCT_EL0)$" "$WORK/dump2.out"
 
 # ---- logs that must be refused ----
 SZ=$(stat -c %s "$WORK/smp2.rr")

@@ -90,9 +90,11 @@ check x86-smp1-tsc-printed "the guest did not print its TSC frequency" grep -q "
 # the x86 inputs are in the log: RDTSC (key 0x20000000), 8-bit port reads (0x1001xxxx),
 # the vectors of external interrupts (INTA, 0x40000000)
 "$DUMP" -c 0 "$WORK/smp1.rr" >"$WORK/smp1.dump" 2>&1
-for k in tsc:0x20000000 port:0x1001 inta:0x40000000; do
-    check "x86-smp1-log-${k%%:*}" "no ${k%%:*} input (key ${k#*:}) in the log" \
-        grep -q "SYSREG read key ${k#*:}" "$WORK/smp1.dump"
+# and reemu-dump names them
+for k in "tsc:0x20000000:(TSC)" "port:0x1001:(IN port 0x[0-9a-f]* size 1)" "inta:0x40000000:(INTA vector)"; do
+    IFS=: read -r kn kk kname <<<"$k"
+    check "x86-smp1-log-$kn" "no $kn input (key $kk, named '$kname') in the log" \
+        grep -q "SYSREG read key $kk.* $kname\$" "$WORK/smp1.dump"
 done
 for i in 1 2 3; do
     run smp1-rep$i 300 "$CMD1" -replay "$WORK/smp1.rr"
