@@ -811,6 +811,9 @@ void reemu_device_begin_slow(int dev, ReemuDevSection *s)
     order_excl_begin(rc->oc, R.ram_objs + (uint64_t)dev, &s->tok);
     s->on = true;
     dma_core = rc;
+    if (R.delay_us) {
+        maybe_delay(rc, 1); /* the device's work (its DMA) late: its readers must wait */
+    }
 }
 
 void reemu_device_end_slow(ReemuDevSection *s)
