@@ -294,7 +294,7 @@ static bool kv_drive(Options *o, const char *opt, const char *k, const char *v)
             error_report("option %s: if='%s' is not supported (virtio or none)", opt, v);
             return false;
         }
-        d->interface = strdup(v);
+        d->interface = strcmp(v, "virtio") == 0 ? "virtio" : "none";
     } else if (strcmp(k, "id") == 0) {
         d->id = strdup(v);
     } else if (strcmp(k, "readonly") == 0) {
@@ -378,6 +378,7 @@ static bool handle_device(Options *o, const char *opt, const char *arg)
         DriveOptions *d = &o->mo.drives[i];
         if (d->id && strcmp(d->id, device_drive_id) == 0) {
             d->interface = "virtio";
+            free(model);
             return true;
         }
     }
@@ -487,7 +488,9 @@ static bool parse_args(Options *o, int argc, char **argv)
             }
             if (head) {
                 uint64_t n;
-                if (!parse_uint(a, head, 1, MAX_CPUS, &n)) {
+                bool ok = parse_uint(a, head, 1, MAX_CPUS, &n);
+                free(head);
+                if (!ok) {
                     return false;
                 }
                 o->mo.smp = (int)n;
@@ -531,8 +534,12 @@ static bool parse_args(Options *o, int argc, char **argv)
             if (!parse_kv(o, a, v, true, &head, kv_accel)) {
                 return false;
             }
-            if (head && strcmp(head, "tcg") != 0) {
+            bool tcg = !head || strcmp(head, "tcg") == 0;
+            if (!tcg) {
                 error_report("option %s: accelerator '%s' is not available (only tcg)", a, head);
+            }
+            free(head);
+            if (!tcg) {
                 return false;
             }
         } else if (strcmp(name, "d") == 0) {
@@ -608,7 +615,7 @@ int main(int argc, char **argv)
     prog_name = slash ? slash + 1 : argv[0];
     signal(SIGPIPE, SIG_IGN); /* `coremu ... | head` must not kill the emulator */
 
-    Options o;
+    static Options o; /* static: the option strings stay reachable (LeakSanitizer) */
     memset(&o, 0, sizeof(o));
     o.mo.smp = 1;
     o.cfg.backend = &tcg_backend_x86_64;
