@@ -521,6 +521,7 @@ static void pc_reset(Machine *m)
     i8042_reset(pcms->kbd);
     acpi_pm_reset(pcms->pm);
     pci_host_reset(pcms->pci);
+    __atomic_store_n(&pcms->port92, 0x02, __ATOMIC_RELAXED); /* A20 on, reset bit low */
     for (int i = 0; i < m->ncpus; i++) {
         m->cpus[i]->cc->reset(m->cpus[i]);
         cpu_reset_interrupt(m->cpus[i], ~0u);
