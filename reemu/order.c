@@ -81,6 +81,8 @@ OrderCore *order_core_new(Order *o, int index, OrderSink sink, void *opaque)
         fatal("out of memory");
     }
     c->o = o;
+    c->w = o->w;
+    c->mode = o->mode;
     c->index = index;
     c->sink = sink;
     c->opaque = opaque;
@@ -138,12 +140,6 @@ void order_set_wars(Order *o, const OrderWar *wars, size_t n)
 
 /* ---- record side ---- */
 
-static inline OrderCacheEntry *cache_slot(OrderCore *c, uint64_t obj)
-{
-    uint64_t h = (obj * 0x9e3779b97f4a7c15ull) >> (64 - ORDER_CACHE_BITS);
-    return &c->cache[h];
-}
-
 static void emit(OrderCore *c, uint8_t kind, uint64_t pos, uint64_t obj, uint64_t v)
 {
     OrderEvent ev = {.kind = kind, .pos = pos, .obj = obj, .v = v};
@@ -153,20 +149,23 @@ static void emit(OrderCore *c, uint8_t kind, uint64_t pos, uint64_t obj, uint64_
 /* After an access to obj that found version v (write: v is the version it moved from). */
 static void record_look(OrderCore *c, uint64_t obj, uint64_t v, uint64_t pos, bool write)
 {
-    OrderCacheEntry *e = cache_slot(c, obj);
-    if (e->tag == obj + 1) {
+    OrderCacheEntry *e = order_cache_slot(c, obj);
+    uint32_t tag = order_cache_tag(obj);
+    if (e->tag == tag) {
         if (e->v != v) {
             emit(c, ORDER_EV_WAR, e->pos, obj, e->v);
             emit(c, write ? ORDER_EV_WRITE : ORDER_EV_RAW, pos, obj, v);
         }
     } else {
         if (e->tag) {
-            emit(c, ORDER_EV_WAR, e->pos, e->tag - 1, e->v); /* eviction */
+            uint64_t old = ((uint64_t)(e->tag - 1) << ORDER_CACHE_BITS) |
+                           (obj & ((1u << ORDER_CACHE_BITS) - 1));
+            emit(c, ORDER_EV_WAR, e->pos, old, e->v); /* eviction */
         }
         emit(c, write ? ORDER_EV_WRITE : ORDER_EV_RAW, pos, obj, v);
     }
-    e->tag = obj + 1;
-    e->v = write ? v + 2 : v;
+    e->tag = tag;
+    e->v = (uint32_t)(write ? v + 2 : v);
     e->pos = pos;
 }
 
@@ -178,7 +177,7 @@ void order_flush(OrderCore *c)
     for (size_t i = 0; i < (1u << ORDER_CACHE_BITS); i++) {
         OrderCacheEntry *e = &c->cache[i];
         if (e->tag) {
-            uint64_t obj = e->tag - 1;
+            uint64_t obj = ((uint64_t)(e->tag - 1) << ORDER_CACHE_BITS) | i;
             if (__atomic_load_n(&c->o->w[obj], __ATOMIC_ACQUIRE) != e->v) {
                 emit(c, ORDER_EV_WAR, e->pos, obj, e->v);
             }

@@ -531,6 +531,8 @@ static bool setup_replay(void)
 
 static void *replay_monitor(void *arg);
 
+static void fast_path_start(uint64_t ram_objs);
+
 bool reemu_start(Machine *m, const CpusConfig *cfg)
 {
     if (!reemu_mode) {
@@ -611,6 +613,7 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
             rc->oc = order_core_new(R.order, i, record_sink, rc);
         }
     }
+    fast_path_start(R.ram_objs - 1);
     if (reemu_mode == REEMU_REPLAY) {
         if (!setup_replay()) {
             return false;
@@ -761,6 +764,26 @@ void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned 
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a)
 {
     return order_end(R.cores[cpu->cpu_index].oc, a);
+}
+
+ReemuFast reemu_fast;
+
+static void fast_path_start(uint64_t ram_objs)
+{
+    static OrderCore **cores;
+    if (!R.order || R.delay_us) {
+        return; /* delay= injects its delays in reemu_access_begin */
+    }
+    cores = calloc((size_t)R.ncores, sizeof(*cores));
+    if (!cores) {
+        fatal("out of memory");
+    }
+    for (int i = 0; i < R.ncores; i++) {
+        cores[i] = R.cores[i].oc;
+    }
+    reemu_fast.nobjs = ram_objs;
+    reemu_fast.obj_shift = R.obj_shift;
+    reemu_fast.cores = cores;
 }
 
 /* ---- devices: ordered state and DMA ---- */

@@ -521,13 +521,85 @@ static void do_store(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, ui
     store_one(cpu, addr, val, size, mmu_idx, ra);
 }
 
+/*
+ * reemu's fast path (docs/reemu.md): a naturally aligned access (so inside
+ * one object) through an entry that is plain watched RAM, exactly
+ * page | TLB_WATCH (no MMIO, no code on the page), that needs no event:
+ * ordered inline with order_fast_*. Anything else returns false with
+ * nothing done, and the generic path below does it. Generated code misses
+ * its inline check on every watched entry, so this runs first in the helpers.
+ */
+static inline bool ld_watched_fast(CPUState *cpu, uint64_t addr, MemOpIdx oi, uint64_t *out)
+{
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    int mmu_idx = get_mmuidx(oi);
+    unsigned i = tlb_index(addr);
+    const CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    if (e->addr_read != ((addr & TARGET_PAGE_MASK) | TLB_WATCH) || (addr & (size - 1))) {
+        return false;
+    }
+    uint64_t obj = (cpu->tlb_full[mmu_idx][i].paddr | (addr & ~TARGET_PAGE_MASK)) >>
+                   reemu_fast.obj_shift;
+    OrderCore *c = reemu_fast.cores[cpu->cpu_index];
+    if (obj >= reemu_fast.nobjs) {
+        return false;
+    }
+    const void *host = (const void *)(uintptr_t)(addr + e->addend);
+    uint32_t v = order_fast_read_begin(c, obj);
+    if (v & 1) {
+        return false;
+    }
+    uint64_t val = load_host(host, size);
+    if (!order_fast_read_end(c, obj, v)) {
+        return false;
+    }
+    if (mop & MO_BSWAP) {
+        val = bswap_size(val, size);
+    }
+    *out = extend(val, mop);
+    return true;
+}
+
+static inline bool st_watched_fast(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi)
+{
+    MemOp mop = get_memop(oi);
+    unsigned size = memop_size(mop);
+    int mmu_idx = get_mmuidx(oi);
+    unsigned i = tlb_index(addr);
+    const CPUTLBEntry *e = &cpu->tlb[mmu_idx][i];
+    if (e->addr_write != ((addr & TARGET_PAGE_MASK) | TLB_WATCH) || (addr & (size - 1))) {
+        return false;
+    }
+    uint64_t obj = (cpu->tlb_full[mmu_idx][i].paddr | (addr & ~TARGET_PAGE_MASK)) >>
+                   reemu_fast.obj_shift;
+    OrderCore *c = reemu_fast.cores[cpu->cpu_index];
+    uint32_t v;
+    if (obj >= reemu_fast.nobjs || !order_fast_write_begin(c, obj, &v)) {
+        return false;
+    }
+    if (mop & MO_BSWAP) {
+        val = bswap_size(val, size);
+    }
+    store_host((void *)(uintptr_t)(addr + e->addend), val, size);
+    order_fast_write_end(c, obj, v);
+    return true;
+}
+
 uint64_t helper_guest_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
 {
+    uint64_t v;
+    if (__builtin_expect(reemu_fast.cores != NULL, 0) && ld_watched_fast(cpu, addr, oi, &v)) {
+        return v;
+    }
     return do_load(cpu, addr, oi, MMU_DATA_LOAD, ra);
 }
 
 void helper_guest_st(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra)
 {
+    if (__builtin_expect(reemu_fast.cores != NULL, 0) && st_watched_fast(cpu, addr, val, oi)) {
+        return;
+    }
     do_store(cpu, addr, val, oi, ra);
 }
 

@@ -68,16 +68,20 @@ typedef void (*OrderSink)(void *opaque, const OrderEvent *ev);
 /* Replay: a divergence or a wait that cannot end; the callee may not return. */
 typedef void (*OrderDiverge)(void *opaque, int core, const char *what);
 
+/* Record: the last look per object, direct-mapped by the object's low bits
+ * (neighbouring objects share cache lines: 16-byte entries, four a line). */
 #define ORDER_CACHE_BITS 16
 
 typedef struct OrderCacheEntry {
-    uint64_t tag; /* obj + 1; 0: empty */
-    uint64_t v;
-    uint64_t pos;
+    uint32_t tag; /* (obj >> ORDER_CACHE_BITS) + 1; 0: empty */
+    uint32_t v;   /* the version seen (even) */
+    uint64_t pos; /* the last position that saw it */
 } OrderCacheEntry;
 
 struct OrderCore {
     Order *o;
+    uint32_t *w; /* o->w and o->mode, here for the fast path */
+    int mode;
     int index;
     uint64_t pos;      /* next access's position (private) */
     uint64_t progress; /* published: accesses completed (atomic) */
@@ -180,6 +184,104 @@ size_t order_core_unconsumed(const OrderCore *c);
 static inline uint64_t order_progress(const OrderCore *c)
 {
     return __atomic_load_n(&c->progress, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The fast path (docs/reemu.md, "The fast path"): an access to ONE object
+ * that needs no event and no wait, done inline by the caller:
+ *     v = order_fast_read_begin(c, obj);  if (v & 1) -> generic path
+ *     load;  if (!order_fast_read_end(c, obj, v)) -> generic path (redo it)
+ *     if (!order_fast_write_begin(c, obj, &v)) -> generic path
+ *     store;  order_fast_write_end(c, obj, v);
+ * Record: the object's entry in this core's cache holds the version W(o)
+ * still has (a read logs nothing, a write moves it from that version).
+ * Replay: no RAW/WRITE event of this core at this position, and for a write
+ * no WAR group of the object left (war_next 0: it never becomes nonzero
+ * again). A "no" changes nothing (no position consumed, W untouched), so the
+ * generic order_begin/order_end then does the access as before; the two
+ * paths keep the same cache and the same positions.
+ */
+static inline OrderCacheEntry *order_cache_slot(OrderCore *c, uint64_t obj)
+{
+    return &c->cache[obj & ((1u << ORDER_CACHE_BITS) - 1)];
+}
+
+static inline uint32_t order_cache_tag(uint64_t obj)
+{
+    return (uint32_t)(obj >> ORDER_CACHE_BITS) + 1;
+}
+
+static inline bool order_fast_replay_event_here(const OrderCore *c)
+{
+    return c->next < c->nevs && c->evs[c->next].pos == c->pos;
+}
+
+/* The version to re-check after the load; odd: take the generic path. */
+static inline uint32_t order_fast_read_begin(OrderCore *c, uint64_t obj)
+{
+    uint32_t v = __atomic_load_n(&c->w[obj], __ATOMIC_ACQUIRE);
+    if (c->mode == ORDER_RECORD) {
+        const OrderCacheEntry *e = order_cache_slot(c, obj);
+        /* a cached version is even: equal means stable and unchanged */
+        return e->tag == order_cache_tag(obj) && e->v == v ? v : 1;
+    }
+    return order_fast_replay_event_here(c) ? 1 : v;
+}
+
+/* false: a writer was inside; nothing was counted, redo the access generically */
+static inline bool order_fast_read_end(OrderCore *c, uint64_t obj, uint32_t v)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&c->w[obj], __ATOMIC_RELAXED) != v) {
+        return false;
+    }
+    if (c->mode == ORDER_RECORD) {
+        order_cache_slot(c, obj)->pos = c->pos; /* the last look at v */
+    }
+    c->pos++;
+    __atomic_store_n(&c->progress, c->pos, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* true: W(obj) is now *v + 1 (odd, ours); do the store, then _end */
+static inline bool order_fast_write_begin(OrderCore *c, uint64_t obj, uint32_t *v)
+{
+    uint32_t cur;
+    if (c->mode == ORDER_RECORD) {
+        const OrderCacheEntry *e = order_cache_slot(c, obj);
+        if (e->tag != order_cache_tag(obj)) {
+            return false;
+        }
+        cur = e->v;
+    } else {
+        if (order_fast_replay_event_here(c) ||
+            (c->o->war_next && __atomic_load_n(&c->o->war_next[obj], __ATOMIC_RELAXED))) {
+            return false;
+        }
+        cur = __atomic_load_n(&c->w[obj], __ATOMIC_RELAXED);
+        if (cur & 1) {
+            return false;
+        }
+    }
+    if (!__atomic_compare_exchange_n(&c->w[obj], &cur, cur + 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED)) {
+        return false;
+    }
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    *v = cur;
+    return true;
+}
+
+static inline void order_fast_write_end(OrderCore *c, uint64_t obj, uint32_t v)
+{
+    __atomic_store_n(&c->w[obj], v + 2, __ATOMIC_RELEASE);
+    if (c->mode == ORDER_RECORD) {
+        OrderCacheEntry *e = order_cache_slot(c, obj);
+        e->v = v + 2;
+        e->pos = c->pos;
+    }
+    c->pos++;
+    __atomic_store_n(&c->progress, c->pos, __ATOMIC_RELEASE);
 }
 
 #endif

@@ -71,6 +71,15 @@ typedef OrderTok ReemuAccess;
 void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
                         bool write);
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a);
+/* The fast path's view (accel/tcg/cputlb.c: an aligned access to one RAM
+ * object done with order_fast_*, docs/reemu.md): set before the cores start;
+ * cores NULL when off (no ordering, or -reemu delay= wants every access). */
+typedef struct ReemuFast {
+    OrderCore **cores; /* by cpu_index */
+    uint64_t nobjs;    /* objects below this are guest RAM */
+    unsigned obj_shift;
+} ReemuFast;
+extern ReemuFast reemu_fast;
 
 /* ---- devices (hw/virtio): ordered device state and DMA ---- */
 /*
