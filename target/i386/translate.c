@@ -33,6 +33,8 @@
 #include "target/i386/translate.h"
 
 #include "exec/cputlb.h"
+#include "exec/tb.h"
+#include "reemu/reemu.h"
 #include "util/log.h"
 
 #define HELPER_H "target/i386/helper.h"
@@ -112,6 +114,60 @@ static void gen_eob_next(DisasContext *s)
     s->base.is_jmp = DISAS_EOB;
 }
 
+/*
+ * A direct jump into another page may be chained only while that page still
+ * maps to the physical page it mapped to at translation time (the jump cache
+ * asks the same of a lookup, tb-cache.c): before the goto_tb the code checks
+ * this core's code TLB entry for the target page (virtual page, no
+ * TLB_INVALID/TLB_MMIO, physical page); any difference goes the long way,
+ * through lookup_and_goto_ptr. 64-bit mode only (cs_base 0). Linux/x86's
+ * `jmp __x86_return_thunk` and calls into other pages went through a lookup
+ * each before this.
+ */
+static bool gen_goto_tb_guarded(DisasContext *s, uint64_t eip, int n)
+{
+    if (s->mode != X86_MODE64 || (s->base.tb->cflags & (CF_NOCHAIN | CF_SINGLE_STEP)) ||
+        log_enabled(LOG_NOCHAIN)) {
+        return false;
+    }
+    CPUState *cpu = s->base.cpu;
+    uint64_t page = eip & TARGET_PAGE_MASK;
+    int idx = s->mem_idx;
+    unsigned i = (unsigned)(eip >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1);
+    const CPUTLBEntry *e = &cpu->tlb[idx][i];
+    uint64_t paddr;
+    if ((e->addr_code & (TARGET_PAGE_MASK | TLB_INVALID | TLB_MMIO)) == page) {
+        paddr = cpu->tlb_full[idx][i].paddr;
+    } else if (reemu_mode) {
+        return false; /* no page walk at translation time in record/replay */
+    } else {
+        paddr = probe_paddr(cpu, eip, MMU_INST_FETCH, idx);
+        if (paddr == ~0ull ||
+            (e->addr_code & (TARGET_PAGE_MASK | TLB_INVALID | TLB_MMIO)) != page) {
+            return false; /* no mapping, or not executable RAM */
+        }
+        paddr &= TARGET_PAGE_MASK;
+    }
+    intptr_t cpu_off = (intptr_t)offsetof(X86CPU, parent);
+    intptr_t code_off = cpu_off + (intptr_t)((const char *)&e->addr_code - (const char *)cpu);
+    intptr_t pa_off = cpu_off + (intptr_t)((const char *)&cpu->tlb_full[idx][i].paddr -
+                                           (const char *)cpu);
+    TCGLabel *slow = gen_new_label();
+    TCGv_i64 t = tmp64();
+    tcg_gen_ld_i64(t, tcg_env(), code_off);
+    tcg_gen_andi_i64(t, t, (int64_t)(TARGET_PAGE_MASK | TLB_INVALID | TLB_MMIO));
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, (int64_t)page, slow);
+    tcg_gen_ld_i64(t, tcg_env(), pa_off);
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, (int64_t)paddr, slow);
+    tcg_gen_goto_tb((unsigned)n);
+    gen_update_rip(s, eip);
+    tcg_gen_exit_tb(s->base.tb, (unsigned)n);
+    gen_set_label(slow);
+    gen_update_rip(s, eip);
+    tcg_gen_lookup_and_goto_ptr();
+    return true;
+}
+
 static void gen_jmp_tb(DisasContext *s, uint64_t eip, int n)
 {
     if (s->mode != X86_MODE64) {
@@ -130,6 +186,8 @@ static void gen_jmp_tb(DisasContext *s, uint64_t eip, int n)
         tcg_gen_goto_tb((unsigned)n);
         gen_update_rip(s, eip);
         tcg_gen_exit_tb(s->base.tb, (unsigned)n);
+    } else if (!(s->flags & (HF_TF | HF_INHIBIT_IRQ)) && gen_goto_tb_guarded(s, eip, n)) {
+        /* chained through a TLB check */
     } else {
         gen_update_rip(s, eip);
         if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
