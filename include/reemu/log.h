@@ -10,7 +10,8 @@
  *             CPU-state hash; then the RAM hash and the exit status
  *   "REEMUEND"
  * All integers little-endian. The header is "key=value\n" text (machine,
- * cpu, smp, ram, kernel, kernel_size, kernel_hash, ..., obj_shift). Events
+ * cpu, smp, ram, kernel, kernel_size, kernel_hash, ..., drives, driveN_size,
+ * driveN_hash, obj_shift, dev_obj, devices; docs/reemu.md section 4). Events
  * are a kind byte and LEB128 fields, the number of fields fixed by the kind.
  * The reader checks every CRC, the lengths, the chunk order per core and the
  * trailer, and decodes everything into memory; on any problem it returns
