@@ -1042,14 +1042,19 @@ static void report_stall(void)
         OrderCore *oc = rc->oc;
         char what[200] = "";
         uint32_t k = oc ? __atomic_load_n(&oc->waiting, __ATOMIC_RELAXED) : 0;
+        char dev[96] = "";
+        if (k && oc->wait_obj >= R.ram_objs && oc->wait_obj - R.ram_objs < (uint64_t)R.ndev) {
+            snprintf(dev, sizeof(dev), " (device %" PRIu64 " %s)", oc->wait_obj - R.ram_objs,
+                     R.dev_name[oc->wait_obj - R.ram_objs]);
+        }
         if (k == ORDER_EV_RAW || k == ORDER_EV_WRITE) {
-            snprintf(what, sizeof(what), "; it waits for object 0x%" PRIx64 " to reach version %" PRIu64
+            snprintf(what, sizeof(what), "; it waits for object 0x%" PRIx64 "%s to reach version %" PRIu64
                      " (now %u)",
-                     oc->wait_obj, oc->wait_v, R.order->w[oc->wait_obj]);
+                     oc->wait_obj, dev, oc->wait_v, R.order->w[oc->wait_obj]);
         } else if (k == ORDER_EV_WAR) {
             snprintf(what, sizeof(what), "; its write of object 0x%" PRIx64
-                     " waits for core %d to pass acc %" PRIu64,
-                     oc->wait_obj, oc->wait_core, oc->wait_v);
+                     "%s waits for core %d to pass acc %" PRIu64,
+                     oc->wait_obj, dev, oc->wait_core, oc->wait_v);
         }
         fprintf(stderr, "reemu: core %d: %s at icount %" PRIu64 " (acc %" PRIu64
                         "), recorded end icount %" PRIu64 ", %zu asynchronous events left%s\n",
