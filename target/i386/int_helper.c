@@ -5,10 +5,13 @@
  *
  * Helpers that may fault take GETPC() in the helper itself and pass it to
  * the memory accessors: a fault then restores rip to the instruction.
- * String instructions update RCX/RSI/RDI after every element, so a fault in
- * the middle of a REP leaves a state from which the instruction restarts
- * (SDM Vol.2 "REP": interruptible, restartable).
+ * String instructions update RCX/RSI/RDI after every element (REP MOVS/STOS:
+ * after every page-bounded run, str_run), so a fault in the middle of a REP
+ * leaves a state from which the instruction restarts (SDM Vol.2 "REP":
+ * interruptible, restartable).
  */
+#include <string.h>
+
 #include "target/i386/cpu.h"
 
 #include "exec/cputlb.h"
@@ -431,6 +434,84 @@ static uint64_t str_linear(CPUX86State *env, int seg, uint64_t off, int asize)
 
 #define STR_BUDGET 4096 /* elements per helper call: bounds interrupt latency */
 
+/* elements of size esz from offset off before the address-size wrap (asize < 64) */
+static uint64_t str_before_wrap(uint64_t off, int asize, unsigned esz)
+{
+    if (asize >= MO_64) {
+        return ~0ull;
+    }
+    uint64_t am = size_mask(asize);
+    return (am - (off & am) + 1) / esz;
+}
+
+/*
+ * REP MOVS / REP STOS, forward (DF=0), flat segments: one run of up to max
+ * elements that stays inside one source and one destination page, done on
+ * host memory (probe_access: RAM only, faults raised at the run's first
+ * element as the element loop would, translated code on the destination
+ * page invalidated first). Elements are copied in order, so an overlapping
+ * MOVS (destination a few bytes above the source, as LZ decoders do) gives
+ * the bytes of the element loop. Returns the elements done; 0: take the
+ * element loop for one element (an element straddling a page, MMIO, a page
+ * watched by record/replay).
+ */
+static uint64_t str_run(CPUState *cs, CPUX86State *env, int kind, int sz, int asize, int sseg,
+                        int mmu, uint64_t max, uintptr_t ra)
+{
+    unsigned esz = 1u << sz;
+    uint64_t si = env->regs[R_ESI], di = env->regs[R_EDI];
+    uint64_t dst = str_linear(env, R_ES, di, asize);
+    uint64_t n = max;
+    uint64_t room = (TARGET_PAGE_SIZE - (dst & ~TARGET_PAGE_MASK)) / esz;
+    n = n < room ? n : room;
+    room = str_before_wrap(di, asize, esz);
+    n = n < room ? n : room;
+    uint64_t src = 0;
+    if (kind == STR_MOVS) {
+        src = str_linear(env, sseg, si, asize);
+        room = (TARGET_PAGE_SIZE - (src & ~TARGET_PAGE_MASK)) / esz;
+        n = n < room ? n : room;
+        room = str_before_wrap(si, asize, esz);
+        n = n < room ? n : room;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    int len = (int)(n * esz);
+    uint8_t *s = NULL;
+    if (kind == STR_MOVS) {
+        s = probe_access(cs, src, len, MMU_DATA_LOAD, mmu, false, ra);
+        if (!s) {
+            return 0;
+        }
+    }
+    uint8_t *d = probe_access(cs, dst, len, MMU_DATA_STORE, mmu, false, ra);
+    if (!d) {
+        return 0;
+    }
+    if (kind == STR_MOVS) {
+        if (d >= s + len || s >= d + len) {
+            memcpy(d, s, (size_t)len);
+        } else {
+            for (uint64_t k = 0; k < n; k++) { /* overlapping: element by element */
+                uint64_t v;
+                memcpy(&v, s + k * esz, esz);
+                memcpy(d + k * esz, &v, esz);
+            }
+        }
+        write_areg(env, R_ESI, si + n * esz, asize);
+    } else if (esz == 1) {
+        memset(d, (int)(env->regs[R_EAX] & 0xff), (size_t)len);
+    } else {
+        uint64_t v = env->regs[R_EAX];
+        for (uint64_t k = 0; k < n; k++) {
+            memcpy(d + k * esz, &v, esz); /* little-endian host: the low esz bytes */
+        }
+    }
+    write_areg(env, R_EDI, di + n * esz, asize);
+    return n;
+}
+
 uint32_t helper_string(CPUState *cs, uint32_t desc)
 {
     CPUX86State *env = cpu_env(cs);
@@ -443,9 +524,21 @@ uint32_t helper_string(CPUState *cs, uint32_t desc)
     uint64_t am = size_mask(asize), m = size_mask(sz);
     X86CPU *cpu = x86_cpu(cs);
 
+    bool runs = rep && (kind == STR_MOVS || kind == STR_STOS) && step > 0 &&
+                !(env->hflags & HF_SEGLIM) && !reemu_mode;
     for (int n = 0; n < STR_BUDGET; n++) {
         if (rep && (env->regs[R_ECX] & am) == 0) {
             return 0;
+        }
+        if (runs) {
+            uint64_t left = env->regs[R_ECX] & am;
+            uint64_t max = (uint64_t)(STR_BUDGET - n);
+            uint64_t done = str_run(cs, env, kind, sz, asize, sseg, mmu, left < max ? left : max, ra);
+            if (done) {
+                write_areg(env, R_ECX, env->regs[R_ECX] - done, asize);
+                n += (int)done - 1;
+                continue;
+            }
         }
         uint64_t si = env->regs[R_ESI], di = env->regs[R_EDI];
         uint64_t src = str_linear(env, sseg, si, asize);
