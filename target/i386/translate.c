@@ -937,6 +937,45 @@ static void trans_shift(DisasContext *s, X86Insn *in)
         s->cc_op = CC_OP_DYNAMIC;
         return;
     }
+    if (in->op[1].type == OT_IMM && (kind == 0 || kind == 1)) {
+        /* ROL/ROR by an immediate inline (hashes, ciphers): only CF and OF
+         * change, after the store, so a faulting store leaves the flags alone */
+        int count = (int)(in->op[1].imm & cmask);
+        if (count == 0) {
+            gen_store(s, in, 0, v);
+            return;
+        }
+        int bits = 8 << sz;
+        int left = (kind == 0 ? count : bits - count % bits) % bits;
+        TCGv_i64 x = tmp64(), res = tmp64(), hi = tmp64(), cf = tmp64(), of = tmp64();
+        gen_ext(x, v, sz, false);
+        if (left == 0) {
+            tcg_gen_mov_i64(res, x);
+        } else if (sz == MO_64) {
+            tcg_gen_rotli_i64(res, x, left);
+        } else {
+            tcg_gen_shli_i64(hi, x, left);
+            tcg_gen_shri_i64(res, x, bits - left);
+            tcg_gen_or_i64(res, res, hi);
+            gen_ext(res, res, sz, false);
+        }
+        gen_store(s, in, 0, res);
+        if (kind == 0) { /* ROL: CF = result bit 0, OF = MSB ^ CF */
+            tcg_gen_andi_i64(cf, res, 1);
+            tcg_gen_extract_i64(of, res, bits - 1, 1);
+            tcg_gen_xor_i64(of, of, cf);
+        } else { /* ROR: CF = MSB, OF = MSB ^ (MSB - 1) */
+            tcg_gen_extract_i64(cf, res, bits - 1, 1);
+            tcg_gen_extract_i64(of, res, bits - 2, 1);
+            tcg_gen_xor_i64(of, of, cf);
+        }
+        gen_flags_to_eflags(s);
+        tcg_gen_andi_i64(cpu_cc_src, cpu_cc_src, ~(int64_t)(CC_C | CC_O));
+        tcg_gen_or_i64(cpu_cc_src, cpu_cc_src, cf);
+        tcg_gen_shli_i64(of, of, 11); /* OF is EFLAGS bit 11 */
+        tcg_gen_or_i64(cpu_cc_src, cpu_cc_src, of);
+        return;
+    }
     TCGv_i32 cnt = tmp32();
     if (in->op[1].type == OT_IMM) {
         tcg_gen_movi_i32(cnt, (int32_t)(in->op[1].imm & cmask));
