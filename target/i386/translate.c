@@ -2349,7 +2349,10 @@ static void gen_smc_check(DisasContext *s)
     uint64_t p0 = s->base.page_first >> TARGET_PAGE_BITS;
     bool two = s->base.crossed_page ||
                ((s->base.pc_next - 1) >> TARGET_PAGE_BITS) != p0;
-    TCGLabel *hit = gen_new_label(), *done = gen_new_label();
+    /* The exit is out of line (x86_tr_tb_stop emits it after the TB's end):
+     * the fall-through is no join point, so the register allocator and the
+     * optimizer keep what they know across the check. */
+    TCGLabel *hit = gen_new_label();
     for (int i = 0; i < s->nstore; i++) {
         TCGv_i64 pg = tcg_temp_new_i64();
         tcg_gen_shri_i64(pg, s->store_addr[i], TARGET_PAGE_BITS);
@@ -2358,11 +2361,11 @@ static void gen_smc_check(DisasContext *s)
             tcg_gen_brcondi_i64(TCG_COND_EQ, pg, (int64_t)(p0 + 1), hit);
         }
     }
-    tcg_gen_br(done);
-    gen_set_label(hit);
-    gen_update_rip(s, next_eip(s));
-    tcg_gen_exit_tb(NULL, 0);
-    gen_set_label(done);
+    s->smc_exit[s->n_smc_exit].label = hit;
+    s->smc_exit[s->n_smc_exit].next_eip = next_eip(s);
+    if (++s->n_smc_exit == X86_SMC_EXITS) {
+        s->base.is_jmp = DISAS_TOO_MANY; /* no room for another: end the TB here */
+    }
 }
 
 static uint8_t fetch_code(void *opaque, uint64_t addr)
@@ -2501,6 +2504,12 @@ static void x86_tr_tb_stop(DisasContextBase *db, CPUState *cpu)
         gen_update_rip(s, next_eip(s));
         tcg_gen_exit_tb(NULL, 0);
         break;
+    }
+    /* a store hit this TB's own code: leave after the storing instruction */
+    for (int i = 0; i < s->n_smc_exit; i++) {
+        gen_set_label(s->smc_exit[i].label);
+        gen_update_rip(s, s->smc_exit[i].next_eip);
+        tcg_gen_exit_tb(NULL, 0);
     }
 }
 

@@ -24,6 +24,13 @@ typedef struct DisasContext {
     /* addresses this instruction stored to (same-TB self-modifying code check) */
     TCGv_i64 store_addr[4];
     int nstore;
+    /* out-of-line exits of those checks, emitted after the TB's end */
+#define X86_SMC_EXITS 32
+    struct {
+        TCGLabel *label;
+        uint64_t next_eip;
+    } smc_exit[X86_SMC_EXITS];
+    int n_smc_exit;
 } DisasContext;
 
 /* string-instruction descriptor for helper_string */
