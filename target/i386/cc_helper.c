@@ -112,7 +112,39 @@ uint32_t x86_compute_eflags(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t
     return f;
 }
 
+/* CF alone (JB/JAE/ADC/SBB after a TB boundary): the cases of x86_compute_eflags
+ * without parity, AF, ZF, SF and OF */
 uint32_t x86_compute_cf(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
 {
-    return x86_compute_eflags(cc_op, dst, src, src2) & CC_C;
+    if (cc_op == CC_OP_EFLAGS) {
+        return (uint32_t)src & CC_C;
+    }
+    if (cc_op < CC_OP_ADDB || cc_op >= CC_OP_NB) {
+        return 0;
+    }
+    int sz = cc_op_size((CCOp)cc_op);
+    uint64_t m = size_mask(sz);
+    uint64_t res = dst & m, s1 = src2 & m, s2 = src & m, cin;
+    switch (cc_op_base((CCOp)cc_op)) {
+    case CC_OP_ADDB:
+        return res < s2;
+    case CC_OP_ADCB:
+        cin = (res - s1 - s2) & m;
+        return cin ? res <= s1 : res < s1;
+    case CC_OP_SUBB:
+        return s1 < s2;
+    case CC_OP_SBBB:
+        cin = (s1 - s2 - res) & m;
+        return cin ? s1 <= s2 : s1 < s2;
+    case CC_OP_INCB:
+    case CC_OP_DECB:
+    case CC_OP_SARB:
+        return (uint32_t)src & 1;
+    case CC_OP_SHLB:
+        return (src & sign_bit(sz)) != 0;
+    case CC_OP_LOGICB:
+        return 0;
+    default:
+        return x86_compute_eflags(cc_op, dst, src, src2) & CC_C;
+    }
 }
