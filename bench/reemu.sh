@@ -3,11 +3,17 @@
 #
 #   bench/reemu.sh [SMP...]          default: 1 2 4
 #
-# For each core count: the wall time of the same boot + guest job as a normal coremu run
+# For each core count: the time of the same boot + guest job as a normal coremu run
 # (exact counting on, as record needs), a -record run and a -replay run, and the log's
 # size (bytes, bytes per second per core). For 1 core also Debian QEMU's record/replay
 # (-icount shift=0,rr=record|replay,rrfile=; QEMU refuses rr with more than one core).
 # The job: the racy stress programs if the initramfs has them, and a shell loop.
+# Each run is timed two ways: wall seconds and CPU seconds (user + system of the emulator's
+# process, /usr/bin/time): on a host shared with other work the wall time of one run
+# varies 2-3x, its CPU time much less, so the CPU ratios are the ones to compare.
+# REPS=N (default 1) repeats every run and keeps the one with the least CPU time;
+# BIN=path another coremu binary (A/B comparisons); QEMU=none skips the QEMU table. A replay
+# that does not match keeps its log (the path is printed).
 # Prints a markdown table.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,40 +31,54 @@ if zcat "$W/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-counte
 fi
 APPEND="console=ttyAMA0 panic=-1 quiet coremu.cmd=$(printf '%s' "$JOB" | base64 -w0)"
 
-# t EMULATOR ARGS...: wall seconds of one run (status must be 0)
+REPS=${REPS:-1}
+
+# t EMULATOR ARGS...: "wall cpu" seconds of one run (status must be 0): of REPS runs, the
+# one with the least CPU time
 t() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" -M virt -cpu cortex-a57 -m 256M -nographic -no-reboot -kernel "$W/Image" \
-        -initrd "$W/rootfs.cpio.gz" -append "$APPEND" >"$W/out" 2>&1 </dev/null || {
-        echo "run failed: $*" >&2
-        tail -5 "$W/out" >&2
-    }
-    t1=$(date +%s.%N)
-    echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}'
+    local best="" bc="" e u sy c r
+    for ((r = 0; r < REPS; r++)); do
+        /usr/bin/time -f "%e %U %S" -o "$W/time" \
+            "$@" -M virt -cpu cortex-a57 -m 256M -nographic -no-reboot -kernel "$W/Image" \
+            -initrd "$W/rootfs.cpio.gz" -append "$APPEND" >"$W/out" 2>&1 </dev/null || {
+            echo "run failed: $*" >&2
+            tail -5 "$W/out" >&2
+        }
+        read -r e u sy < <(tail -1 "$W/time")
+        c=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')
+        if [[ -z $bc ]] || awk -v a="$c" -v b="$bc" 'BEGIN { exit !(a < b) }'; then
+            best="$e $c" bc=$c
+        fi
+    done
+    echo "$best"
 }
 
-echo "| cores | normal (s) | record (s) | replay (s) | record/normal | replay/normal | log bytes | log bytes/s/core |"
+echo "| cores | normal wall / CPU (s) | record wall / CPU (s) | replay wall / CPU (s) | record/normal wall, CPU | replay/normal wall, CPU | log bytes | log bytes/s/core |"
 echo "|---|---|---|---|---|---|---|---|"
 for n in $SMPS; do
-    tn=$(t "$BIN" -smp "$n" -icount shift=0)
-    tr=$(t "$BIN" -smp "$n" -record "$W/r$n.rr")
-    tp=$(t "$BIN" -smp "$n" -replay "$W/r$n.rr")
-    grep -q "matched the record" "$W/out" || echo "replay at -smp $n did not match" >&2
+    read -r wn cn < <(t "$BIN" -smp "$n" -icount shift=0)
+    read -r wr cr < <(t "$BIN" -smp "$n" -record "$W/r$n.rr")
+    read -r wp cp < <(t "$BIN" -smp "$n" -replay "$W/r$n.rr")
+    if ! grep -q "matched the record" "$W/out"; then
+        keep=$(mktemp --tmpdir "reemu-bench-smp$n-XXXXXX.rr")
+        cp "$W/r$n.rr" "$keep"
+        echo "replay at -smp $n did not match (the log is kept: $keep)" >&2
+    fi
     b=$(stat -c %s "$W/r$n.rr")
-    awk -v n="$n" -v tn="$tn" -v tr="$tr" -v tp="$tp" -v b="$b" 'BEGIN {
-        printf "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %.0f |\n",
-               n, tn, tr, tp, tr / tn, tp / tn, b, b / tr / n }'
+    awk -v n="$n" -v wn="$wn" -v cn="$cn" -v wr="$wr" -v cr="$cr" -v wp="$wp" -v cp="$cp" \
+        -v b="$b" 'BEGIN {
+        printf "| %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f, %.2f | %.2f, %.2f | %d | %.0f |\n",
+               n, wn, cn, wr, cr, wp, cp, wr / wn, cr / cn, wp / wn, cp / cn, b, b / wr / n }'
 done
-if [[ -n $QEMU ]]; then
-    qn=$(t "$QEMU" -smp 1 -icount shift=0)
-    qr=$(t "$QEMU" -smp 1 -icount shift=0,rr=record,rrfile="$W/q.rr")
-    qp=$(t "$QEMU" -smp 1 -icount shift=0,rr=replay,rrfile="$W/q.rr")
+if [[ -n $QEMU && $QEMU != none ]]; then
+    read -r qn qcn < <(t "$QEMU" -smp 1 -icount shift=0)
+    read -r qr qcr < <(t "$QEMU" -smp 1 -icount shift=0,rr=record,rrfile="$W/q.rr")
+    read -r qp qcp < <(t "$QEMU" -smp 1 -icount shift=0,rr=replay,rrfile="$W/q.rr")
     qb=$(stat -c %s "$W/q.rr" 2>/dev/null || echo 0)
     echo
-    echo "| Debian QEMU, 1 core | normal -icount (s) | rr=record (s) | rr=replay (s) | record/normal | replay/normal | log bytes | log bytes/s |"
+    echo "| Debian QEMU, 1 core | normal -icount wall / CPU (s) | rr=record wall / CPU (s) | rr=replay wall / CPU (s) | record/normal wall, CPU | replay/normal wall, CPU | log bytes | log bytes/s |"
     echo "|---|---|---|---|---|---|---|---|"
-    awk -v tn="$qn" -v tr="$qr" -v tp="$qp" -v b="$qb" 'BEGIN {
-        printf "| 1 | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %.0f |\n",
-               tn, tr, tp, tr / tn, tp / tn, b, b / tr }'
+    awk -v wn="$qn" -v cn="$qcn" -v wr="$qr" -v cr="$qcr" -v wp="$qp" -v cp="$qcp" -v b="$qb" 'BEGIN {
+        printf "| 1 | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f, %.2f | %.2f, %.2f | %d | %.0f |\n",
+               wn, cn, wr, cr, wp, cp, wr / wn, cr / cn, wp / wn, cp / cn, b, b / wr }'
 fi

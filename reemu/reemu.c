@@ -67,6 +67,7 @@ static struct {
     unsigned obj_shift;
     bool obj_shift_given;
     unsigned delay_us;
+    bool no_fast; /* -reemu fast=0: every ordered access takes the generic path */
     bool verbose;
     Machine *m;
     int ncores;
@@ -224,8 +225,15 @@ bool reemu_parse_option(const char *name, const char *value)
             }
         } else if (strcmp(tok, "verbose") == 0) {
             R.verbose = strcmp(eq + 1, "0") != 0 && strcmp(eq + 1, "off") != 0;
+        } else if (strcmp(tok, "fast") == 0) {
+            if (!eq[1] || *end || v > 1) {
+                error_report("option -reemu: fast must be 0 or 1, not '%s'", eq + 1);
+                ok = false;
+            } else {
+                R.no_fast = v == 0;
+            }
         } else {
-            error_report("option -reemu: unknown property '%s' (obj, delay, verbose)", tok);
+            error_report("option -reemu: unknown property '%s' (obj, delay, fast, verbose)", tok);
             ok = false;
         }
     }
@@ -771,7 +779,7 @@ ReemuFast reemu_fast;
 static void fast_path_start(uint64_t ram_objs)
 {
     static OrderCore **cores;
-    if (!R.order || R.delay_us) {
+    if (!R.order || R.delay_us || R.no_fast) {
         return; /* delay= injects its delays in reemu_access_begin */
     }
     cores = calloc((size_t)R.ncores, sizeof(*cores));

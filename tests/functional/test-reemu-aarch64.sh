@@ -8,8 +8,9 @@
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
 #     unsynchronised counter and an atomicity violation in a shared list), then
 #     Debian's pigz -p 4 (a real multithreaded program), after the SMP-4 boot, are
-#     recorded once and replayed 10 times (2 with the host threads pinned, -coremu sched=pin, 2
-#     left to the OS, sched=none, the last 3 with -reemu delay=): every replay must print
+#     recorded once and replayed 10 times (one without the fast path, -reemu fast=0, 2 with
+#     the host threads pinned, -coremu sched=pin, 2 left to the OS, sched=none, the last 3
+#     with -reemu delay=): every replay must print
 #     the recorded serial output, end every core at its recorded instruction count and
 #     reach the recorded RAM and CPU-state hashes ("matched the record" line), and exit
 #     with the recorded status;
@@ -132,6 +133,8 @@ replay4() {
     local i=$1 extra=()
     if [ "$i" -gt 7 ]; then
         extra=(-reemu "delay=$((100 * i))")
+    elif [ "$i" = 3 ]; then
+        extra=(-reemu fast=0)  # every access on the generic path: same log, same replay
     elif [ "$i" -ge 4 ] && [ "$i" -le 5 ]; then
         extra=(-coremu sched=pin)  # host threads placed differently from the record
     elif [ "$i" -ge 6 ]; then
