@@ -583,6 +583,11 @@ static inline bool st_watched_fast(CPUState *cpu, uint64_t addr, uint64_t val, M
     }
     store_host((void *)(uintptr_t)(addr + e->addend), val, size);
     order_fast_write_end(c, obj, v);
+    if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & TLB_NOTDIRTY) {
+        /* another core translated code from this page meanwhile (tlb_protect_remote
+         * flagged the entry): as store_one, look again after the store */
+        notdirty_write(cpu, cpu->tlb_full[mmu_idx][i].paddr | (addr & ~TARGET_PAGE_MASK), size);
+    }
     return true;
 }
 
