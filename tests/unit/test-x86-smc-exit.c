@@ -29,6 +29,8 @@ extern const TCGBackend tcg_backend_x86_64 __attribute__((weak));
 #define BASE 0x10000000ull
 
 static int failures;
+static CPUState *keep_cpu[2]; /* reachable at exit (LeakSanitizer) */
+static AddressSpace *keep_as[2];
 
 static size_t build(uint8_t *p, int n)
 {
@@ -58,6 +60,8 @@ static void run_on(int which, const char *name, const TCGBackend *be)
     m->as = as;
     m->ncpus = 1;
     CPUState *cs = cpu_create(m, &x86_cpu_class, 0, "qemu64");
+    keep_cpu[which] = cs;
+    keep_as[which] = as;
     tb_cache_new(cs, be, 16u << 20);
     CPUX86State *env = cpu_env(cs);
     env->cr[0] = CR0_PE | CR0_ET | CR0_NE;
