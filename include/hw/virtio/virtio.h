@@ -147,9 +147,4 @@ size_t virtqueue_read_out(const VirtQueueElement *e, uint64_t offset, void *buf,
 size_t virtqueue_write_in(const VirtQueueElement *e, uint64_t offset, const void *buf,
                           size_t len);
 
-/* Scatter-gather copies: return bytes copied. */
-size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
-                    size_t len);
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len);
-
 #endif
