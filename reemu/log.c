@@ -46,13 +46,14 @@ static const uint8_t ev_fields[REEMU_EV_KINDS] = {
     [REEMU_EV_MMIO] = 0x01 | 0x02 | 0x04 | 0x08 | 0x10,
     [REEMU_EV_SYSREG] = 0x01 | 0x02 | 0x04 | 0x10,
     [REEMU_EV_START] = 0x01,
+    [REEMU_EV_CODEW] = 0x02 | 0x04 | 0x08,
 };
 
 static const char *const ev_names[REEMU_EV_KINDS] = {
     [REEMU_EV_RAW] = "RAW",       [REEMU_EV_WRITE] = "WRITE", [REEMU_EV_WAR] = "WAR",
     [REEMU_EV_INTR] = "INTR",     [REEMU_EV_TLB] = "TLB",     [REEMU_EV_TBINV] = "TBINV",
     [REEMU_EV_RUN] = "RUN",       [REEMU_EV_HALT] = "HALT",   [REEMU_EV_MMIO] = "MMIO",
-    [REEMU_EV_SYSREG] = "SYSREG", [REEMU_EV_START] = "START",
+    [REEMU_EV_SYSREG] = "SYSREG", [REEMU_EV_START] = "START",   [REEMU_EV_CODEW] = "CODEW",
 };
 
 const char *reemu_event_name(int kind)
@@ -102,6 +103,10 @@ void reemu_event_format(const ReemuEvent *ev, char *buf, size_t len)
         break;
     case REEMU_EV_SYSREG:
         snprintf(buf, len, "icount %llu acc %llu SYSREG read key 0x%llx = 0x%llx", ic, pos, a, c);
+        break;
+    case REEMU_EV_CODEW:
+        snprintf(buf, len, "acc %llu CODEW store to code 0x%llx+%llu (old bytes kept)", pos, a,
+                 b);
         break;
     default:
         snprintf(buf, len, "icount %llu %s", ic, reemu_event_name(ev->kind));

@@ -84,6 +84,7 @@ OrderCore *order_core_new(Order *o, int index, OrderSink sink, void *opaque)
     c->w = o->w;
     c->mode = o->mode;
     c->index = index;
+    c->hook_pos = ~0ull;
     c->sink = sink;
     c->opaque = opaque;
     o->cores[index] = c;

@@ -33,6 +33,7 @@
 #include "exec/cputlb.h"
 #include "exec/memory.h"
 #include "exec/tb.h"
+#include "reemu/code.h"
 #include "reemu/log.h"
 #include "reemu/order.h"
 #include "system/cpus.h"
@@ -55,6 +56,8 @@ typedef struct ReemuCore {
     size_t nvals, next_val;
     OrderEvent *oev;
     size_t noev;
+    ReemuEvent *codew; /* CODEW events, by pos */
+    size_t ncodew, next_codew;
     uint64_t final_icount;
     uint64_t stop; /* absolute icount the budget ends at */
     bool stop_set;
@@ -68,6 +71,7 @@ static struct {
     bool obj_shift_given;
     unsigned delay_us;
     bool no_fast; /* -reemu fast=0: every ordered access takes the generic path */
+    bool code;    /* stores to code pages keep undo entries (reemu/code.c) */
     bool verbose;
     Machine *m;
     int ncores;
@@ -485,17 +489,19 @@ static bool setup_replay(void)
     size_t nw = 0;
     for (int c = 0; c < l->ncores; c++) {
         ReemuCore *rc = &R.cores[c];
-        size_t n = l->nev[c], na = 0, nv = 0, no = 0;
+        size_t n = l->nev[c], na = 0, nv = 0, no = 0, nc = 0;
         for (size_t i = 0; i < n; i++) {
             int k = l->ev[c][i].kind;
             na += is_async(k);
             no += k == REEMU_EV_RAW || k == REEMU_EV_WRITE;
             nv += k == REEMU_EV_MMIO || k == REEMU_EV_SYSREG;
+            nc += k == REEMU_EV_CODEW;
         }
         rc->async = calloc(na + 1, sizeof(ReemuEvent));
         rc->vals = calloc(nv + 1, sizeof(ReemuEvent));
         rc->oev = calloc(no + 1, sizeof(OrderEvent));
-        if (!rc->async || !rc->vals || !rc->oev || !wars) {
+        rc->codew = calloc(nc + 1, sizeof(ReemuEvent));
+        if (!rc->async || !rc->vals || !rc->oev || !rc->codew || !wars) {
             fatal("out of memory");
         }
         for (size_t i = 0; i < n; i++) {
@@ -509,6 +515,13 @@ static bool setup_replay(void)
                 rc->async[rc->nasync++] = *e;
             } else if (e->kind == REEMU_EV_MMIO || e->kind == REEMU_EV_SYSREG) {
                 rc->vals[rc->nvals++] = *e;
+            } else if (e->kind == REEMU_EV_CODEW) {
+                if ((rc->ncodew && e->pos <= rc->codew[rc->ncodew - 1].pos) || !e->b ||
+                    e->b > CODE_UNDO_MAX) {
+                    error_report("-replay %s: corrupt log (code store events)", R.file);
+                    return false;
+                }
+                rc->codew[rc->ncodew++] = *e;
             }
         }
         free(l->ev[c]); /* split: the decoded stream is no longer needed */
@@ -517,7 +530,8 @@ static bool setup_replay(void)
         rc->final_icount = l->trailer.core[c].icount;
         if (rc->oc) {
             order_core_set_replay(rc->oc, rc->oev, rc->noev);
-        } else if (rc->noev) {
+            rc->oc->hook_pos = rc->ncodew ? rc->codew[0].pos : ~0ull;
+        } else if (rc->noev || rc->ncodew) {
             error_report("-replay %s: corrupt log (ordering events in a run without ordering)",
                          R.file);
             return false;
@@ -608,6 +622,12 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
         R.order->abort_flag = &R.abort;
         R.order->diverge = order_diverged;
         R.order->stuck_ns = 0; /* a slow host is not a divergence: the monitor judges */
+        /* a coherent instruction stream: stores to code reach the other cores
+         * as invalidations, and their translators see them only then */
+        R.code = m->cpus[0]->cc && m->cpus[0]->cc->icache_coherent;
+        if (R.code) {
+            code_undo_init(m->ncpus);
+        }
     }
     R.cores = calloc((size_t)m->ncpus, sizeof(*R.cores));
     if (!R.cores) {
@@ -679,6 +699,9 @@ static void note(CPUState *target, int kind, uint64_t a0, uint64_t a1, uint64_t 
         e.kind = REEMU_EV_TBINV;
         e.a = a0;
         e.b = a1;
+        if (R.code && stamp) {
+            code_seen_set(target->cpu_index, (int)e.c, e.d);
+        }
         break;
     case COREMU_MSG_RUN:
         e.kind = REEMU_EV_RUN;
@@ -755,6 +778,26 @@ uint64_t reemu_io_reg_read(CPUState *cpu, uint32_t key, uintptr_t ra,
 
 /* ---- ordered accesses ---- */
 
+/* Replay: the core's write at pos is a store the record kept the old bytes
+ * of (a CODEW event): keep them the same way, before the store. */
+static void replay_code_store(ReemuCore *rc, uint64_t pos, uint64_t paddr, unsigned size)
+{
+    const ReemuEvent *e = &rc->codew[rc->next_codew];
+    if (e->a != paddr || e->b != size) {
+        char exp[200];
+        reemu_event_format(e, exp, sizeof(exp));
+        diverge(rc->cpu->cpu_index,
+                "access %" PRIu64 ": the core stored to 0x%" PRIx64 "+%u; the log expected: %s",
+                pos, paddr, size, exp);
+    }
+    const void *host = memory_ram_ptr(R.m->as, paddr, size);
+    if (host) {
+        code_undo_add(rc->cpu->cpu_index, pos, paddr, host, size);
+    }
+    rc->next_codew++;
+    rc->oc->hook_pos = rc->next_codew < rc->ncodew ? rc->codew[rc->next_codew].pos : ~0ull;
+}
+
 void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
                         bool write)
 {
@@ -766,7 +809,31 @@ void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned 
     if (R.delay_us) {
         maybe_delay(rc, 8191);
     }
+    uint64_t pos = rc->oc->pos;
     order_begin(rc->oc, lo, hi, write, a);
+    if (__builtin_expect(pos == rc->oc->hook_pos, 0) && write) {
+        replay_code_store(rc, pos, paddr, size); /* replay: the record kept old bytes here */
+    }
+}
+
+void reemu_access_begin_code(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size)
+{
+    ReemuCore *rc = &R.cores[cpu->cpu_index];
+    uint64_t pos = rc->oc->pos;
+    reemu_access_begin(cpu, a, paddr, size, true);
+    if (R.code && reemu_mode == REEMU_RECORD && !a->aborted) {
+        const void *host = memory_ram_ptr(R.m->as, paddr, size);
+        if (host) {
+            code_undo_add(cpu->cpu_index, pos, paddr, host, size);
+            ReemuEvent e = {.kind = REEMU_EV_CODEW, .pos = pos, .a = paddr, .b = size};
+            put(cpu, &e);
+        }
+    }
+}
+
+uint64_t reemu_code_view(CPUState *cpu, uint64_t paddr, uint64_t val, unsigned size)
+{
+    return code_undo_view(cpu->cpu_index, paddr, val, size);
 }
 
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a)
@@ -968,6 +1035,9 @@ static void apply(ReemuCore *rc, const ReemuEvent *e)
     case REEMU_EV_TBINV:
         wait_sender(rc, e);
         tb_invalidate_phys_range(cpu, e->a, e->b);
+        if (R.code) {
+            code_seen_set(cpu->cpu_index, (int)e->c, e->d);
+        }
         break;
     default:
         break; /* RUN, HALT, START: information */
@@ -1176,11 +1246,12 @@ int reemu_finish(Machine *m, int status)
                     R.file, i, ic);
             bad++;
         } else if (rc->next_val != rc->nvals || rc->next_async != rc->nasync ||
-                   (rc->oc && order_core_unconsumed(rc->oc))) {
+                   rc->next_codew != rc->ncodew || (rc->oc && order_core_unconsumed(rc->oc))) {
             fprintf(stderr, "reemu: replay of '%s': core %d left events of the log unused "
-                            "(%zu inputs, %zu asynchronous, %zu ordering)\n",
+                            "(%zu inputs, %zu asynchronous, %zu ordering, %zu code stores)\n",
                     R.file, i, rc->nvals - rc->next_val, rc->nasync - rc->next_async,
-                    rc->oc ? order_core_unconsumed(rc->oc) : (size_t)0);
+                    rc->oc ? order_core_unconsumed(rc->oc) : (size_t)0,
+                    rc->ncodew - rc->next_codew);
             bad++;
         }
     }

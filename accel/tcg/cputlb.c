@@ -350,11 +350,17 @@ static uint64_t load_watched(CPUState *cpu, const CPUTLBFull *full, uint64_t add
     return v;
 }
 
+/* code: the page holds translated code (TLB_NOTDIRTY; reemu/code.c) */
 static void store_watched(CPUState *cpu, const CPUTLBFull *full, uint64_t addr, void *host,
-                          uint64_t val, unsigned size)
+                          uint64_t val, unsigned size, bool code)
 {
     ReemuAccess a;
-    reemu_access_begin(cpu, &a, full->paddr | (addr & ~TARGET_PAGE_MASK), size, true);
+    uint64_t paddr = full->paddr | (addr & ~TARGET_PAGE_MASK);
+    if (code) {
+        reemu_access_begin_code(cpu, &a, paddr, size);
+    } else {
+        reemu_access_begin(cpu, &a, paddr, size, true);
+    }
     store_host(host, val, size);
     reemu_access_end(cpu, &a);
 }
@@ -437,7 +443,8 @@ static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size,
         return;
     }
     if (__builtin_expect(e->addr_write & TLB_WATCH, 0)) {
-        store_watched(cpu, full, addr, (void *)(uintptr_t)(addr + e->addend), val, size);
+        store_watched(cpu, full, addr, (void *)(uintptr_t)(addr + e->addend), val, size,
+                      (e->addr_write & TLB_NOTDIRTY) != 0);
     } else {
         store_host((void *)(uintptr_t)(addr + e->addend), val, size);
     }
@@ -506,7 +513,7 @@ static void do_store(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, ui
             if (!(e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
                 if (__builtin_expect(e->addr_write & TLB_WATCH, 0)) {
                     store_watched(cpu, &cpu->tlb_full[mmu_idx][tlb_index(addr)], addr,
-                                  (void *)(uintptr_t)(addr + e->addend), val, size);
+                                  (void *)(uintptr_t)(addr + e->addend), val, size, false);
                     return;
                 }
                 store_host((void *)(uintptr_t)(addr + e->addend), val, size);
@@ -935,17 +942,32 @@ uint64_t get_page_addr_code(CPUState *cpu, uint64_t addr)
     return full->paddr | (addr & ~TARGET_PAGE_MASK);
 }
 
+/* One access of code within a page (the translator's view under reemu). */
+static uint64_t code_load_one(CPUState *cpu, uint64_t addr, unsigned size, int mmu_idx)
+{
+    uint64_t v = load_one(cpu, addr, size, mmu_idx, MMU_INST_FETCH, 0);
+    if (__builtin_expect(reemu_order_on, 0)) {
+        /* after the read: an undo entry is published before its store */
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&reemu_code_live, __ATOMIC_RELAXED)) {
+            uint64_t pa = cpu->tlb_full[mmu_idx][tlb_index(addr)].paddr | (addr & ~TARGET_PAGE_MASK);
+            v = reemu_code_view(cpu, pa, v, size);
+        }
+    }
+    return v;
+}
+
 static uint64_t code_load(CPUState *cpu, uint64_t addr, unsigned size)
 {
     int mmu_idx = cpu->cc->mmu_index(cpu, true);
     if (crosses_page(addr, size)) {
         uint64_t v = 0;
         for (unsigned b = 0; b < size; b++) {
-            v |= load_one(cpu, addr + b, 1, mmu_idx, MMU_INST_FETCH, 0) << (8 * b);
+            v |= code_load_one(cpu, addr + b, 1, mmu_idx) << (8 * b);
         }
         return v;
     }
-    return load_one(cpu, addr, size, mmu_idx, MMU_INST_FETCH, 0);
+    return code_load_one(cpu, addr, size, mmu_idx);
 }
 
 uint32_t cpu_ldl_code(CPUState *cpu, uint64_t addr)

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REEMU_LOG_VERSION 2
+#define REEMU_LOG_VERSION 3
 
 /* event kinds: 1..3 are the ordering events of reemu/order.h */
 enum {
@@ -39,7 +39,8 @@ enum {
     REEMU_EV_MMIO = 21,    /* icount, pos=acc, a=paddr, b=size, c=value */
     REEMU_EV_SYSREG = 22,  /* icount, pos=acc, a=register key, c=value */
     REEMU_EV_START = 23,   /* icount: powered on by another core (checked) */
-    REEMU_EV_KINDS = 24,
+    REEMU_EV_CODEW = 24,   /* pos=acc, a=paddr, b=len: a store to a code page (reemu/code.c) */
+    REEMU_EV_KINDS = 25,
 };
 
 typedef struct ReemuEvent {

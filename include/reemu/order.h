@@ -100,6 +100,9 @@ struct OrderCore {
     /* replay: this core's RAW/WRITE events sorted by pos */
     const OrderEvent *evs;
     size_t nevs, next;
+    /* replay: a write at this position must take the generic path (the
+     * emulator has work for it there: reemu/code.c); ~0: none */
+    uint64_t hook_pos;
 };
 
 struct Order {
@@ -254,7 +257,7 @@ static inline bool order_fast_write_begin(OrderCore *c, uint64_t obj, uint32_t *
         }
         cur = e->v;
     } else {
-        if (order_fast_replay_event_here(c) ||
+        if (order_fast_replay_event_here(c) || c->pos == c->hook_pos ||
             (c->o->war_next && __atomic_load_n(&c->o->war_next[obj], __ATOMIC_RELAXED))) {
             return false;
         }

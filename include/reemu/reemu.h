@@ -71,6 +71,16 @@ typedef OrderTok ReemuAccess;
 void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
                         bool write);
 bool reemu_access_end(CPUState *cpu, ReemuAccess *a);
+/* The same for a store to a page holding code (its TLB entry is
+ * TLB_NOTDIRTY) on a target with a coherent instruction stream: record keeps
+ * the bytes it overwrites for the other cores' translators (reemu/code.c). */
+void reemu_access_begin_code(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size);
+/* Translator (accel/tcg/cputlb.c code_load): size bytes of code just read
+ * from guest physical paddr, as this core may see them: other cores' stores
+ * it has not yet handled the invalidation of are undone. Call only while
+ * reemu_code_live is nonzero, after an acquire fence following the read. */
+extern int reemu_code_live;
+uint64_t reemu_code_view(CPUState *cpu, uint64_t paddr, uint64_t val, unsigned size);
 /* The fast path's view (accel/tcg/cputlb.c: an aligned access to one RAM
  * object done with order_fast_*, docs/reemu.md): set before the cores start;
  * cores NULL when off (no ordering, or -reemu delay= wants every access). */
