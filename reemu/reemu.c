@@ -622,12 +622,11 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
         R.order->abort_flag = &R.abort;
         R.order->diverge = order_diverged;
         R.order->stuck_ns = 0; /* a slow host is not a divergence: the monitor judges */
-        /* a coherent instruction stream: stores to code reach the other cores
-         * as invalidations, and their translators see them only then */
-        R.code = m->cpus[0]->cc && m->cpus[0]->cc->icache_coherent;
-        if (R.code) {
-            code_undo_init(m->ncpus);
-        }
+        /* stores to code reach the other cores as invalidations (every
+         * target: accel/tcg/cputlb.c coherent_smp), their translators see
+         * them only then (reemu/code.c) */
+        R.code = true;
+        code_undo_init(m->ncpus);
     }
     R.cores = calloc((size_t)m->ncpus, sizeof(*R.cores));
     if (!R.cores) {

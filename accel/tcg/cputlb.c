@@ -78,10 +78,17 @@ bool page_mark_code(uint64_t paddr)
 
 /* ---- TLB maintenance ---- */
 
-/* stores must drop other cores' code too (CPUClass.icache_coherent) */
+/*
+ * Stores must drop other cores' code too: with a coherent instruction stream
+ * (CPUClass.icache_coherent), and under record/replay on every target, where
+ * each such store must reach the other cores at a logged point (reemu/code.c;
+ * an AArch64 implementation may make its instruction fetches coherent, as
+ * CTR_EL0.DIC allows, so the guest cannot tell).
+ */
 static bool coherent_smp(const CPUState *cpu)
 {
-    return cpu->cc && cpu->cc->icache_coherent && cpu->machine && cpu->machine->ncpus > 1;
+    return cpu->cc && (cpu->cc->icache_coherent || reemu_order_on) && cpu->machine &&
+           cpu->machine->ncpus > 1;
 }
 
 

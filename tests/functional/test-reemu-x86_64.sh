@@ -9,9 +9,12 @@
 #     exits with the recorded status; the log holds the x86 inputs (RDTSC, port reads,
 #     INTA vectors);
 #   - the same at -smp 2 with the racy program /stress/racy-counter (an unsynchronised
-#     counter; a racy shell job if the initramfs lacks it): one record, 3 replays;
-#   - a writable virtio-pci disk (at -smp 1; X86_DISK_SMP=2 for the SMP run, which hits the
-#     known replay divergence of docs/reemu.md about 1 run in 6): 4 guest processes write their own blocks and
+#     counter; a racy shell job if the initramfs lacks it) and /stress/xmodcode (one core
+#     rewrites code, including a jump, while the other runs it: cross-modifying code, whose
+#     stores reach the other core's translator only with their invalidation, docs/reemu.md):
+#     one record with CODEW events in the log, 3 replays, one of them with a 4 MiB code
+#     buffer (translations flushed and redone at other moments than in the record);
+#   - a writable virtio-pci disk at -smp 2 (X86_DISK_SMP to change): 4 guest processes write their own blocks and
 #     one shared block concurrently, then read everything back (md5sums); one record, 2
 #     replays (together) print the same, the image file is unchanged (writes go to an
 #     overlay in memory), and a replay with another image is refused with one line;
@@ -186,7 +189,7 @@ fi
 # ---- -smp 2, a racy program: one record, 3 replays (run together: a replaying core
 # often sleeps while it waits for the other, so the replays share the host CPUs) ----
 if zcat "$IMG/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-counter$'; then
-    CMD2='/stress/racy-counter 2 5000; cat /sys/devices/system/cpu/online; cat /proc/uptime'
+    CMD2='/stress/racy-counter 2 5000; /stress/xmodcode 2 5000; cat /sys/devices/system/cpu/online; cat /proc/uptime'
 else
     CMD2='echo 0 > /tmp/c; for t in 1 2; do (i=0; while [ $i -lt 100 ]; do n=$(cat /tmp/c); echo $((n+1)) > /tmp/c; i=$((i+1)); done) & done; wait; echo "STRESS shell-counter total=$(cat /tmp/c)"; cat /proc/uptime'
 fi
@@ -195,8 +198,15 @@ REC2=$OUT RRC2=$RC
 check x86-smp2-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
 check x86-smp2-online "the record did not bring both cores online" grep -q "COREMU-GUEST-READY arch=x86_64 cpus=2" "$OUT"
 grep '^STRESS' "$REC2" | sed 's/^/    recorded: /'
+if grep -q '^STRESS xmodcode' "$REC2"; then
+    check x86-smp2-xmodcode "xmodcode did not pass in the record" grep -q '^STRESS xmodcode .*bad=0 result=ok' "$REC2"
+    ncodew=$("$DUMP" -s "$WORK/smp2.rr" | sed -n 's/.* CODEW=\([0-9]*\).*/\1/p' | awk '{n += $1} END {print n + 0}')
+    check x86-smp2-log-codew "the log has no CODEW (store to code) events" test "$ncodew" -gt 0
+fi
 replay2() {
-    run smp2-rep$1 900 "$CMD2" -smp 2 -replay "$WORK/smp2.rr"
+    local extra=()
+    [[ $1 == 3 ]] && extra=(-accel tcg,tb-size=4) # flushes at other moments
+    run smp2-rep$1 900 "$CMD2" -smp 2 -replay "$WORK/smp2.rr" "${extra[@]}"
     echo "$RC" >"$WORK/smp2-rep$1.rc"
 }
 for i in 1 2 3; do
@@ -210,9 +220,7 @@ for i in 1 2 3; do
 done
 
 # ---- a writable disk: device accesses and DMA ordered, the image untouched ----
-# -smp 1 by default: at -smp 2 some x86 replays diverge (docs/reemu.md, "Known problem":
-# translated code flushed/invalidated at other moments than in the record), not yet fixed
-DISK_SMP=${X86_DISK_SMP:-1}
+DISK_SMP=${X86_DISK_SMP:-2}
 DISK=$WORK/disk.img
 truncate -s 8M "$DISK"
 DISK_SUM=$(md5sum <"$DISK")
