@@ -6,9 +6,11 @@
 #   - the SMP boot at -smp 2 replays exactly; so does one recorded with thread=single
 #     (all cores on one host thread), replayed with thread=multi;
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
-#     unsynchronised counter and an atomicity violation in a shared list), then
+#     unsynchronised counter and an atomicity violation in a shared list; /stress/xmodcode:
+#     code rewritten by one core while the others run it, a branch patched under them), then
 #     Debian's pigz -p 4 (a real multithreaded program), after the SMP-4 boot, are
-#     recorded once and replayed 10 times (one without the fast path, -reemu fast=0, 2 with
+#     recorded once and replayed 10 times (one with a 4 MiB code buffer, so translations are
+#     flushed and redone at other moments than in the record; one without the fast path, -reemu fast=0, 2 with
 #     the host threads pinned, -coremu sched=pin, 2 left to the OS, sched=none, the last 3
 #     with -reemu delay=): every replay must print
 #     the recorded serial output, end every core at its recorded instruction count and
@@ -104,7 +106,7 @@ same_as_record smp2-single-record-multi-replay "$REC2S" "$RRC2S"
 
 # ---- the racy programs at -smp 4: one record, 10 replays ----
 if zcat "$IMG/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-list$'; then
-    CMD4='/stress/racy-counter 4 20000; /stress/racy-list 4 4000'
+    CMD4='/stress/racy-counter 4 20000; /stress/racy-list 4 4000; /stress/xmodcode 4 3000'
 else
     # the stress programs are not in this initramfs: a racy shell job (lost updates
     # of a shared file by 4 concurrent read-modify-write loops)
@@ -127,12 +129,20 @@ case $CMD4 in
 esac
 [ "$HAVE_PIGZ" = 1 ] && check smp4-record-pigz "pigz did not round-trip in the record" grep -q "^STRESS pigz-p4 .*roundtrip=ok" "$OUT"
 grep '^STRESS' "$REC4" | sed 's/^/    recorded: /'
+case $CMD4 in
+*xmodcode*)
+    check smp4-record-xmodcode "xmodcode did not pass in the record" grep -q '^STRESS xmodcode .*bad=0 result=ok' "$REC4"
+    ncodew=$("$DUMP" -s "$WORK/smp4.rr" | sed -n 's/.* CODEW=\([0-9]*\).*/\1/p' | awk '{n += $1} END {print n + 0}')
+    check smp4-log-codew "the log has no CODEW (store to code) events" test "$ncodew" -gt 0 ;;
+esac
 # two replays at a time: a replaying core often sleeps while it waits for another, so a
 # second replay uses the host CPUs the first leaves idle
 replay4() {
     local i=$1 extra=()
     if [ "$i" -gt 7 ]; then
         extra=(-reemu "delay=$((100 * i))")
+    elif [ "$i" = 2 ]; then
+        extra=(-accel tcg,tb-size=4)  # code buffer flushed at other moments than in the record
     elif [ "$i" = 3 ]; then
         extra=(-reemu fast=0)  # every access on the generic path: same log, same replay
     elif [ "$i" -ge 4 ] && [ "$i" -le 5 ]; then
@@ -152,6 +162,7 @@ for i in 1 3 5 7 9; do
         RC=$(cat "$WORK/smp4-rep$j.rc" 2>/dev/null || echo 255)
         tag=""
         [ "$j" -gt 7 ] && tag=-delay
+        [ "$j" = 2 ] && tag=-tb-size-4
         [ "$j" -ge 4 ] && [ "$j" -le 5 ] && tag=-pinned
         [ "$j" -ge 6 ] && [ "$j" -le 7 ] && tag=-unpinned
         same_as_record "smp4-replay$j$tag" "$REC4" "$RRC4"
