@@ -28,7 +28,7 @@
 #define END_MAGIC "REEMUEND"
 #define TAG_CHUNK 0x4b4e4843u   /* "CHNK" */
 #define TAG_TRAILER 0x524c5254u /* "TRLR" */
-#define CHUNK_RAW (256u << 10)
+#define CHUNK_RAW (64u << 10)
 #define REC_HDR 24
 
 /* ---- events ---- */
@@ -189,7 +189,7 @@ bool reemu_hash_file(const char *path, uint64_t *hash, uint64_t *size)
 /* ---- writer ---- */
 
 typedef struct CoreBuf {
-    uint8_t *raw;
+    uint8_t *raw; /* allocated at the first event of its stream */
     size_t used;
     uint32_t seq;
     char pad[40];
@@ -199,7 +199,7 @@ struct ReemuWriter {
     int fd;
     int ncores;
     uint64_t end; /* next free file offset (atomic) */
-    CoreBuf *cb;
+    CoreBuf *cb;  /* [core * REEMU_NCATS + category] */
     bool io_error;
 };
 
@@ -282,18 +282,11 @@ ReemuWriter *reemu_writer_open(const char *path, const char *header, int ncores,
         return NULL;
     }
     ReemuWriter *w = calloc(1, sizeof(*w));
-    w->cb = calloc((size_t)ncores, sizeof(*w->cb));
-    if (!w || !w->cb) {
+    if (!w || !(w->cb = calloc((size_t)ncores * REEMU_NCATS, sizeof(*w->cb)))) {
         fatal("out of memory");
     }
     w->fd = fd;
     w->ncores = ncores;
-    for (int i = 0; i < ncores; i++) {
-        w->cb[i].raw = malloc(CHUNK_RAW + 128);
-        if (!w->cb[i].raw) {
-            fatal("out of memory");
-        }
-    }
     size_t hlen = strlen(header);
     uint8_t *h = malloc(16 + hlen + 4);
     memcpy(h, MAGIC, 8);
@@ -312,19 +305,27 @@ ReemuWriter *reemu_writer_open(const char *path, const char *header, int ncores,
     return w;
 }
 
-static void flush_core(ReemuWriter *w, int core)
+static void flush_buf(ReemuWriter *w, int core, int cat)
 {
-    CoreBuf *b = &w->cb[core];
+    CoreBuf *b = &w->cb[core * REEMU_NCATS + cat];
     if (!b->used) {
         return;
     }
-    write_record(w, TAG_CHUNK, (uint32_t)core, b->seq++, b->raw, b->used, true);
+    write_record(w, TAG_CHUNK, (uint32_t)core | (uint32_t)cat << 16, b->seq++, b->raw, b->used,
+                 true);
     b->used = 0;
 }
 
 void reemu_writer_event(ReemuWriter *w, int core, const ReemuEvent *ev)
 {
-    CoreBuf *b = &w->cb[core];
+    int cat = reemu_event_cat(ev->kind);
+    CoreBuf *b = &w->cb[core * REEMU_NCATS + cat];
+    if (!b->raw) {
+        b->raw = malloc(CHUNK_RAW + 128);
+        if (!b->raw) {
+            fatal("out of memory");
+        }
+    }
     uint8_t *p = b->raw + b->used;
     uint8_t f = ev_fields[ev->kind];
     size_t n = 0;
@@ -337,7 +338,7 @@ void reemu_writer_event(ReemuWriter *w, int core, const ReemuEvent *ev)
     }
     b->used += n;
     if (b->used >= CHUNK_RAW) {
-        flush_core(w, core);
+        flush_buf(w, core, cat);
     }
 }
 
@@ -349,7 +350,9 @@ uint64_t reemu_writer_bytes(const ReemuWriter *w)
 bool reemu_writer_close(ReemuWriter *w, const ReemuTrailer *t)
 {
     for (int i = 0; i < w->ncores; i++) {
-        flush_core(w, i);
+        for (int c = 0; c < REEMU_NCATS; c++) {
+            flush_buf(w, i, c);
+        }
     }
     size_t tlen = 4 + (size_t)t->ncores * 24 + 8 + 4;
     uint8_t *tr = malloc(tlen);
@@ -366,7 +369,7 @@ bool reemu_writer_close(ReemuWriter *w, const ReemuTrailer *t)
     write_at(w, END_MAGIC, 8);
     bool ok = !w->io_error && fsync(w->fd) == 0;
     ok &= close(w->fd) == 0;
-    for (int i = 0; i < w->ncores; i++) {
+    for (int i = 0; i < w->ncores * REEMU_NCATS; i++) {
         free(w->cb[i].raw);
     }
     free(w->cb);
@@ -375,6 +378,48 @@ bool reemu_writer_close(ReemuWriter *w, const ReemuTrailer *t)
 }
 
 /* ---- reader ---- */
+
+/* Where the log's bytes are: memory (reemu_log_parse) or a file. */
+typedef struct ReemuLogSrc {
+    const uint8_t *mem;
+    int fd;
+    uint64_t len;
+} ReemuLogSrc;
+
+typedef struct ChunkRef {
+    uint64_t off; /* of the record */
+    uint32_t zlen, rawlen;
+} ChunkRef;
+
+typedef struct ReemuChunkList {
+    ChunkRef *c;
+    size_t n, cap;
+} ReemuChunkList;
+
+static bool src_read(const ReemuLogSrc *s, uint64_t off, void *buf, size_t n)
+{
+    if (off > s->len || n > s->len - off) {
+        return false;
+    }
+    if (s->mem) {
+        memcpy(buf, s->mem + off, n);
+        return true;
+    }
+    uint8_t *p = buf;
+    while (n) {
+        ssize_t r = pread(s->fd, p, n, (off_t)off);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            return false;
+        }
+        p += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return true;
+}
 
 static ReemuLog *fail(ReemuLog *l, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -386,60 +431,75 @@ static ReemuLog *fail(ReemuLog *l, char *err, size_t errlen, const char *fmt, ..
     return NULL;
 }
 
-static bool decode_events(ReemuLog *l, int core, const uint8_t *p, size_t len, size_t *cap)
+/* Reads the record at off (header + data into *buf, grown as needed) and
+ * checks its CRC. NULL if fine, else why not. */
+static const char *read_record(const ReemuLogSrc *src, uint64_t off, uint8_t **buf, size_t *cap,
+                               uint32_t *tag, uint32_t *core, uint32_t *seq, uint32_t *rawlen,
+                               uint32_t *zlen)
 {
-    const uint8_t *end = p + len;
-    while (p < end) {
-        uint8_t kind = *p++;
-        if (kind >= REEMU_EV_KINDS || !ev_fields[kind]) {
-            return false;
-        }
-        uint64_t vals[6] = {0, 0, 0, 0, 0, 0};
-        for (int i = 0; i < 6; i++) {
-            if ((ev_fields[kind] & (1u << i)) && !get_leb(&p, end, &vals[i])) {
-                return false;
-            }
-        }
-        if (l->nev[core] == *cap) {
-            *cap = *cap ? *cap * 2 : 4096;
-            ReemuEvent *n = realloc(l->ev[core], *cap * sizeof(ReemuEvent));
-            if (!n) {
-                return false;
-            }
-            l->ev[core] = n;
-        }
-        l->ev[core][l->nev[core]++] = (ReemuEvent){.kind = kind, .icount = vals[0],
-                                                   .pos = vals[1], .a = vals[2], .b = vals[3],
-                                                   .c = vals[4], .d = vals[5]};
+    uint8_t h[REC_HDR];
+    if (src->len - off < REC_HDR || !src_read(src, off, h, REC_HDR)) {
+        return "truncated log (no trailer)";
     }
-    return true;
+    *tag = get32(h);
+    *core = get32(h + 4);
+    *seq = get32(h + 8);
+    *rawlen = get32(h + 12);
+    *zlen = get32(h + 16);
+    if (*zlen > src->len - off - REC_HDR) {
+        return "truncated log (a record runs past the end)";
+    }
+    if (*zlen > *cap) {
+        uint8_t *n = realloc(*buf, *zlen);
+        if (!n) {
+            return "corrupt log (a record too large)";
+        }
+        *buf = n;
+        *cap = *zlen;
+    }
+    if (!src_read(src, off + REC_HDR, *buf, *zlen)) {
+        return "cannot read the log";
+    }
+    uint32_t crc = (uint32_t)crc32(0, h, 20);
+    crc = (uint32_t)crc32(crc, *buf, *zlen);
+    if (crc != get32(h + 20)) {
+        return "corrupt log (record checksum)";
+    }
+    return NULL;
 }
 
-ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
+/* Checks the whole log (every record's CRC and lengths, the chunk order of
+ * every stream, the trailer, the end mark) and indexes the chunks; decodes
+ * no event. */
+static ReemuLog *log_scan(ReemuLogSrc src, char *err, size_t errlen)
 {
     ReemuLog *l = calloc(1, sizeof(*l));
-    if (!l) {
+    if (!l || !(l->src = malloc(sizeof(*l->src)))) {
         fatal("out of memory");
     }
-    l->file_bytes = len;
-    if (len < 20 || memcmp(data, MAGIC, 8) != 0) {
+    *l->src = src;
+    l->file_bytes = src.len;
+    uint8_t start[20];
+    if (src.len < 20 || !src_read(&src, 0, start, 20) || memcmp(start, MAGIC, 8) != 0) {
         return fail(l, err, errlen, "not a reemu log (bad magic)");
     }
-    l->version = get32(data + 8);
+    l->version = get32(start + 8);
     if (l->version != REEMU_LOG_VERSION) {
         return fail(l, err, errlen, "log format version %u, this coremu reads version %u",
                     l->version, REEMU_LOG_VERSION);
     }
-    uint64_t hlen = get32(data + 12);
-    if (hlen > len - 20) {
+    uint64_t hlen = get32(start + 12);
+    if (hlen > src.len - 20) {
         return fail(l, err, errlen, "truncated log (header)");
     }
-    if (get32(data + 16 + hlen) != (uint32_t)crc32(0, data + 16, (uInt)hlen) ||
-        memchr(data + 16, 0, hlen)) {
+    l->header = malloc(hlen + 5);
+    if (!l->header || !src_read(&src, 16, l->header, hlen + 4)) {
+        return fail(l, err, errlen, "truncated log (header)");
+    }
+    if (get32((uint8_t *)l->header + hlen) != (uint32_t)crc32(0, (Bytef *)l->header, (uInt)hlen) ||
+        memchr(l->header, 0, hlen)) {
         return fail(l, err, errlen, "corrupt log (header checksum)");
     }
-    l->header = malloc(hlen + 1);
-    memcpy(l->header, data + 16, hlen);
     l->header[hlen] = 0;
     char smp[32];
     if (!reemu_header_get(l->header, "smp", smp, sizeof(smp))) {
@@ -450,57 +510,43 @@ ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t err
         return fail(l, err, errlen, "corrupt log (smp=%s)", smp);
     }
     l->ncores = (int)n;
-    l->ev = calloc((size_t)n, sizeof(*l->ev));
-    l->nev = calloc((size_t)n, sizeof(*l->nev));
-    size_t *cap = calloc((size_t)n, sizeof(*cap));
-    uint32_t *seq = calloc((size_t)n, sizeof(*seq));
-    uint8_t *raw = malloc(CHUNK_RAW + 128);
-    if (!l->ev || !l->nev || !cap || !seq || !raw) {
+    l->chunks = calloc((size_t)n * REEMU_NCATS, sizeof(*l->chunks));
+    if (!l->chunks) {
         fatal("out of memory");
     }
-    size_t off = 16 + hlen + 4;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    uint64_t off = 16 + hlen + 4;
     bool trailer = false;
     const char *why = NULL;
     while (!why) {
-        if (len - off < REC_HDR) {
-            why = "truncated log (no trailer)";
-            break;
-        }
-        const uint8_t *r = data + off;
-        uint32_t tag = get32(r), core = get32(r + 4), sq = get32(r + 8);
-        uint32_t rawlen = get32(r + 12), zlen = get32(r + 16);
-        if (zlen > len - off - REC_HDR) {
-            why = "truncated log (a record runs past the end)";
-            break;
-        }
-        uint32_t crc = (uint32_t)crc32(0, r, 20);
-        crc = (uint32_t)crc32(crc, r + REC_HDR, zlen);
-        if (crc != get32(r + 20)) {
-            why = "corrupt log (record checksum)";
+        uint32_t tag, core, sq, rawlen, zlen;
+        if ((why = read_record(&src, off, &buf, &cap, &tag, &core, &sq, &rawlen, &zlen))) {
             break;
         }
         if (tag == TAG_CHUNK) {
-            if (core >= (uint32_t)n || rawlen > CHUNK_RAW + 128 || sq != seq[core]) {
+            uint32_t c = core & 0xffff, cat = core >> 16;
+            ReemuChunkList *cl = &l->chunks[c * REEMU_NCATS + cat];
+            if (c >= (uint32_t)n || cat >= REEMU_NCATS || rawlen > CHUNK_RAW + 128 ||
+                sq != cl->n) {
                 why = "corrupt log (chunk out of place)";
                 break;
             }
-            seq[core]++;
-            uLongf out = rawlen;
-            if (uncompress(raw, &out, r + REC_HDR, zlen) != Z_OK || out != rawlen) {
-                why = "corrupt log (a chunk does not decompress)";
-                break;
+            if (cl->n == cl->cap) {
+                cl->cap = cl->cap ? cl->cap * 2 : 16;
+                cl->c = realloc(cl->c, cl->cap * sizeof(*cl->c));
+                if (!cl->c) {
+                    fatal("out of memory");
+                }
             }
-            if (!decode_events(l, (int)core, raw, rawlen, &cap[core])) {
-                why = "corrupt log (bad event encoding)";
-                break;
-            }
+            cl->c[cl->n++] = (ChunkRef){.off = off, .zlen = zlen, .rawlen = rawlen};
         } else if (tag == TAG_TRAILER) {
             if (core != (uint32_t)n || rawlen != zlen || zlen != 4 + n * 24 + 12 ||
-                get32(r + REC_HDR) != (uint32_t)n) {
+                get32(buf) != (uint32_t)n) {
                 why = "corrupt log (trailer)";
                 break;
             }
-            const uint8_t *t = r + REC_HDR + 4;
+            const uint8_t *t = buf + 4;
             l->trailer.ncores = (int)n;
             l->trailer.core = calloc((size_t)n, sizeof(ReemuCoreEnd));
             for (long i = 0; i < n; i++) {
@@ -511,8 +557,10 @@ ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t err
             l->trailer.ram_hash = get64(t + n * 24);
             l->trailer.exit_status = (int32_t)get32(t + n * 24 + 8);
             off += REC_HDR + zlen;
-            if (len - off != 8 || memcmp(data + off, END_MAGIC, 8) != 0) {
-                why = len - off < 8 ? "truncated log (end mark)" : "corrupt log (after the trailer)";
+            uint8_t endm[8];
+            if (src.len - off != 8 || !src_read(&src, off, endm, 8) ||
+                memcmp(endm, END_MAGIC, 8) != 0) {
+                why = src.len - off < 8 ? "truncated log (end mark)" : "corrupt log (after the trailer)";
                 break;
             }
             trailer = true;
@@ -523,18 +571,156 @@ ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t err
         }
         off += REC_HDR + zlen;
     }
-    free(cap);
-    free(seq);
-    free(raw);
+    free(buf);
     if (!trailer) {
         return fail(l, err, errlen, "%s", why ? why : "truncated log");
     }
     return l;
 }
 
-ReemuLog *reemu_log_read(const char *path, char *err, size_t errlen)
+int reemu_event_cat(int kind)
 {
-    int fd = open(path, O_RDONLY);
+    switch (kind) {
+    case REEMU_EV_RAW:
+    case REEMU_EV_WRITE:
+        return REEMU_CAT_ORDER;
+    case REEMU_EV_WAR:
+        return REEMU_CAT_WAR;
+    case REEMU_EV_MMIO:
+    case REEMU_EV_SYSREG:
+        return REEMU_CAT_VALUE;
+    case REEMU_EV_CODEW:
+        return REEMU_CAT_CODE;
+    default:
+        return REEMU_CAT_ASYNC;
+    }
+}
+
+struct ReemuStream {
+    const ReemuLog *l;
+    const ReemuChunkList *cl;
+    int cat;
+    size_t next_chunk;
+    uint8_t *raw, *z;
+    size_t rawlen, pos, zcap;
+};
+
+ReemuStream *reemu_stream_open(const ReemuLog *l, int core, int cat)
+{
+    ReemuStream *s = calloc(1, sizeof(*s));
+    if (!s || !(s->raw = malloc(CHUNK_RAW + 128))) {
+        fatal("out of memory");
+    }
+    s->l = l;
+    s->cl = &l->chunks[core * REEMU_NCATS + cat];
+    s->cat = cat;
+    return s;
+}
+
+void reemu_stream_close(ReemuStream *s)
+{
+    if (s) {
+        free(s->raw);
+        free(s->z);
+        free(s);
+    }
+}
+
+int reemu_stream_next(ReemuStream *s, ReemuEvent *ev, char *err, size_t errlen)
+{
+    while (s->pos == s->rawlen) {
+        if (s->next_chunk == s->cl->n) {
+            return 0;
+        }
+        const ChunkRef *c = &s->cl->c[s->next_chunk++];
+        uint32_t tag, core, sq, rawlen, zlen;
+        /* read and checked again: the file may have changed since it was opened */
+        const char *why =
+            read_record(s->l->src, c->off, &s->z, &s->zcap, &tag, &core, &sq, &rawlen, &zlen);
+        uLongf out = c->rawlen;
+        if (!why && (tag != TAG_CHUNK || zlen != c->zlen || rawlen != c->rawlen ||
+                     uncompress(s->raw, &out, s->z, zlen) != Z_OK || out != c->rawlen)) {
+            why = "corrupt log (a chunk does not decompress)";
+        }
+        if (why) {
+            snprintf(err, errlen, "%s", why);
+            return -1;
+        }
+        s->rawlen = c->rawlen;
+        s->pos = 0;
+    }
+    const uint8_t *p = s->raw + s->pos, *end = s->raw + s->rawlen;
+    uint8_t kind = *p++;
+    if (kind >= REEMU_EV_KINDS || !ev_fields[kind] || reemu_event_cat(kind) != s->cat) {
+        snprintf(err, errlen, "corrupt log (bad event encoding)");
+        return -1;
+    }
+    uint64_t vals[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 6; i++) {
+        if ((ev_fields[kind] & (1u << i)) && !get_leb(&p, end, &vals[i])) {
+            snprintf(err, errlen, "corrupt log (bad event encoding)");
+            return -1;
+        }
+    }
+    s->pos = (size_t)(p - s->raw);
+    *ev = (ReemuEvent){.kind = kind, .icount = vals[0], .pos = vals[1], .a = vals[2],
+                       .b = vals[3], .c = vals[4], .d = vals[5]};
+    return 1;
+}
+
+/* Decodes every stream into l->ev (per core, category by category). */
+static ReemuLog *log_decode_all(ReemuLog *l, char *err, size_t errlen)
+{
+    l->ev = calloc((size_t)l->ncores, sizeof(*l->ev));
+    l->nev = calloc((size_t)l->ncores, sizeof(*l->nev));
+    if (!l->ev || !l->nev) {
+        fatal("out of memory");
+    }
+    for (int c = 0; c < l->ncores; c++) {
+        size_t cap = 0;
+        for (int cat = 0; cat < REEMU_NCATS; cat++) {
+            ReemuStream *s = reemu_stream_open(l, c, cat);
+            ReemuEvent e;
+            int r;
+            while ((r = reemu_stream_next(s, &e, err, errlen)) == 1) {
+                if (l->nev[c] == cap) {
+                    cap = cap ? cap * 2 : 4096;
+                    ReemuEvent *n = realloc(l->ev[c], cap * sizeof(ReemuEvent));
+                    if (!n) {
+                        fatal("out of memory");
+                    }
+                    l->ev[c] = n;
+                }
+                l->ev[c][l->nev[c]++] = e;
+            }
+            reemu_stream_close(s);
+            if (r < 0) {
+                char why[200];
+                snprintf(why, sizeof(why), "%s", err);
+                return fail(l, err, errlen, "%s", why);
+            }
+        }
+    }
+    return l;
+}
+
+ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+    ReemuLog *l = log_scan((ReemuLogSrc){.mem = data, .fd = -1, .len = len}, err, errlen);
+    if (!l) {
+        return NULL;
+    }
+    l = log_decode_all(l, err, errlen);
+    if (l) {
+        l->src->mem = NULL; /* the caller's buffer: not kept */
+        l->src->len = 0;
+    }
+    return l;
+}
+
+ReemuLog *reemu_log_open(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "cannot open replay log '%s': %s", path, strerror(errno));
         return NULL;
@@ -545,25 +731,22 @@ ReemuLog *reemu_log_read(const char *path, char *err, size_t errlen)
         close(fd);
         return NULL;
     }
-    size_t len = (size_t)st.st_size;
-    uint8_t *data = malloc(len ? len : 1);
-    size_t got = 0;
-    while (data && got < len) {
-        ssize_t r = read(fd, data + got, len - got);
-        if (r <= 0) {
-            break;
-        }
-        got += (size_t)r;
+    char e2[200];
+    ReemuLog *l = log_scan((ReemuLogSrc){.fd = fd, .len = (uint64_t)st.st_size}, e2, sizeof(e2));
+    if (!l) { /* the fd was closed with it */
+        snprintf(err, errlen, "replay log '%s': %s", path, e2);
     }
-    close(fd);
-    if (!data || got != len) {
-        free(data);
-        snprintf(err, errlen, "cannot read replay log '%s'", path);
+    return l;
+}
+
+ReemuLog *reemu_log_read(const char *path, char *err, size_t errlen)
+{
+    ReemuLog *l = reemu_log_open(path, err, errlen);
+    if (!l) {
         return NULL;
     }
     char e2[200];
-    ReemuLog *l = reemu_log_parse(data, len, e2, sizeof(e2));
-    free(data);
+    l = log_decode_all(l, e2, sizeof(e2));
     if (!l) {
         snprintf(err, errlen, "replay log '%s': %s", path, e2);
     }
@@ -580,6 +763,14 @@ void reemu_log_free(ReemuLog *l)
     }
     free(l->ev);
     free(l->nev);
+    for (int i = 0; l->chunks && i < l->ncores * REEMU_NCATS; i++) {
+        free(l->chunks[i].c);
+    }
+    free(l->chunks);
+    if (l->src && !l->src->mem && l->src->fd >= 0) {
+        close(l->src->fd);
+    }
+    free(l->src);
     free(l->header);
     free(l->trailer.core);
     free(l);

@@ -98,6 +98,13 @@ void order_core_set_replay(OrderCore *c, const OrderEvent *evs, size_t n)
     c->next = 0;
 }
 
+void order_core_set_refill(OrderCore *c, OrderRefill fn, void *opaque)
+{
+    c->refill = fn;
+    c->refill_opaque = opaque;
+    fn(opaque, c);
+}
+
 static int war_cmp(const void *a, const void *b)
 {
     const OrderWar *x = a, *y = b;
@@ -107,17 +114,23 @@ static int war_cmp(const void *a, const void *b)
     if (x->v != y->v) {
         return x->v < y->v ? -1 : 1;
     }
-    return x->core - y->core;
+    return (int)x->core - (int)y->core;
 }
 
 void order_set_wars(Order *o, const OrderWar *wars, size_t n)
 {
-    free(o->wars);
-    o->wars = malloc((n ? n : 1) * sizeof(*wars));
-    if (!o->wars) {
+    OrderWar *copy = malloc((n ? n : 1) * sizeof(*wars));
+    if (!copy) {
         fatal("out of memory");
     }
-    memcpy(o->wars, wars, n * sizeof(*wars));
+    memcpy(copy, wars, n * sizeof(*wars));
+    order_take_wars(o, copy, n);
+}
+
+void order_take_wars(Order *o, OrderWar *wars, size_t n)
+{
+    free(o->wars);
+    o->wars = wars;
     qsort(o->wars, n, sizeof(*wars), war_cmp);
     o->nwars = n;
     /* each object's first WAR group */
@@ -243,8 +256,9 @@ static bool wait_round(OrderCore *c, Waiter *w, const char *what, uint64_t obj, 
 }
 
 /* The logged RAW/WRITE of this access for obj, if any (other: the access's
- * second object, whose event may come first or alone). */
-static const OrderEvent *replay_event(OrderCore *c, uint64_t obj, uint64_t other, bool write)
+ * second object, whose event may come first or alone), copied into *out. */
+static const OrderEvent *replay_event(OrderCore *c, uint64_t obj, uint64_t other, bool write,
+                                      OrderEvent *out)
 {
     if (c->next >= c->nevs || c->evs[c->next].pos != c->pos) {
         return NULL;
@@ -266,13 +280,18 @@ static const OrderEvent *replay_event(OrderCore *c, uint64_t obj, uint64_t other
         }
         return NULL;
     }
+    *out = *ev;
     c->next++;
-    return ev;
+    if (c->next == c->nevs && c->refill) {
+        c->refill(c->refill_opaque, c); /* the window used up: the next one */
+    }
+    return out;
 }
 
 static bool replay_wait_raw(OrderCore *c, uint64_t obj, uint64_t other)
 {
-    const OrderEvent *ev = replay_event(c, obj, other, false);
+    OrderEvent evc;
+    const OrderEvent *ev = replay_event(c, obj, other, false, &evc);
     if (!ev) {
         return true;
     }
@@ -293,7 +312,8 @@ static bool replay_wait_raw(OrderCore *c, uint64_t obj, uint64_t other)
 static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
 {
     Order *o = c->o;
-    const OrderEvent *ev = replay_event(c, obj, other, true);
+    OrderEvent evc;
+    const OrderEvent *ev = replay_event(c, obj, other, true, &evc);
     Waiter w = {0, 0};
     if (ev) {
         if (__atomic_load_n(&o->w[obj], __ATOMIC_ACQUIRE) != ev->v) {
@@ -315,7 +335,7 @@ static bool replay_wait_write(OrderCore *c, uint64_t obj, uint64_t other)
     }
     for (; i < o->nwars && o->wars[i].obj == obj && o->wars[i].v == v; i++) {
         const OrderWar *x = &o->wars[i];
-        if (x->core == c->index || x->core < 0 || x->core >= o->ncores || !o->cores[x->core]) {
+        if ((int)x->core == c->index || (int)x->core >= o->ncores || !o->cores[x->core]) {
             continue;
         }
         if (order_progress(o->cores[x->core]) <= x->p0) {

@@ -45,19 +45,29 @@
 int reemu_mode;
 bool reemu_order_on;
 
+/*
+ * Replay: one of a core's event streams (include/reemu/log.h, REEMU_CAT_*),
+ * read from the log file a window at a time as the core consumes it. The
+ * window is refilled as soon as it is used up, so an empty one means the
+ * stream ended. Only the core's own thread touches it once the cores run.
+ */
+#define QWIN 1024
+typedef struct EvQueue {
+    ReemuStream *s; /* NULL: read to the end */
+    ReemuEvent *buf;
+    size_t n, next;
+    uint64_t popped; /* atomic (reports) */
+} EvQueue;
+
 typedef struct ReemuCore {
     CPUState *cpu;
     OrderCore *oc;
     uint64_t rng;
     /* replay */
-    ReemuEvent *async;
-    size_t nasync, next_async;
-    ReemuEvent *vals;
-    size_t nvals, next_val;
-    OrderEvent *oev;
-    size_t noev;
-    ReemuEvent *codew; /* CODEW events, by pos */
-    size_t ncodew, next_codew;
+    EvQueue async, vals, codew;
+    ReemuStream *order_s; /* RAW/WRITE, into the order module's window */
+    OrderEvent *order_win;
+    int async_end;        /* atomic: no asynchronous event left */
     uint64_t final_icount;
     uint64_t stop; /* absolute icount the budget ends at */
     bool stop_set;
@@ -470,84 +480,184 @@ static void record_sink(void *opaque, const OrderEvent *ev)
     reemu_writer_event(R.w, rc->cpu->cpu_index, &e);
 }
 
-static bool is_async(int kind)
+/* A stream that does not decode, found while replaying: one line, exit 1. */
+static _Noreturn void log_corrupt(const char *why)
 {
-    return kind == REEMU_EV_INTR || kind == REEMU_EV_TLB || kind == REEMU_EV_TBINV ||
-           kind == REEMU_EV_RUN || kind == REEMU_EV_HALT || kind == REEMU_EV_START;
+    __atomic_store_n(&R.abort, 1, __ATOMIC_RELEASE);
+    fflush(stdout);
+    error_report("-replay %s: %s", R.file, why);
+    fflush(stderr);
+    _exit(1);
+}
+
+static void q_fill(EvQueue *q)
+{
+    q->n = q->next = 0;
+    char err[200];
+    while (q->s && q->n < QWIN) {
+        int r = reemu_stream_next(q->s, &q->buf[q->n], err, sizeof(err));
+        if (r < 0) {
+            log_corrupt(err);
+        }
+        if (r == 0) {
+            reemu_stream_close(q->s);
+            q->s = NULL;
+            break;
+        }
+        q->n++;
+    }
+}
+
+static void q_open(EvQueue *q, int core, int cat)
+{
+    q->s = reemu_stream_open(R.log, core, cat);
+    q->buf = malloc(QWIN * sizeof(ReemuEvent));
+    if (!q->buf) {
+        fatal("out of memory");
+    }
+    q_fill(q);
+}
+
+/* The next event (valid until q_pop), or NULL: none left. */
+static inline const ReemuEvent *q_peek(const EvQueue *q)
+{
+    return q->next < q->n ? &q->buf[q->next] : NULL;
+}
+
+static void q_pop(EvQueue *q)
+{
+    q->next++;
+    __atomic_store_n(&q->popped, q->popped + 1, __ATOMIC_RELAXED);
+    if (q->next == q->n) {
+        q_fill(q);
+    }
+}
+
+/* Events left (the end of a replay: drains the queue). */
+static uint64_t q_drain(EvQueue *q)
+{
+    uint64_t n = 0;
+    while (q_peek(q)) {
+        q_pop(q);
+        n++;
+    }
+    return n;
+}
+
+/* The order module's window of this core's RAW/WRITE events, refilled. */
+static void order_refill(void *opaque, OrderCore *c)
+{
+    ReemuCore *rc = opaque;
+    size_t n = 0;
+    char err[200];
+    while (rc->order_s && n < QWIN) {
+        ReemuEvent e;
+        int r = reemu_stream_next(rc->order_s, &e, err, sizeof(err));
+        if (r < 0) {
+            log_corrupt(err);
+        }
+        if (r == 0) {
+            reemu_stream_close(rc->order_s);
+            rc->order_s = NULL;
+            break;
+        }
+        if (e.a >= R.nobjs) {
+            snprintf(err, sizeof(err), "corrupt log (object 0x%" PRIx64 " outside RAM)", e.a);
+            log_corrupt(err);
+        }
+        rc->order_win[n++] = (OrderEvent){.kind = e.kind, .pos = e.pos, .obj = e.a, .v = e.b};
+    }
+    order_core_set_replay(c, rc->order_win, n);
+}
+
+static void set_hook_pos(ReemuCore *rc)
+{
+    const ReemuEvent *e = q_peek(&rc->codew);
+    if (e && (!e->b || e->b > CODE_UNDO_MAX)) {
+        log_corrupt("corrupt log (code store events)");
+    }
+    rc->oc->hook_pos = e ? e->pos : ~0ull;
+}
+
+static bool stream_nonempty(int core, int cat)
+{
+    ReemuStream *st = reemu_stream_open(R.log, core, cat);
+    ReemuEvent e;
+    char err[200];
+    int r = reemu_stream_next(st, &e, err, sizeof(err));
+    reemu_stream_close(st);
+    return r != 0;
 }
 
 static bool setup_replay(void)
 {
     ReemuLog *l = R.log;
-    size_t nwar = 0;
+    /* every WAR up front: a write waits for readers whose WARs the log holds
+     * later (the reader notices the new version afterwards) */
+    size_t nw = 0, capw = 0;
+    OrderWar *wars = NULL;
+    char err[200];
     for (int c = 0; c < l->ncores; c++) {
-        for (size_t i = 0; i < l->nev[c]; i++) {
-            nwar += l->ev[c][i].kind == REEMU_EV_WAR;
+        ReemuStream *st = reemu_stream_open(l, c, REEMU_CAT_WAR);
+        ReemuEvent e;
+        int r;
+        while ((r = reemu_stream_next(st, &e, err, sizeof(err))) == 1) {
+            if (nw == capw) {
+                capw = capw ? capw * 2 : 4096;
+                wars = realloc(wars, capw * sizeof(*wars));
+                if (!wars) {
+                    fatal("out of memory");
+                }
+            }
+            if (e.a >= R.nobjs || e.b > UINT32_MAX || e.pos >= (1ull << 48)) {
+                free(wars);
+                reemu_stream_close(st);
+                error_report("-replay %s: corrupt log (a WAR out of range)", R.file);
+                return false;
+            }
+            wars[nw++] = (OrderWar){.obj = (uint32_t)e.a, .v = (uint32_t)e.b, .p0 = e.pos,
+                                    .core = (unsigned)c};
+        }
+        reemu_stream_close(st);
+        if (r < 0) {
+            free(wars);
+            error_report("-replay %s: %s", R.file, err);
+            return false;
         }
     }
-    OrderWar *wars = calloc(nwar + 1, sizeof(*wars));
-    size_t nw = 0;
+    if (nw && !R.order) {
+        free(wars);
+        error_report("-replay %s: corrupt log (ordering events in a run without ordering)",
+                     R.file);
+        return false;
+    }
     for (int c = 0; c < l->ncores; c++) {
         ReemuCore *rc = &R.cores[c];
-        size_t n = l->nev[c], na = 0, nv = 0, no = 0, nc = 0;
-        for (size_t i = 0; i < n; i++) {
-            int k = l->ev[c][i].kind;
-            na += is_async(k);
-            no += k == REEMU_EV_RAW || k == REEMU_EV_WRITE;
-            nv += k == REEMU_EV_MMIO || k == REEMU_EV_SYSREG;
-            nc += k == REEMU_EV_CODEW;
-        }
-        rc->async = calloc(na + 1, sizeof(ReemuEvent));
-        rc->vals = calloc(nv + 1, sizeof(ReemuEvent));
-        rc->oev = calloc(no + 1, sizeof(OrderEvent));
-        rc->codew = calloc(nc + 1, sizeof(ReemuEvent));
-        if (!rc->async || !rc->vals || !rc->oev || !rc->codew || !wars) {
-            fatal("out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            const ReemuEvent *e = &l->ev[c][i];
-            if (e->kind == REEMU_EV_WAR) {
-                wars[nw++] = (OrderWar){.obj = e->a, .v = e->b, .p0 = e->pos, .core = c};
-            } else if (e->kind == REEMU_EV_RAW || e->kind == REEMU_EV_WRITE) {
-                rc->oev[rc->noev++] =
-                    (OrderEvent){.kind = e->kind, .pos = e->pos, .obj = e->a, .v = e->b};
-            } else if (is_async(e->kind)) {
-                rc->async[rc->nasync++] = *e;
-            } else if (e->kind == REEMU_EV_MMIO || e->kind == REEMU_EV_SYSREG) {
-                rc->vals[rc->nvals++] = *e;
-            } else if (e->kind == REEMU_EV_CODEW) {
-                if ((rc->ncodew && e->pos <= rc->codew[rc->ncodew - 1].pos) || !e->b ||
-                    e->b > CODE_UNDO_MAX) {
-                    error_report("-replay %s: corrupt log (code store events)", R.file);
-                    return false;
-                }
-                rc->codew[rc->ncodew++] = *e;
-            }
-        }
-        free(l->ev[c]); /* split: the decoded stream is no longer needed */
-        l->ev[c] = NULL;
-        l->nev[c] = 0;
         rc->final_icount = l->trailer.core[c].icount;
+        q_open(&rc->async, c, REEMU_CAT_ASYNC);
+        q_open(&rc->vals, c, REEMU_CAT_VALUE);
+        q_open(&rc->codew, c, REEMU_CAT_CODE);
+        rc->async_end = !q_peek(&rc->async);
         if (rc->oc) {
-            order_core_set_replay(rc->oc, rc->oev, rc->noev);
-            rc->oc->hook_pos = rc->ncodew ? rc->codew[0].pos : ~0ull;
-        } else if (rc->noev || rc->ncodew) {
+            rc->order_s = reemu_stream_open(l, c, REEMU_CAT_ORDER);
+            rc->order_win = malloc(QWIN * sizeof(OrderEvent));
+            if (!rc->order_win) {
+                fatal("out of memory");
+            }
+            order_core_set_refill(rc->oc, order_refill, rc);
+            set_hook_pos(rc);
+        } else if (q_peek(&rc->codew) || stream_nonempty(c, REEMU_CAT_ORDER)) {
             error_report("-replay %s: corrupt log (ordering events in a run without ordering)",
                          R.file);
             return false;
         }
-        for (size_t i = 0; i < rc->noev; i++) {
-            if (rc->oev[i].obj >= R.nobjs) {
-                error_report("-replay %s: corrupt log (object 0x%" PRIx64 " outside RAM)", R.file,
-                             rc->oev[i].obj);
-                return false;
-            }
-        }
     }
     if (R.order) {
-        order_set_wars(R.order, wars, nw);
+        OrderWar *fit = nw ? realloc(wars, nw * sizeof(*wars)) : NULL;
+        order_take_wars(R.order, fit ? fit : wars, nw);
+    } else {
+        free(wars);
     }
-    free(wars);
     return true;
 }
 
@@ -577,7 +687,7 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
     R.t0_ns = now_ns();
     char err[512];
     if (reemu_mode == REEMU_REPLAY) {
-        R.log = reemu_log_read(R.file, err, sizeof(err));
+        R.log = reemu_log_open(R.file, err, sizeof(err));
         if (!R.log) {
             error_report("-replay: %s", err);
             return false;
@@ -596,6 +706,12 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
     ram_extent(m, &ram_end);
     R.ram_objs = (ram_end >> R.obj_shift) + 2;
     R.nobjs = R.ram_objs + REEMU_MAX_DEVICES;
+    if (R.nobjs > UINT32_MAX) {
+        error_report("%s: -reemu obj=%u makes more than 2^32 objects of this RAM: choose a larger "
+                     "object size",
+                     reemu_mode == REEMU_RECORD ? "-record" : "-replay", R.obj_shift);
+        return false;
+    }
     char *header = make_header(m, cfg);
     if (reemu_mode == REEMU_REPLAY) {
         bool ok = check_header(R.log->header, header);
@@ -724,17 +840,17 @@ void reemu_note_remote(CPUState *target, CPUState *src, int kind, uint64_t a0, u
 
 /* ---- inputs ---- */
 
-static const ReemuEvent *next_value(ReemuCore *rc, int kind, uint64_t addr, uint64_t icount,
-                                    uint64_t acc)
+/* The logged value of this input (checked to be the one the core makes). */
+static uint64_t next_value(ReemuCore *rc, int kind, uint64_t addr, uint64_t icount, uint64_t acc)
 {
     int core = rc->cpu->cpu_index;
     const char *what = kind == REEMU_EV_MMIO ? "an MMIO read of" : "a read of register";
-    if (rc->next_val >= rc->nvals) {
+    const ReemuEvent *e = q_peek(&rc->vals);
+    if (!e) {
         diverge(core, "at icount %" PRIu64 " the core made %s 0x%" PRIx64
                       ", the log has no more input values",
                 icount, what, addr);
     }
-    const ReemuEvent *e = &rc->vals[rc->next_val];
     if (e->kind != kind || e->a != addr || e->icount != icount || e->pos != acc) {
         char exp[256];
         reemu_event_format(e, exp, sizeof(exp));
@@ -742,8 +858,9 @@ static const ReemuEvent *next_value(ReemuCore *rc, int kind, uint64_t addr, uint
                       "; the log expected: %s",
                 icount, acc, what, addr, exp);
     }
-    rc->next_val++;
-    return e;
+    uint64_t v = e->c;
+    q_pop(&rc->vals);
+    return v;
 }
 
 uint64_t reemu_mmio_read(CPUState *cpu, const MemoryRegion *mr, uint64_t paddr, unsigned size,
@@ -752,7 +869,7 @@ uint64_t reemu_mmio_read(CPUState *cpu, const MemoryRegion *mr, uint64_t paddr, 
     ReemuCore *rc = &R.cores[cpu->cpu_index];
     uint64_t icount = exact_icount(cpu, ra), acc = core_acc(rc);
     if (reemu_mode == REEMU_REPLAY) {
-        return next_value(rc, REEMU_EV_MMIO, paddr, icount, acc)->c;
+        return next_value(rc, REEMU_EV_MMIO, paddr, icount, acc);
     }
     uint64_t v = memory_region_dispatch_read(mr, paddr - mr->base, size);
     ReemuEvent e = {.kind = REEMU_EV_MMIO, .icount = icount, .pos = acc, .a = paddr, .b = size,
@@ -767,7 +884,7 @@ uint64_t reemu_io_reg_read(CPUState *cpu, uint32_t key, uintptr_t ra,
     ReemuCore *rc = &R.cores[cpu->cpu_index];
     uint64_t icount = exact_icount(cpu, ra), acc = core_acc(rc);
     if (reemu_mode == REEMU_REPLAY) {
-        return next_value(rc, REEMU_EV_SYSREG, key, icount, acc)->c;
+        return next_value(rc, REEMU_EV_SYSREG, key, icount, acc);
     }
     uint64_t v = read(cpu, key, ra);
     ReemuEvent e = {.kind = REEMU_EV_SYSREG, .icount = icount, .pos = acc, .a = key, .c = v};
@@ -781,7 +898,7 @@ uint64_t reemu_io_reg_read(CPUState *cpu, uint32_t key, uintptr_t ra,
  * of (a CODEW event): keep them the same way, before the store. */
 static void replay_code_store(ReemuCore *rc, uint64_t pos, uint64_t paddr, unsigned size)
 {
-    const ReemuEvent *e = &rc->codew[rc->next_codew];
+    const ReemuEvent *e = q_peek(&rc->codew);
     if (e->a != paddr || e->b != size) {
         char exp[200];
         reemu_event_format(e, exp, sizeof(exp));
@@ -793,8 +910,8 @@ static void replay_code_store(ReemuCore *rc, uint64_t pos, uint64_t paddr, unsig
     if (host) {
         code_undo_add(rc->cpu->cpu_index, pos, paddr, host, size);
     }
-    rc->next_codew++;
-    rc->oc->hook_pos = rc->next_codew < rc->ncodew ? rc->codew[rc->next_codew].pos : ~0ull;
+    q_pop(&rc->codew);
+    set_hook_pos(rc);
 }
 
 void reemu_access_begin(CPUState *cpu, ReemuAccess *a, uint64_t paddr, unsigned size,
@@ -1051,8 +1168,8 @@ bool reemu_replay_boundary(CPUState *cpu)
     if (R.delay_us) {
         maybe_delay(rc, 63);
     }
-    while (rc->next_async < rc->nasync) {
-        const ReemuEvent *e = &rc->async[rc->next_async];
+    const ReemuEvent *e;
+    while ((e = q_peek(&rc->async))) {
         if (e->icount > now) {
             break;
         }
@@ -1062,15 +1179,19 @@ bool reemu_replay_boundary(CPUState *cpu)
             diverge(cpu->cpu_index, "the core reached icount %" PRIu64 " past a logged event: %s",
                     now, ev);
         }
-        rc->next_async++;
-        apply(rc, e);
+        ReemuEvent ev = *e;
+        q_pop(&rc->async);
+        if (!q_peek(&rc->async)) {
+            __atomic_store_n(&rc->async_end, 1, __ATOMIC_RELEASE);
+        }
+        apply(rc, &ev);
         changed = true;
         if (cpu->exception_index >= 0) {
             break; /* deliver it; the next boundary has the same icount */
         }
     }
-    uint64_t stop =
-        rc->next_async < rc->nasync ? rc->async[rc->next_async].icount : rc->final_icount;
+    e = q_peek(&rc->async);
+    uint64_t stop = e ? e->icount : rc->final_icount;
     if (stop < now) {
         diverge(cpu->cpu_index, "the core ran to icount %" PRIu64 ", past its recorded end %" PRIu64,
                 now, stop);
@@ -1085,7 +1206,7 @@ bool reemu_replay_budget_out(CPUState *cpu)
 {
     ReemuCore *rc = &R.cores[cpu->cpu_index];
     reemu_replay_boundary(cpu);
-    if (cpu_icount_budget_left(cpu) > 0 || rc->next_async < rc->nasync) {
+    if (cpu_icount_budget_left(cpu) > 0 || q_peek(&rc->async)) {
         return true;
     }
     /* the recorded end: stop here (cpus.c marks the core stopped) */
@@ -1104,7 +1225,8 @@ static bool core_done(ReemuCore *rc)
      * published by the release store of `stopped` */
     CPUState *cpu = rc->cpu;
     return __atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) &&
-           rc->next_async >= rc->nasync && core_icount(cpu) == rc->final_icount;
+           __atomic_load_n(&rc->async_end, __ATOMIC_ACQUIRE) &&
+           core_icount(cpu) == rc->final_icount;
 }
 
 /* No core moved for this long and some did not reach its end: a divergence
@@ -1134,11 +1256,13 @@ static void report_stall(void)
                      oc->wait_obj, dev, oc->wait_core, oc->wait_v);
         }
         fprintf(stderr, "reemu: core %d: %s at icount %" PRIu64 " (acc %" PRIu64
-                        "), recorded end icount %" PRIu64 ", %zu asynchronous events left%s\n",
+                        "), recorded end icount %" PRIu64 ", %" PRIu64
+                        " asynchronous events applied%s%s\n",
                 i, core_done(rc) ? "done" : "stalled",
                 __atomic_load_n(&rc->cpu->stats.insns, __ATOMIC_RELAXED),
-                oc ? order_progress(oc) : 0, rc->final_icount, rc->nasync - rc->next_async,
-                what);
+                oc ? order_progress(oc) : 0, rc->final_icount,
+                __atomic_load_n(&rc->async.popped, __ATOMIC_RELAXED),
+                __atomic_load_n(&rc->async_end, __ATOMIC_ACQUIRE) ? " (all)" : "", what);
     }
     for (int i = 0; i < R.ncores; i++) {
         if (!core_done(&R.cores[i])) {
@@ -1244,13 +1368,14 @@ int reemu_finish(Machine *m, int status)
                             " with another CPU state than the record\n",
                     R.file, i, ic);
             bad++;
-        } else if (rc->next_val != rc->nvals || rc->next_async != rc->nasync ||
-                   rc->next_codew != rc->ncodew || (rc->oc && order_core_unconsumed(rc->oc))) {
+        } else if (q_peek(&rc->vals) || q_peek(&rc->async) || q_peek(&rc->codew) ||
+                   (rc->oc && order_core_unconsumed(rc->oc))) {
+            size_t left_order = rc->oc ? order_core_unconsumed(rc->oc) : 0;
+            uint64_t lv = q_drain(&rc->vals), la = q_drain(&rc->async), lc = q_drain(&rc->codew);
             fprintf(stderr, "reemu: replay of '%s': core %d left events of the log unused "
-                            "(%zu inputs, %zu asynchronous, %zu ordering, %zu code stores)\n",
-                    R.file, i, rc->nvals - rc->next_val, rc->nasync - rc->next_async,
-                    rc->oc ? order_core_unconsumed(rc->oc) : (size_t)0,
-                    rc->ncodew - rc->next_codew);
+                            "(%" PRIu64 " inputs, %" PRIu64 " asynchronous, %s ordering, %" PRIu64
+                            " code stores)\n",
+                    R.file, i, lv, la, left_order ? "some" : "no", lc);
             bad++;
         }
     }

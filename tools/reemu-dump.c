@@ -4,6 +4,8 @@
  *   build/reemu-dump run.rr          header, every event per core, trailer
  *   build/reemu-dump -s run.rr       header, event counts per core and kind, trailer
  *   build/reemu-dump -c 1 run.rr     only core 1's events
+ * A core's events are printed stream by stream (ordering, WAR, asynchronous,
+ * input values, code stores: include/reemu/log.h), each in its order.
  *
  * The log is checked exactly as -replay checks it: a truncated or corrupt
  * log prints one error line and exits 1. Ordering events on a device's

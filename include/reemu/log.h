@@ -2,10 +2,12 @@
  * log.h — the reemu log file: format, writer and checked reader.
  *
  *   "REEMU\0\r\n" u32 version u32 hlen  header[hlen]  u32 crc32(header)
- *   records: u32 tag u32 core u32 rawlen u32 zlen u32 crc32(zdata) zdata[zlen]
- *     'CHNK': a piece of one core's event stream, zlib-compressed; chunks of
- *             one core appear in stream order, chunks of different cores
- *             interleave freely (each core writes its own, no global lock)
+ *   records: u32 tag u32 stream u32 seq u32 rawlen u32 zlen u32 crc32 zdata[zlen]
+ *     'CHNK': a piece of one stream, zlib-compressed. A core's events are
+ *             written as one stream per category (REEMU_CAT_*: what replay
+ *             consumes separately), stream = core | category << 16; chunks
+ *             of one stream appear in order (seq), streams interleave freely
+ *             (each core writes its own, no global lock)
  *     'TRLR': the trailer (not compressed): per core final icount, accesses,
  *             CPU-state hash; then the RAM hash and the exit status
  *   "REEMUEND"
@@ -13,9 +15,10 @@
  * cpu, smp, ram, kernel, kernel_size, kernel_hash, ..., drives, driveN_size,
  * driveN_hash, obj_shift, dev_obj, devices; docs/reemu.md section 4). Events
  * are a kind byte and LEB128 fields, the number of fields fixed by the kind.
- * The reader checks every CRC, the lengths, the chunk order per core and the
- * trailer, and decodes everything into memory; on any problem it returns
- * NULL with one line of explanation.
+ * The reader checks every CRC, the lengths, the chunk order per stream and
+ * the trailer; replay then reads each stream as it goes (reemu_stream_*), so
+ * a log is never decoded whole in memory. On any problem: NULL (or -1) with
+ * one line of explanation.
  */
 #ifndef REEMU_LOG_H
 #define REEMU_LOG_H
@@ -42,6 +45,17 @@ enum {
     REEMU_EV_CODEW = 24,   /* pos=acc, a=paddr, b=len: a store to a code page (reemu/code.c) */
     REEMU_EV_KINDS = 25,
 };
+
+/* the streams a core's events are written to, by kind */
+enum {
+    REEMU_CAT_ORDER = 0, /* RAW, WRITE */
+    REEMU_CAT_WAR = 1,
+    REEMU_CAT_ASYNC = 2, /* INTR, TLB, TBINV, RUN, HALT, START */
+    REEMU_CAT_VALUE = 3, /* MMIO, SYSREG */
+    REEMU_CAT_CODE = 4,  /* CODEW */
+    REEMU_NCATS = 5,
+};
+int reemu_event_cat(int kind);
 
 typedef struct ReemuEvent {
     uint8_t kind;
@@ -81,15 +95,29 @@ typedef struct ReemuLog {
     char *header;   /* NUL-terminated text */
     uint32_t version;
     int ncores;
-    ReemuEvent **ev; /* per core */
+    /* reemu_log_read/parse only: every event of a core, category by category
+     * (REEMU_CAT_* order), each in stream order */
+    ReemuEvent **ev;
     size_t *nev;
     ReemuTrailer trailer;
     uint64_t file_bytes;
+    struct ReemuLogSrc *src;        /* the file */
+    struct ReemuChunkList *chunks;  /* [core * REEMU_NCATS + category] */
 } ReemuLog;
 
+/* Checks the whole file and indexes it; decodes no event (ev NULL). */
+ReemuLog *reemu_log_open(const char *path, char *err, size_t errlen);
+/* The same, then every event decoded into ev/nev (tools, tests). */
 ReemuLog *reemu_log_read(const char *path, char *err, size_t errlen);
 /* Same from memory (tests). */
 ReemuLog *reemu_log_parse(const uint8_t *data, size_t len, char *err, size_t errlen);
+
+/* One stream of an opened log, read chunk by chunk (one thread at a time). */
+typedef struct ReemuStream ReemuStream;
+ReemuStream *reemu_stream_open(const ReemuLog *l, int core, int cat);
+/* 1: *ev is the next event; 0: the stream ended; -1: corrupt (why in err) */
+int reemu_stream_next(ReemuStream *s, ReemuEvent *ev, char *err, size_t errlen);
+void reemu_stream_close(ReemuStream *s);
 void reemu_log_free(ReemuLog *l);
 /* Copy the header value of key into out; false if the key is absent. */
 bool reemu_header_get(const char *header, const char *key, char *out, size_t outlen);

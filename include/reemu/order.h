@@ -53,10 +53,12 @@ typedef struct OrderEvent {
     uint64_t v;
 } OrderEvent;
 
+/* 16 bytes: a replay holds every WAR of its log (objects below 2^32,
+ * positions below 2^48, cores below 2^16) */
 typedef struct OrderWar {
-    uint64_t obj, v;
-    uint64_t p0;
-    int core;
+    uint32_t obj, v;
+    uint64_t p0 : 48;
+    uint64_t core : 16;
 } OrderWar;
 
 typedef struct OrderCore OrderCore;
@@ -103,6 +105,9 @@ struct OrderCore {
     /* replay: a write at this position must take the generic path (the
      * emulator has work for it there: reemu/code.c); ~0: none */
     uint64_t hook_pos;
+    /* replay: evs is a window of the events, refilled when used up */
+    void (*refill)(void *opaque, OrderCore *c);
+    void *refill_opaque;
 };
 
 struct Order {
@@ -136,7 +141,14 @@ OrderCore *order_core_new(Order *o, int index, OrderSink sink, void *opaque);
 /* Replay inputs: per-core RAW/WRITE events (sorted by pos; kept by reference)
  * and all cores' WARs (copied and sorted here). */
 void order_core_set_replay(OrderCore *c, const OrderEvent *evs, size_t n);
+/* Or the events a window at a time: fn sets the next window with
+ * order_core_set_replay (n = 0: none left); called now and whenever the
+ * window is used up (on the core's thread). */
+typedef void (*OrderRefill)(void *opaque, OrderCore *c);
+void order_core_set_refill(OrderCore *c, OrderRefill fn, void *opaque);
 void order_set_wars(Order *o, const OrderWar *wars, size_t n);
+/* The same without a copy: wars (malloc'd) is sorted in place and kept. */
+void order_take_wars(Order *o, OrderWar *wars, size_t n);
 
 /*
  * The same in two steps, for callers that do the access inline:

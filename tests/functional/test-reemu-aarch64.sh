@@ -241,56 +241,7 @@ RC=$?
 one_error bad-other-kernel "-kernel"
 # a log that is well-formed but does not describe the run: the first interrupt of core 0
 # moved 1000 instructions later (chunk re-encoded, checksums valid) -> a divergence report
-cat >"$WORK/tamper.py" <<'PYEOF'
-import struct, sys, zlib
-FIELDS = {1: 0x0e, 2: 0x0e, 3: 0x0e, 16: 0x05, 17: 0x3d, 18: 0x3d, 19: 0x01, 20: 0x01,
-          21: 0x1f, 22: 0x17, 23: 0x01}
-def leb(b, i):
-    v = s = 0
-    while True:
-        c = b[i]; i += 1
-        v |= (c & 0x7f) << s; s += 7
-        if not c & 0x80:
-            return v, i
-def put(v):
-    out = bytearray()
-    while True:
-        c = v & 0x7f; v >>= 7
-        out.append(c | (0x80 if v else 0))
-        if not v:
-            return out
-src, dst, kind, delta = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-d = bytearray(open(src, 'rb').read())
-hlen = struct.unpack_from('<I', d, 12)[0]
-off = 16 + hlen + 4
-done = False
-while off + 24 <= len(d) and not done:
-    tag, core, seq, rawlen, zlen, crc = struct.unpack_from('<6I', d, off)
-    if tag == 0x4b4e4843 and core == 0:
-        raw = zlib.decompress(bytes(d[off + 24: off + 24 + zlen]))
-        i, out = 0, bytearray()
-        while i < len(raw):
-            k = raw[i]; i += 1
-            vals = []
-            for f in range(6):
-                if FIELDS[k] & (1 << f):
-                    v, i = leb(raw, i); vals.append(v)
-            if k == kind and not done:
-                vals[0] += delta  # the first field: icount (or pos for ordering events)
-                done = True
-            out.append(k)
-            for v in vals:
-                out += put(v)
-        z = zlib.compress(bytes(out), 1)
-        hdr = struct.pack('<5I', tag, core, seq, len(out), len(z))
-        c = zlib.crc32(z, zlib.crc32(hdr)) & 0xffffffff
-        d[off: off + 24 + zlen] = hdr + struct.pack('<I', c) + z
-        break
-    off += 24 + zlen
-open(dst, 'wb').write(d)
-sys.exit(0 if done else 1)
-PYEOF
-if python3 "$WORK/tamper.py" "$WORK/smp1.rr" "$WORK/moved.rr" 16 1000; then
+if python3 "$(dirname "$0")/reemu-tamper.py" "$WORK/smp1.rr" "$WORK/moved.rr" 16 1000; then
     run bad-moved 300 "$CMD1" -replay "$WORK/moved.rr"
     check divergence-status "exit status $RC (expected 1)" test "$RC" -eq 1
     check divergence-report "no divergence report: $(grep '^reemu' "$OUT" | head -c 300)" grep -q "^reemu: replay of .* diverged on core 0: .*icount" "$OUT"
