@@ -12,7 +12,8 @@
 # process, /usr/bin/time): on a host shared with other work the wall time of one run
 # varies 2-3x, its CPU time much less, so the CPU ratios are the ones to compare.
 # REPS=N (default 1) repeats every run and keeps the one with the least CPU time;
-# BIN=path another coremu binary (A/B comparisons); QEMU=none skips the QEMU table. A replay
+# BIN=path another coremu binary (A/B comparisons); REC_ARGS="..." extra options of the
+# record run (e.g. "-reemu fast=1": without the inline fast path); QEMU=none skips the QEMU table. A replay
 # that does not match keeps its log (the path is printed).
 # Prints a markdown table.
 set -u
@@ -57,7 +58,8 @@ echo "| cores | normal wall / CPU (s) | record wall / CPU (s) | replay wall / CP
 echo "|---|---|---|---|---|---|---|---|"
 for n in $SMPS; do
     read -r wn cn < <(t "$BIN" -smp "$n" -icount shift=0)
-    read -r wr cr < <(t "$BIN" -smp "$n" -record "$W/r$n.rr")
+    # shellcheck disable=SC2086 # REC_ARGS: words
+    read -r wr cr < <(t "$BIN" -smp "$n" -record "$W/r$n.rr" ${REC_ARGS:-})
     read -r wp cp < <(t "$BIN" -smp "$n" -replay "$W/r$n.rr")
     if ! grep -q "matched the record" "$W/out"; then
         keep=$(mktemp --tmpdir "reemu-bench-smp$n-XXXXXX.rr")

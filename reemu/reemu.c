@@ -80,7 +80,8 @@ static struct {
     unsigned obj_shift;
     bool obj_shift_given;
     unsigned delay_us;
-    bool no_fast; /* -reemu fast=0: every ordered access takes the generic path */
+    unsigned fast; /* -reemu fast=: 0 generic path only, 1 the helpers' C fast path,
+                    * 2 (default) also inline in generated code while recording */
     bool code;    /* stores to code pages keep undo entries (reemu/code.c) */
     bool verbose;
     Machine *m;
@@ -98,7 +99,7 @@ static struct {
     pthread_t monitor;
     bool monitor_started;
     uint64_t t0_ns;
-} R = {.obj_shift = 6};
+} R = {.obj_shift = 6, .fast = 2};
 
 static uint64_t now_ns(void)
 {
@@ -240,11 +241,11 @@ bool reemu_parse_option(const char *name, const char *value)
         } else if (strcmp(tok, "verbose") == 0) {
             R.verbose = strcmp(eq + 1, "0") != 0 && strcmp(eq + 1, "off") != 0;
         } else if (strcmp(tok, "fast") == 0) {
-            if (!eq[1] || *end || v > 1) {
-                error_report("option -reemu: fast must be 0 or 1, not '%s'", eq + 1);
+            if (!eq[1] || *end || v > 2) {
+                error_report("option -reemu: fast must be 0, 1 or 2, not '%s'", eq + 1);
                 ok = false;
             } else {
-                R.no_fast = v == 0;
+                R.fast = (unsigned)v;
             }
         } else {
             error_report("option -reemu: unknown property '%s' (obj, delay, fast, verbose)", tok);
@@ -962,7 +963,7 @@ ReemuFast reemu_fast;
 static void fast_path_start(uint64_t ram_objs)
 {
     static OrderCore **cores;
-    if (!R.order || R.delay_us || R.no_fast) {
+    if (!R.order || R.delay_us || !R.fast) {
         return; /* delay= injects its delays in reemu_access_begin */
     }
     cores = calloc((size_t)R.ncores, sizeof(*cores));
@@ -974,7 +975,28 @@ static void fast_path_start(uint64_t ram_objs)
     }
     reemu_fast.nobjs = ram_objs;
     reemu_fast.obj_shift = R.obj_shift;
+    reemu_fast.inline_record = R.fast >= 2 && reemu_mode == REEMU_RECORD;
     reemu_fast.cores = cores;
+}
+
+OrderCore *reemu_fast_inline_core(const TCGContext *s)
+{
+    static __thread const TCGContext *last_ctx;
+    static __thread OrderCore *last_core;
+    if (!reemu_fast.inline_record || !reemu_fast.cores) {
+        return NULL;
+    }
+    if (s == last_ctx) {
+        return last_core;
+    }
+    for (int i = 0; i < R.ncores; i++) {
+        if (R.cores[i].cpu->tcg == s) {
+            last_ctx = s;
+            last_core = reemu_fast.cores[i];
+            return last_core;
+        }
+    }
+    return NULL; /* not a core's context: the helper's path */
 }
 
 /* ---- devices: ordered state and DMA ---- */

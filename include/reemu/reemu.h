@@ -83,13 +83,18 @@ extern int reemu_code_live;
 uint64_t reemu_code_view(CPUState *cpu, uint64_t paddr, uint64_t val, unsigned size);
 /* The fast path's view (accel/tcg/cputlb.c: an aligned access to one RAM
  * object done with order_fast_*, docs/reemu.md): set before the cores start;
- * cores NULL when off (no ordering, or -reemu delay= wants every access). */
+ * cores NULL when off (no ordering, -reemu fast=0, or -reemu delay= wants
+ * every access). */
 typedef struct ReemuFast {
     OrderCore **cores; /* by cpu_index */
     uint64_t nobjs;    /* objects below this are guest RAM */
     unsigned obj_shift;
+    bool inline_record; /* record: generated code does it inline (tcg/x86_64/ldst.c) */
 } ReemuFast;
 extern ReemuFast reemu_fast;
+struct TCGContext;
+/* The record core whose code s translates, if the JIT is to inline the fast path. */
+OrderCore *reemu_fast_inline_core(const struct TCGContext *s);
 
 /* ---- devices (hw/virtio): ordered device state and DMA ---- */
 /*

@@ -64,6 +64,8 @@ typedef struct SlowPath {
     uint32_t jcc_off;   /* disp32 of the inline branch to the slow path */
     uint32_t ret_off;   /* where the slow path jumps back to */
     uint32_t ra_off;    /* the "return address" passed to the helper */
+    uint32_t jcc_more[4]; /* more branches to it (reemu's inline fast path) */
+    uint8_t n_more;
 } SlowPath;
 
 typedef struct Reloc {

@@ -31,12 +31,21 @@
 
 #include "exec/cpu.h"
 #include "exec/cputlb.h"
+#include "reemu/reemu.h"
 #include "tcg/x86_64/jit.h"
 #include "util/log.h"
 
 _Static_assert(sizeof(CPUTLBEntry) == 32, "TLB entry size is hard-coded in the fast path");
 _Static_assert(offsetof(CPUState, tlb) + sizeof(((CPUState *)0)->tlb) < (1u << 31),
                "TLB must be reachable with a disp32");
+_Static_assert(offsetof(CPUState, tlb_full) + sizeof(((CPUState *)0)->tlb_full) < (1u << 31),
+               "the TLB's side table must be reachable with a disp32");
+_Static_assert(sizeof(CPUTLBFull) == 24, "reemu's inline path scales the TLB index by 24");
+_Static_assert(sizeof(OrderCacheEntry) == 16 && offsetof(OrderCacheEntry, v) == 4 &&
+                   offsetof(OrderCacheEntry, pos) == 8,
+               "reemu's inline path knows the cache entry's layout");
+_Static_assert(offsetof(OrderCore, progress) == offsetof(OrderCore, pos) + 8,
+               "reemu's inline path stores pos and progress from one base");
 
 static void add_slow(Gen *g, const SlowPath *sp)
 {
@@ -50,7 +59,100 @@ static void add_slow(Gen *g, const SlowPath *sp)
     g->slow[g->nb_slow++] = *sp;
 }
 
-enum { CHK_WRITE = 1, CHK_ALIGNED = 2 };
+enum { CHK_WRITE = 1, CHK_ALIGNED = 2, CHK_WATCH = 4 };
+
+/* One more branch to sp's slow path (patched by gen_slow_paths). */
+static void jcc_slow(Gen *g, SlowPath *sp, int cc)
+{
+    if (sp->n_more >= sizeof(sp->jcc_more) / sizeof(sp->jcc_more[0])) {
+        fatal("tcg/x86_64: too many branches to one slow path");
+    }
+    emit_jcc_rel32(&g->a, cc);
+    sp->jcc_more[sp->n_more++] = asm_off(&g->a) - 4;
+}
+
+/*
+ * reemu record: the fast path of include/reemu/order.h (docs/reemu.md, "The
+ * fast path") inline, for an aligned access of at most 8 bytes. The TLB check
+ * (CHK_WATCH) hit only an entry that is exactly page | TLB_WATCH (plain RAM,
+ * no code on the page). Code buffers are per core, so the core's cache, the
+ * version table and the core's position are constants here. Every "no"
+ * branches to the slow path before anything was changed, and the helper
+ * then does the access (its C fast path, or the generic path).
+ */
+typedef struct InlineOrder {
+    OrderCore *c; /* NULL: not inline */
+    int re, rw, rt; /* cache entry, &W(o), scratch */
+} InlineOrder;
+
+/* Allocate the registers before the TLB check: nothing may be spilled after
+ * a branch to the slow path (the slow path would skip the spill). */
+static InlineOrder inline_order_start(Gen *g, MemOp mop, bool write)
+{
+    InlineOrder io = {.c = NULL};
+    if ((mop & MO_SIZE) > MO_64 || !(io.c = reemu_fast_inline_core(g->s))) {
+        io.c = NULL;
+        return io;
+    }
+    if (write) {
+        ra_scratch(g, RAX); /* lock cmpxchg compares with eax */
+    }
+    io.re = ra_alloc(g, REGS_ALLOC, 0);
+    io.rw = ra_alloc(g, REGS_ALLOC, 0);
+    io.rt = ra_alloc(g, REGS_ALLOC, 0);
+    return io;
+}
+
+/* After the TLB hit (t0: the entry's index * 32): io->re = this core's cache
+ * entry of the object, io->rw = &W(o); to the slow path if the entry holds
+ * another object. t0 is free afterwards. */
+static void inline_order_locate(Gen *g, InlineOrder *io, int raddr, int t0, MemOpIdx oi,
+                                SlowPath *sp)
+{
+    X86Asm *a = &g->a;
+    unsigned shift = reemu_fast.obj_shift;
+    int32_t full_ofs = (int32_t)(offsetof(CPUState, tlb_full) +
+                                 get_mmuidx(oi) * sizeof(CPUTLBFull) * CPU_TLB_SIZE +
+                                 offsetof(CPUTLBFull, paddr));
+    int re = io->re, rw = io->rw, rt = io->rt;
+    /* the page's guest physical address: tlb_full[mmu][i], 24-byte entries */
+    emit_shift_ri(a, 1, SH_SHR, t0, 2);    /* i * 8 */
+    emit_mov_rr(a, 1, rt, t0);
+    emit_alu_rr(a, 1, ALU_ADD, t0, t0);    /* i * 16 */
+    emit_alu_rr(a, 1, ALU_ADD, t0, rt);    /* i * 24 */
+    emit_rm_idx(a, OPC_MOV_LOAD | P_W, rw, TCG_AREG0, t0, full_ofs);
+    emit_mov_rr(a, 0, rt, raddr);
+    emit_alu_ri(a, 0, ALU_AND, rt, (int32_t)~TARGET_PAGE_MASK);
+    emit_alu_rr(a, 1, ALU_OR, rw, rt);     /* paddr */
+    /* rw = o * 4 (the version's offset), shift >= 3 */
+    emit_shift_ri(a, 1, SH_SHR, rw, (int)shift - 2);
+    emit_alu_ri(a, 1, ALU_AND, rw, -4);
+    /* t0 = tag, (o >> ORDER_CACHE_BITS) + 1; re = the entry's offset, (o & mask) * 16 */
+    emit_mov_rr(a, 1, t0, rw);
+    emit_shift_ri(a, 1, SH_SHR, t0, ORDER_CACHE_BITS + 2);
+    emit_alu_ri(a, 0, ALU_ADD, t0, 1);
+    emit_mov_rr(a, 1, re, rw);
+    emit_shift_ri(a, 1, SH_SHL, re, 2);
+    emit_alu_ri(a, 1, ALU_AND, re, (int32_t)(((1u << ORDER_CACHE_BITS) - 1) << 4));
+    emit_movi(a, 1, rt, (int64_t)(uintptr_t)io->c->cache, false);
+    emit_alu_rr(a, 1, ALU_ADD, re, rt);
+    emit_rm(a, ALU_CMP << 3 | OPC_ALU_RM, t0, re, (int32_t)offsetof(OrderCacheEntry, tag));
+    jcc_slow(g, sp, CC_NE);
+    emit_movi(a, 1, rt, (int64_t)(uintptr_t)io->c->w, false);
+    emit_alu_rr(a, 1, ALU_ADD, rw, rt);
+}
+
+/* The access is done: the entry's pos = this position; pos++; publish. */
+static void inline_order_count(Gen *g, InlineOrder *io, int t0)
+{
+    X86Asm *a = &g->a;
+    emit_movi(a, 1, io->rt, (int64_t)(uintptr_t)&io->c->pos, false);
+    emit_rm(a, OPC_MOV_LOAD | P_W, t0, io->rt, 0);
+    emit_rm(a, OPC_MOV_STORE | P_W, t0, io->re, (int32_t)offsetof(OrderCacheEntry, pos));
+    emit_alu_ri(a, 1, ALU_ADD, t0, 1);
+    emit_rm(a, OPC_MOV_STORE | P_W, t0, io->rt, 0);
+    emit_rm(a, OPC_MOV_STORE | P_W, t0, io->rt, 8); /* progress (a release store on x86) */
+}
 
 /*
  * Emit the TLB check; returns the addend register t1 (host = addr + t1).
@@ -74,9 +176,12 @@ static int tlb_check(Gen *g, int raddr, MemOpIdx oi, int chk, int *t0_out, SlowP
     emit_mov_rr(a, 1, t0, raddr);
     emit_shift_ri(a, 1, SH_SHR, t0, TARGET_PAGE_BITS - 5);
     emit_alu_ri(a, 0, ALU_AND, t0, (CPU_TLB_SIZE - 1) << 5);
-    if ((chk & CHK_ALIGNED) || (mop & MO_ALIGN) || size == 1) {
+    if ((chk & (CHK_ALIGNED | CHK_WATCH)) || (mop & MO_ALIGN) || size == 1) {
         emit_mov_rr(a, 1, t1, raddr);
         emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
+        if (chk & CHK_WATCH) {
+            emit_alu_ri(a, 1, ALU_OR, t1, (int32_t)TLB_WATCH); /* only plain watched RAM hits */
+        }
     } else {
         emit_rm(a, OPC_LEA | P_W, t1, raddr, (int32_t)size - 1);
         emit_alu_ri(a, 1, ALU_AND, t1, (int32_t)TARGET_PAGE_MASK);
@@ -104,17 +209,27 @@ void gen_guest_ld(Gen *g)
     /*
      * The output may take the address register if the address dies here;
      * decide (and write back a dying TB temp) before the check, so the slow
-     * path sees the same state as the fast path.
+     * path sees the same state as the fast path. Not with reemu's inline
+     * path: its re-check after the load may still go to the slow path,
+     * which needs the address.
      */
-    bool reuse_addr = ta->kind != TEMP_FIXED && ta->val_type == VAL_REG &&
+    InlineOrder io = inline_order_start(g, mop, false);
+    bool reuse_addr = !io.c && ta->kind != TEMP_FIXED && ta->val_type == VAL_REG &&
                       ta->reg == raddr && (ta == arg_temp(g, 0) || ra_arg_dead(g, 1));
     if (reuse_addr && ta != arg_temp(g, 0)) {
         ra_kill(g, ta);
     }
     SlowPath sp = {.kind = SP_LD, .type = g->op->type, .addr_reg = (int8_t)raddr, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, 0, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, io.c ? CHK_WATCH : 0, &t0, &sp);
     int r = reuse_addr ? raddr : t1; /* the addend register is free after the access */
+    if (io.c) {
+        /* v = W(o), equal to the cached version; after the load, W(o) still v */
+        inline_order_locate(g, &io, raddr, t0, oi, &sp);
+        emit_rm(a, OPC_MOV_LOAD, t0, io.rw, 0);
+        emit_rm(a, ALU_CMP << 3 | OPC_ALU_RM, t0, io.re, (int32_t)offsetof(OrderCacheEntry, v));
+        jcc_slow(g, &sp, CC_NE);
+    }
     bool sign = mop & MO_SIGN, bswap = mop & MO_BSWAP;
     int opc;
     switch (mop & MO_SIZE) {
@@ -153,6 +268,11 @@ void gen_guest_ld(Gen *g)
         }
         break;
     }
+    if (io.c) {
+        emit_rm(a, ALU_CMP << 3 | OPC_ALU_RM, t0, io.rw, 0); /* TSO: loads stay in order */
+        jcc_slow(g, &sp, CC_NE);
+        inline_order_count(g, &io, t0);
+    }
     sp.ret_off = asm_off(a);
     sp.val_reg = (int8_t)r;
     sp.save_mask = ra_live_caller_saved(g, (uint16_t)(1u << r));
@@ -179,7 +299,9 @@ void gen_guest_st(Gen *g)
     unsigned size = memop_size(mop);
     bool bswap = (mop & MO_BSWAP) && size > 1;
     TCGTemp *tv = arg_temp(g, 0);
-    int raddr = ra_load(g, arg_temp(g, 1), REGS_ALLOC);
+    InlineOrder io = inline_order_start(g, mop, true);
+    uint16_t allowed = io.c ? REGS_ALLOC & ~(1u << RAX) : REGS_ALLOC;
+    int raddr = ra_load(g, arg_temp(g, 1), allowed);
     int rv = -1;
     int64_t imm = 0;
     bool use_imm = tv->kind == TEMP_CONST && (size < 8 || fits_s32(tv->val)) &&
@@ -187,12 +309,20 @@ void gen_guest_st(Gen *g)
     if (use_imm) {
         imm = tv->val;
     } else {
-        rv = ra_load(g, tv, REGS_ALLOC);
+        rv = ra_load(g, tv, allowed);
     }
     SlowPath sp = {.kind = SP_ST, .type = g->op->type, .addr_reg = (int8_t)raddr,
                    .val_reg = (int8_t)rv, .val_imm = imm, .oi = oi};
     int t0;
-    int t1 = tlb_check(g, raddr, oi, CHK_WRITE, &t0, &sp);
+    int t1 = tlb_check(g, raddr, oi, io.c ? CHK_WRITE | CHK_WATCH : CHK_WRITE, &t0, &sp);
+    if (io.c) {
+        /* CAS W(o) from the cached version v to v + 1 (fails if it moved or is held) */
+        inline_order_locate(g, &io, raddr, t0, oi, &sp);
+        emit_rm(a, OPC_MOV_LOAD, RAX, io.re, (int32_t)offsetof(OrderCacheEntry, v));
+        emit_rm(a, OPC_LEA, t0, RAX, 1);
+        emit_rm(a, OPC_CMPXCHG | P_LOCK, t0, io.rw, 0);
+        jcc_slow(g, &sp, CC_NE);
+    }
     static const int mov_st[4] = {OPC_MOV_STORE8, OPC_MOV_STORE | P_66, OPC_MOV_STORE,
                                   OPC_MOV_STORE | P_W};
     int sz = mop & MO_SIZE;
@@ -231,6 +361,13 @@ void gen_guest_st(Gen *g)
             emit_opc(a, (OPC_BSWAP + (t0 & 7)) | (sz == MO_64 ? P_W : 0), 0, t0, 0);
         }
         emit_rm_idx(a, mov_st[sz], t0, raddr, t1, 0);
+    }
+    if (io.c) {
+        /* W(o) = v + 2 (a release store on x86), the entry's version too */
+        emit_alu_ri(a, 0, ALU_ADD, RAX, 2);
+        emit_rm(a, OPC_MOV_STORE, RAX, io.rw, 0);
+        emit_rm(a, OPC_MOV_STORE, RAX, io.re, (int32_t)offsetof(OrderCacheEntry, v));
+        inline_order_count(g, &io, t0);
     }
     sp.ret_off = asm_off(a);
     sp.save_mask = ra_live_caller_saved(g, 0);
@@ -583,6 +720,9 @@ bool gen_slow_paths(Gen *g)
             return false;
         }
         patch32(a, sp->jcc_off, asm_off(a) - (sp->jcc_off + 4));
+        for (int k = 0; k < sp->n_more; k++) {
+            patch32(a, sp->jcc_more[k], asm_off(a) - (sp->jcc_more[k] + 4));
+        }
         save_regs(g, sp->save_mask, false);
         uint32_t ra_patch;
         const void *helper;
