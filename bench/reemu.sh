@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/reemu.sh — record/replay cost (docs/reemu.md, docs/performance.md).
 #
-#   bench/reemu.sh [SMP...]          default: 1 2 4
+#   [ARCH=aarch64|x86_64] bench/reemu.sh [SMP...]          default: 1 2 4
+#
+# ARCH=x86_64: the Debian amd64 guest on the "pc" machine (default: arm64 on "virt").
 #
 # For each core count: the time of the same boot + guest job as a normal coremu run
 # (exact counting on, as record needs), a -record run and a -replay run, and the log's
@@ -18,19 +20,25 @@
 # Prints a markdown table.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BIN:-$ROOT/build/coremu-system-aarch64}
+ARCH=${ARCH:-aarch64}
+case $ARCH in
+aarch64) MACHINE=(-M virt -cpu cortex-a57) KERNEL=Image CONSOLE=ttyAMA0 ;;
+x86_64) MACHINE=(-M pc) KERNEL=bzImage CONSOLE=ttyS0 ;;
+*) echo "bench/reemu.sh: ARCH is aarch64 or x86_64" >&2; exit 1 ;;
+esac
+BIN=${BIN:-$ROOT/build/coremu-system-$ARCH}
 IMAGES=${COREMU_IMAGES:-$ROOT/images}
-QEMU=${QEMU:-$(command -v qemu-system-aarch64)}
+QEMU=${QEMU:-$(command -v qemu-system-$ARCH)}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-cp "$IMAGES/aarch64/Image" "$IMAGES/aarch64/rootfs.cpio.gz" "$W/"
+cp "$IMAGES/$ARCH/$KERNEL" "$IMAGES/$ARCH/rootfs.cpio.gz" "$W/"
 SMPS=${*:-1 2 4}
 
 JOB='i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo loop=$i'
 if zcat "$W/rootfs.cpio.gz" | cpio -t 2>/dev/null | grep -q '^stress/racy-counter$'; then
     JOB="/stress/racy-counter 4 20000; $JOB"
 fi
-APPEND="console=ttyAMA0 panic=-1 quiet coremu.cmd=$(printf '%s' "$JOB" | base64 -w0)"
+APPEND="console=$CONSOLE panic=-1 quiet coremu.cmd=$(printf '%s' "$JOB" | base64 -w0)"
 
 REPS=${REPS:-1}
 
@@ -40,7 +48,7 @@ t() {
     local best="" bc="" e u sy c r
     for ((r = 0; r < REPS; r++)); do
         /usr/bin/time -f "%e %U %S" -o "$W/time" \
-            "$@" -M virt -cpu cortex-a57 -m 256M -nographic -no-reboot -kernel "$W/Image" \
+            "$@" "${MACHINE[@]}" -m 256M -nographic -no-reboot -kernel "$W/$KERNEL" \
             -initrd "$W/rootfs.cpio.gz" -append "$APPEND" >"$W/out" 2>&1 </dev/null || {
             echo "run failed: $*" >&2
             tail -5 "$W/out" >&2
