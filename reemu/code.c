@@ -45,6 +45,7 @@ typedef struct CodeUndo {
 
 typedef struct CodeBucket {
     int lock;
+    uint32_t live;         /* n - head, read without the lock (atomic) */
     uint32_t head, n, cap; /* live entries: e[head..n), oldest first */
     CodeUndo *e;
 } CodeBucket;
@@ -120,6 +121,20 @@ static bool handled_by_all(const CodeUndo *e)
     return true;
 }
 
+/* Under the lock: drop the entries every core handled, oldest first. */
+static void gc(CodeBucket *b)
+{
+    uint32_t dropped = 0;
+    while (b->head < b->n && handled_by_all(&b->e[b->head])) {
+        b->head++;
+        dropped++;
+    }
+    if (dropped) {
+        __atomic_store_n(&b->live, b->n - b->head, __ATOMIC_RELEASE);
+        __atomic_sub_fetch(&reemu_code_live, (int)dropped, __ATOMIC_RELEASE);
+    }
+}
+
 void code_undo_add(int writer, uint64_t key, uint64_t paddr, const void *host, unsigned len)
 {
     if (len > CODE_UNDO_MAX) {
@@ -127,12 +142,7 @@ void code_undo_add(int writer, uint64_t key, uint64_t paddr, const void *host, u
     }
     CodeBucket *b = bucket(paddr);
     lock(b);
-    /* entries every core handled, oldest first */
-    uint32_t dropped = 0;
-    while (b->head < b->n && handled_by_all(&b->e[b->head])) {
-        b->head++;
-        dropped++;
-    }
+    gc(b);
     if (b->head == b->n) {
         b->head = b->n = 0;
     } else if (b->n == b->cap && b->head > 0) {
@@ -155,13 +165,17 @@ void code_undo_add(int writer, uint64_t key, uint64_t paddr, const void *host, u
     e->writer = (uint16_t)writer;
     e->len = (uint8_t)len;
     memcpy(e->old, host, len);
-    __atomic_add_fetch(&reemu_code_live, 1 - (int)dropped, __ATOMIC_RELEASE);
+    __atomic_store_n(&b->live, b->n - b->head, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&reemu_code_live, 1, __ATOMIC_RELEASE);
     unlock(b); /* release: the entry is visible before the writer's store */
 }
 
 uint64_t code_undo_view(int core, uint64_t paddr, uint64_t val, unsigned size)
 {
     CodeBucket *b = bucket(paddr);
+    if (!__atomic_load_n(&b->live, __ATOMIC_ACQUIRE)) {
+        return val; /* the caller's fence orders this after its read of RAM */
+    }
     uint8_t bytes[8];
     unsigned decided = 0;
     bool changed = false;
@@ -169,6 +183,7 @@ uint64_t code_undo_view(int core, uint64_t paddr, uint64_t val, unsigned size)
         bytes[j] = (uint8_t)(val >> (8 * j));
     }
     lock(b);
+    gc(b); /* a translation reads a page byte by byte: keep its bucket short */
     /* newest first: an unhandled store's old bytes stand until an older
      * store the core did handle (whose bytes are what it sees) */
     for (uint32_t i = b->n; i-- > b->head;) {

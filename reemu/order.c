@@ -117,6 +117,73 @@ static int war_cmp(const void *a, const void *b)
     return (int)x->core - (int)y->core;
 }
 
+/* The sort key: (object, version); the order inside a group does not matter. */
+static inline uint64_t war_key(const OrderWar *w)
+{
+    return (uint64_t)w->obj << 32 | w->v;
+}
+
+/*
+ * Sorts WARs by (object, version) in place: a replay sorts millions of them
+ * before it starts, and qsort (a merge sort with a temporary copy, a call per
+ * comparison) took 4% of a replay's CPU and doubled the WARs' memory.
+ * Quicksort with a median of three, the smaller side first, insertion sort
+ * for short ranges, qsort for a range that degenerates.
+ */
+static void war_sort(OrderWar *w, size_t n, int depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            qsort(w, n, sizeof(*w), war_cmp);
+            return;
+        }
+        size_t mid = n / 2;
+        /* median of three into w[mid] */
+        if (war_key(&w[mid]) < war_key(&w[0])) {
+            OrderWar t = w[mid]; w[mid] = w[0]; w[0] = t;
+        }
+        if (war_key(&w[n - 1]) < war_key(&w[mid])) {
+            OrderWar t = w[mid]; w[mid] = w[n - 1]; w[n - 1] = t;
+            if (war_key(&w[mid]) < war_key(&w[0])) {
+                t = w[mid]; w[mid] = w[0]; w[0] = t;
+            }
+        }
+        uint64_t pivot = war_key(&w[mid]);
+        ptrdiff_t i = -1, j = (ptrdiff_t)n;
+        for (;;) { /* Hoare, middle pivot: w[0..j] <= pivot <= w[j+1..n), 0 <= j < n-1 */
+            do {
+                i++;
+            } while (war_key(&w[i]) < pivot);
+            do {
+                j--;
+            } while (war_key(&w[j]) > pivot);
+            if (i >= j) {
+                break;
+            }
+            OrderWar t = w[i]; w[i] = w[j]; w[j] = t;
+        }
+        size_t left = (size_t)j + 1;
+        if (left < n - left) {
+            war_sort(w, left, depth);
+            w += left;
+            n -= left;
+        } else {
+            war_sort(w + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        OrderWar x = w[i];
+        uint64_t k = war_key(&x);
+        size_t j = i;
+        while (j > 0 && war_key(&w[j - 1]) > k) {
+            w[j] = w[j - 1];
+            j--;
+        }
+        w[j] = x;
+    }
+}
+
 void order_set_wars(Order *o, const OrderWar *wars, size_t n)
 {
     OrderWar *copy = malloc((n ? n : 1) * sizeof(*wars));
@@ -131,7 +198,7 @@ void order_take_wars(Order *o, OrderWar *wars, size_t n)
 {
     free(o->wars);
     o->wars = wars;
-    qsort(o->wars, n, sizeof(*wars), war_cmp);
+    war_sort(o->wars, n, 2 * 64);
     o->nwars = n;
     /* each object's first WAR group */
     if (!o->war_next) {

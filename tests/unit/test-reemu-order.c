@@ -233,6 +233,43 @@ static void run(Order *o)
     }
 }
 
+/* A replay sorts its WARs by (object, version) in place (order_take_wars): on
+ * random input with long runs of equal keys, sorted runs and a reversed run,
+ * the result is ordered and the same multiset, and war_next points at each
+ * object's first WAR. */
+static void war_sort_check(uint64_t seed)
+{
+    enum { N = 200000, NOBJ = 5000 };
+    Order *o = order_new(ORDER_REPLAY, NOBJ, 4);
+    OrderWar *w = malloc(N * sizeof(*w));
+    uint64_t s = seed | 1, sum_in = 0, sum_out = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = rng(&s);
+        uint32_t obj = (uint32_t)(i < N / 4 ? r % NOBJ          /* random */
+                                  : i < N / 2 ? (r % 8)           /* few keys, many equal */
+                                  : i < 3 * N / 4 ? i / 64 % NOBJ /* sorted runs */
+                                                  : (N - i) % NOBJ); /* reversed */
+        w[i] = (OrderWar){.obj = obj, .v = (uint32_t)(r >> 40) % 6 * 2, .p0 = i, .core = r % 4};
+        sum_in += (uint64_t)w[i].obj * 1000003u + w[i].v * 101u + w[i].p0 * 7u + w[i].core;
+    }
+    order_take_wars(o, w, N);
+    bool sorted = o->nwars == N, index_ok = true;
+    for (size_t i = 0; i < o->nwars; i++) {
+        const OrderWar *x = &o->wars[i];
+        sum_out += (uint64_t)x->obj * 1000003u + x->v * 101u + x->p0 * 7u + x->core;
+        if (i && (o->wars[i - 1].obj > x->obj ||
+                  (o->wars[i - 1].obj == x->obj && o->wars[i - 1].v > x->v))) {
+            sorted = false;
+        }
+        if ((i == 0 || o->wars[i - 1].obj != x->obj) && o->war_next[x->obj] != i + 1) {
+            index_ok = false;
+        }
+    }
+    report(sorted && sum_in == sum_out, "war-sort", "WARs not sorted by (object, version)");
+    report(index_ok, "war-index", "war_next does not point at an object's first WAR");
+    order_free(o);
+}
+
 int main(void)
 {
     uint64_t seed = (uint64_t)time(NULL);
@@ -352,5 +389,6 @@ int main(void)
         free(threads[i].log.v);
     }
     free(war);
+    war_sort_check(seed);
     return failures ? 1 : 0;
 }
