@@ -97,9 +97,9 @@ $(O)/tests/unit/test-%: tests/unit/test-%.c $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBS)
 
-# reemu/ (record/replay): the standalone modules (ordering, log format) and their unit
+# reemu/ (record/replay): the standalone modules (ordering, log format, code undo) and their unit
 # tests, cheap to build under TSan; build/reemu-dump prints a log (tools/reemu-dump.c)
-REEMU_OBJS := $(call obj,reemu/order.c reemu/log.c util/log.c)
+REEMU_OBJS := $(call obj,reemu/order.c reemu/log.c reemu/code.c util/log.c)
 tsan-unit: $(filter $(O)/tests/unit/test-reemu-%,$(UNIT_BINS))
 $(O)/tests/unit/test-reemu-%: tests/unit/test-reemu-%.c $(REEMU_OBJS)
 	@mkdir -p $(dir $@)

@@ -60,6 +60,14 @@ int reemu_code_live;
 
 void code_undo_init(int ncores)
 {
+    if (C.b) { /* again (tests): start empty */
+        for (int i = 0; i < CODE_BUCKETS; i++) {
+            free(C.b[i].e);
+        }
+        free(C.b);
+        free(C.seen);
+    }
+    __atomic_store_n(&reemu_code_live, 0, __ATOMIC_RELAXED);
     C.ncores = ncores;
     C.seen = calloc((size_t)ncores * (size_t)ncores, sizeof(*C.seen));
     C.b = calloc(CODE_BUCKETS, sizeof(*C.b));
