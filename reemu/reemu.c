@@ -44,6 +44,7 @@
 
 int reemu_mode;
 bool reemu_order_on;
+int reemu_solo;
 
 /*
  * Replay: one of a core's event streams (include/reemu/log.h, REEMU_CAT_*),
@@ -80,6 +81,7 @@ static struct {
     unsigned obj_shift;
     bool obj_shift_given;
     unsigned delay_us;
+    bool no_solo;  /* -reemu solo=0: log the boot core's ordering before others start too */
     unsigned fast; /* -reemu fast=: 0 generic path only, 1 the helpers' C fast path,
                     * 2 (default) also inline in generated code while recording */
     bool code;    /* stores to code pages keep undo entries (reemu/code.c) */
@@ -240,6 +242,13 @@ bool reemu_parse_option(const char *name, const char *value)
             }
         } else if (strcmp(tok, "verbose") == 0) {
             R.verbose = strcmp(eq + 1, "0") != 0 && strcmp(eq + 1, "off") != 0;
+        } else if (strcmp(tok, "solo") == 0) {
+            if (!eq[1] || *end || v > 1) {
+                error_report("option -reemu: solo must be 0 or 1, not '%s'", eq + 1);
+                ok = false;
+            } else {
+                R.no_solo = v == 0;
+            }
         } else if (strcmp(tok, "fast") == 0) {
             if (!eq[1] || *end || v > 2) {
                 error_report("option -reemu: fast must be 0, 1 or 2, not '%s'", eq + 1);
@@ -248,7 +257,8 @@ bool reemu_parse_option(const char *name, const char *value)
                 R.fast = (unsigned)v;
             }
         } else {
-            error_report("option -reemu: unknown property '%s' (obj, delay, fast, verbose)", tok);
+            error_report("option -reemu: unknown property '%s' (obj, delay, fast, solo, verbose)",
+                         tok);
             ok = false;
         }
     }
@@ -477,6 +487,9 @@ static bool check_header(const char *logged, const char *mine)
 static void record_sink(void *opaque, const OrderEvent *ev)
 {
     ReemuCore *rc = opaque;
+    if (__atomic_load_n(&reemu_solo, __ATOMIC_RELAXED)) {
+        return; /* only the boot core runs: nothing to order (reemu_solo_end) */
+    }
     ReemuEvent e = {.kind = ev->kind, .pos = ev->pos, .a = ev->obj, .b = ev->v};
     reemu_writer_event(R.w, rc->cpu->cpu_index, &e);
 }
@@ -756,6 +769,15 @@ bool reemu_start(Machine *m, const CpusConfig *cfg)
         if (R.order) {
             rc->oc = order_core_new(R.order, i, record_sink, rc);
         }
+    }
+    if (reemu_mode == REEMU_RECORD && R.order) {
+        /* the other cores powered off (AArch64 virt) or waiting for a SIPI (x86) */
+        bool solo = true;
+        for (int i = 1; i < m->ncpus; i++) {
+            solo &= __atomic_load_n(&m->cpus[i]->stopped, __ATOMIC_ACQUIRE) ||
+                    __atomic_load_n(&m->cpus[i]->halted, __ATOMIC_ACQUIRE);
+        }
+        reemu_solo = solo && !R.no_solo;
     }
     fast_path_start(R.ram_objs - 1);
     if (reemu_mode == REEMU_REPLAY) {

@@ -22,6 +22,7 @@
 #include <inttypes.h>
 
 #include "coremu/coremu.h"
+#include "reemu/reemu.h"
 #include "system/cpus.h"
 #include "target/arm/cpu.h"
 #include "util/log.h"
@@ -72,6 +73,7 @@ static int64_t psci_cpu_on(VirtBoard *b, uint64_t target, uint64_t entry, uint64
      * while it is claimed, so neither it nor a TLB shootdown flushing it in
      * place can touch its state meanwhile */
     uint64_t args[2] = {entry, ctx};
+    reemu_solo_end(); /* record/replay: another core may run from here */
     coremu_run_on_sleeping(cpu, psci_power_on_fn, args);
     cpu_kick(cpu);
     log_mask_printf(LOG_INT, "psci: CPU_ON core %d at 0x%" PRIx64 "\n", idx, entry);

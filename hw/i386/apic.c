@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reemu/reemu.h"
 #include "system/timer.h"
 #include "target/i386/cpu-hooks.h"
 #include "target/i386/cpu.h"
@@ -499,9 +500,11 @@ static void apic_accept(APICState *s, int dm, uint8_t vector, bool trigger_level
         apic_reset_locked(s, false);
         apic_update_irq(s);
         pthread_mutex_unlock(&s->lock);
+        reemu_solo_end(); /* record/replay: another core may run from here */
         cpu_interrupt(s->cpu, CPU_INTERRUPT_INIT);
         break;
     case APIC_DM_SIPI:
+        reemu_solo_end();
         x86_cpu_set_sipi_vector(s->cpu, vector);
         cpu_interrupt(s->cpu, CPU_INTERRUPT_SIPI);
         break;

@@ -145,6 +145,24 @@ void reemu_note_msg(CPUState *target, const struct CoreMsg *m);
  * or thread=single). kind: a COREMU_MSG_* kind. */
 void reemu_note_remote(CPUState *target, CPUState *src, int kind, uint64_t a0, uint64_t a1);
 
+/* ---- secondary cores start (hw/arm/virt-psci.c CPU_ON, hw/i386/apic.c INIT/SIPI) ---- */
+/*
+ * Record: while no core but the boot core can run (the others powered off or
+ * waiting for a SIPI since reset), the boot core's shared-memory ordering
+ * events are not logged: every version it sees it made itself, and another
+ * core's later accesses come after its start, which the boot core requests
+ * at a position the replay keeps (docs/reemu.md, "Before the second core").
+ * The board calls this, on the requesting core's thread, before it lets
+ * another core run.
+ */
+extern int reemu_solo;
+static inline void reemu_solo_end(void)
+{
+    if (__builtin_expect(__atomic_load_n(&reemu_solo, __ATOMIC_RELAXED), 0)) {
+        __atomic_store_n(&reemu_solo, 0, __ATOMIC_RELEASE);
+    }
+}
+
 /* ---- system/cpus.c ---- */
 /* Replay: a shutdown request waits until every core reached its recorded end
  * (reemu requests it then); returns true if the caller must not shut down now. */
