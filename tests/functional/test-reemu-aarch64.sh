@@ -3,7 +3,7 @@
 # Debian arm64 kernel:
 #   - a 1-core boot recorded with QEMU's spelling (-icount shift=0,rr=record,rrfile=)
 #     replays exactly with -replay, on the JIT and on the IR interpreter (tcg backends);
-#   - the SMP boot at -smp 2 replays exactly; so does one recorded with thread=single
+#   - the SMP boot at -smp 2 replays exactly, on the JIT and on the interpreter; so does one recorded with thread=single
 #     (all cores on one host thread), replayed with thread=multi;
 #   - at -smp 4 the racy guest programs (/stress/racy-counter, /stress/racy-list: an
 #     unsynchronised counter and an atomicity violation in a shared list; /stress/xmodcode:
@@ -96,6 +96,9 @@ REC2=$OUT RRC2=$RC
 check smp2-record "record failed (rc $RC)" grep -q "COREMU-GUEST-DONE rc=0" "$OUT"
 run smp2-rep 400 "$CMD2" -smp 2 -replay "$WORK/smp2.rr"
 same_as_record smp2-replay "$REC2" "$RRC2"
+# the SMP record (JIT, inline record fast path) replayed on the IR interpreter
+run smp2-interp 600 "$CMD2" -smp 2 -accel tcg,backend=interp -replay "$WORK/smp2.rr"
+same_as_record smp2-replay-interp-backend "$REC2" "$RRC2"
 
 # ---- a thread=single record (all cores on one host thread) replays with thread=multi ----
 run smp2s-rec 400 "$CMD2" -smp 2 -accel tcg,thread=single -record "$WORK/smp2s.rr"
