@@ -622,13 +622,22 @@ void helper_guest_st(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, ui
     do_store(cpu, addr, val, oi, ra);
 }
 
+/* helpers' accesses (x86 string instructions, AArch64 pair and vector
+ * helpers): reemu's fast path too, as from generated code */
 uint64_t cpu_ld_mmu(CPUState *cpu, uint64_t addr, MemOpIdx oi, uintptr_t ra)
 {
+    uint64_t v;
+    if (__builtin_expect(reemu_fast.cores != NULL, 0) && ld_watched_fast(cpu, addr, oi, &v)) {
+        return v;
+    }
     return do_load(cpu, addr, oi, MMU_DATA_LOAD, ra);
 }
 
 void cpu_st_mmu(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t ra)
 {
+    if (__builtin_expect(reemu_fast.cores != NULL, 0) && st_watched_fast(cpu, addr, val, oi)) {
+        return;
+    }
     do_store(cpu, addr, val, oi, ra);
 }
 
