@@ -1001,24 +1001,15 @@ static void fast_path_start(uint64_t ram_objs)
     reemu_fast.cores = cores;
 }
 
+static ReemuCore *core_of_ctx(const TCGContext *ctx);
+
 OrderCore *reemu_fast_inline_core(const TCGContext *s)
 {
-    static __thread const TCGContext *last_ctx;
-    static __thread OrderCore *last_core;
     if (!reemu_fast.inline_record || !reemu_fast.cores) {
         return NULL;
     }
-    if (s == last_ctx) {
-        return last_core;
-    }
-    for (int i = 0; i < R.ncores; i++) {
-        if (R.cores[i].cpu->tcg == s) {
-            last_ctx = s;
-            last_core = reemu_fast.cores[i];
-            return last_core;
-        }
-    }
-    return NULL; /* not a core's context: the helper's path */
+    ReemuCore *rc = core_of_ctx(s);
+    return rc ? reemu_fast.cores[rc - R.cores] : NULL; /* NULL: the helper's path */
 }
 
 /* ---- devices: ordered state and DMA ---- */
@@ -1033,14 +1024,13 @@ int reemu_device_register(const char *name)
     return i;
 }
 
-/* The core this thread runs now: cpu_exec sets tcg_ctx to the core's own context. */
-static __thread TCGContext *cur_ctx;
+static __thread const TCGContext *cur_ctx;
 static __thread ReemuCore *cur_core;
 static __thread ReemuCore *dma_core; /* inside a device section: whose accesses DMA is */
 
-static ReemuCore *current_core(void)
+/* The core whose code context ctx is (each core has its own), cached per thread. */
+static ReemuCore *core_of_ctx(const TCGContext *ctx)
 {
-    TCGContext *ctx = tcg_ctx;
     if (!ctx || !R.cores) {
         return NULL;
     }
@@ -1055,6 +1045,12 @@ static ReemuCore *current_core(void)
         }
     }
     return NULL;
+}
+
+/* The core this thread runs now: cpu_exec sets tcg_ctx to the core's own context. */
+static ReemuCore *current_core(void)
+{
+    return core_of_ctx(tcg_ctx);
 }
 
 void reemu_device_begin_slow(int dev, ReemuDevSection *s)
